@@ -1,0 +1,312 @@
+"""Validation of canonical tables: types, required values, keys, codes by year, and episode logic.
+
+Validation returns :class:`~careflow.issues.Issue` values; it never raises for bad data. Readers pass a
+:class:`Source` per table so that each issue names the file, the row (or XML element) and the field as the
+return spells it; on in-memory tables issues name the table, the 0-based row index and the column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from careflow.issues import Issue, Severity
+from careflow.tables.dataset import CareData
+from careflow.tables.schema import SCHEMAS, TableSchema
+
+__all__ = ["Source", "validate", "validate_table"]
+
+#: How many issues of one kind in one column are reported one by one before they are summarised.
+MAX_PER_KIND = 200
+
+
+@dataclass
+class Source:
+    """Where a table's rows came from, so issues can point at them.
+
+    Attributes:
+        file: the file name.
+        rows: for each row of the table, its 1-based line in a CSV file (or ``None``).
+        elements: for each row, its XML element path (or ``None``).
+        fields: canonical column name → the return's field name (``start_date`` → ``DECOM``).
+    """
+
+    file: str | None = None
+    rows: Sequence[int] | None = None
+    elements: Sequence[str] | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def issue(
+        self,
+        table: str,
+        index: int | None,
+        column: str | None,
+        code: str,
+        severity: Severity,
+        message: str,
+        value: object = None,
+    ) -> Issue:
+        """An issue at row ``index`` (0-based in the table) and ``column`` (canonical)."""
+        row = self.rows[index] if (self.rows is not None and index is not None) else None
+        element = self.elements[index] if (self.elements is not None and index is not None) else None
+        if self.file is None and row is None and element is None and index is not None:
+            element = f"row index {index}"
+        field_name = self.fields.get(column, column) if column is not None else None
+        return Issue(
+            code=code,
+            severity=severity,
+            message=message,
+            file=self.file,
+            row=row,
+            element=element,
+            field=field_name,
+            value=None if value is None else str(value),
+            table=table,
+        )
+
+
+def validate(
+    data: CareData,
+    *,
+    year: int | None = None,
+    sources: Mapping[str, Source] | None = None,
+    check_codes: bool = True,
+) -> list[Issue]:
+    """Check every table set in ``data`` and the logic that spans tables.
+
+    Args:
+        data: the tables.
+        year: the collection year (ending 31 March) whose code lists apply, where a row has no
+            ``collection_year`` of its own. ``None`` checks codes against every year careflow knows.
+        sources: per table, where its rows came from.
+        check_codes: check coded columns against the code lists.
+
+    Returns:
+        Every issue found, tables in canonical order.
+    """
+    sources = sources or {}
+    issues: list[Issue] = []
+    for name in data.names():
+        issues.extend(
+            validate_table(name, data[name], year=year, source=sources.get(name), check_codes=check_codes)
+        )
+    issues.extend(_episode_logic(data, sources))
+    return issues
+
+
+def validate_table(
+    name: str,
+    frame: pl.DataFrame,
+    *,
+    year: int | None = None,
+    source: Source | None = None,
+    check_codes: bool = True,
+) -> list[Issue]:
+    """Required values, duplicate keys and code validity in one canonical table."""
+    table = SCHEMAS[name]
+    source = source or Source()
+    issues: list[Issue] = []
+    indexed = frame.with_row_index("_i")
+    for column in table.columns:
+        if column.required and column.name in frame.columns:
+            missing = indexed.filter(pl.col(column.name).is_null())["_i"].to_list()
+            issues.extend(
+                _capped(
+                    missing,
+                    lambda i, c=column.name: source.issue(
+                        name, i, c, "missing-value", Severity.ERROR,
+                        f"a value is required in {source.fields.get(c, c)} and is missing",
+                    ),
+                )
+            )
+    issues.extend(_duplicate_keys(table, indexed, source))
+    if check_codes:
+        issues.extend(_codes(table, indexed, year, source))
+    return issues
+
+
+def _capped(indices: list[int], make: Callable[[int], Issue]) -> list[Issue]:
+    out = [make(i) for i in indices[:MAX_PER_KIND]]
+    if len(indices) > MAX_PER_KIND and out:
+        first = out[0]
+        out.append(
+            Issue(
+                first.code, first.severity,
+                f"… and {len(indices) - MAX_PER_KIND} more rows with the same problem",
+                file=first.file, field=first.field, table=first.table,
+            )
+        )
+    return out
+
+
+def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -> list[Issue]:
+    if not table.key or indexed.height == 0:
+        return []
+    key = list(table.key)
+    if "collection_year" in indexed.columns and indexed["collection_year"].null_count() < indexed.height:
+        key += ["collection_year", "local_authority"]  # pooled returns repeat a child once a year
+    dup = indexed.filter(pl.struct(key).is_duplicated())
+    if dup.height == 0:
+        return []
+    # Report every row after the first of its key.
+    later = dup.filter(pl.col("_i") != pl.col("_i").min().over(key))
+    code = "duplicate-child" if table.key == ("child_id",) else "duplicate-key"
+    issues = []
+    for row in later.iter_rows(named=True)[:MAX_PER_KIND] if later.height else []:
+        shown = ", ".join(f"{source.fields.get(k, k)}={row[k]}" for k in table.key)
+        first = int(dup.filter(pl.all_horizontal([pl.col(k).eq_missing(row[k]) for k in key]))["_i"].min())
+        where = source.rows[first] if source.rows is not None else first
+        what = "line" if source.rows is not None else "row index"
+        issues.append(
+            source.issue(
+                table.name, row["_i"], table.key[-1], code, Severity.ERROR,
+                f"{shown} appears more than once (first at {what} {where}); each must be unique",
+                row[table.key[-1]],
+            )
+        )
+    return issues
+
+
+def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: Source) -> list[Issue]:
+    from careflow import codes
+
+    issues: list[Issue] = []
+    has_year = "collection_year" in indexed.columns
+    for column in table.columns:
+        if column.code_list is None or column.name not in indexed.columns or column.dtype != pl.String:
+            continue
+        cols = [column.name] + (["collection_year"] if has_year else [])
+        present = indexed.select([*cols, "_i"]).filter(pl.col(column.name).is_not_null())
+        if present.height == 0:
+            continue
+        pairs = present.select(cols).unique()
+        bad: dict[tuple[str, int | None], str] = {}
+        for row in pairs.iter_rows():
+            value = row[0]
+            row_year = row[1] if has_year and row[1] is not None else year
+            try:
+                message = (
+                    codes.explain(column.code_list, value, row_year, collection=column.code_collection)
+                    if row_year is not None
+                    else _explain_any_year(column.code_list, value, column.code_collection)
+                )
+            except KeyError:
+                # A year outside the lists careflow holds: judge against every year instead.
+                message = _explain_any_year(column.code_list, value, column.code_collection)
+            if message:
+                bad[(value, row[1] if has_year else None)] = message
+        if not bad:
+            continue
+        for (value, row_year), message in bad.items():
+            cond = pl.col(column.name) == value
+            if has_year:
+                cond = cond & pl.col("collection_year").eq_missing(row_year)
+            rows = present.filter(cond)["_i"].to_list()
+            severity = Severity.ERROR
+            issues.extend(
+                _capped(
+                    rows,
+                    lambda i, m=message, v=value, c=column.name: source.issue(
+                        table.name, i, c, "invalid-code", severity, m, v
+                    ),
+                )
+            )
+    return issues
+
+
+def _explain_any_year(name: str, value: str, collection: str) -> str | None:
+    from careflow import codes
+
+    if codes.valid_years(name, value, collection=collection):
+        return None
+    return codes.explain(name, value, codes.years(collection)[-1], collection=collection)
+
+
+def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]:
+    """End before start, overlapping episodes, and care that starts before the child was born."""
+    issues: list[Issue] = []
+    for name in ("looked_after_episodes", "missing_episodes", "social_worker_episodes"):
+        if name not in data:
+            continue
+        source = sources.get(name) or Source()
+        frame = data[name].with_row_index("_i")
+        backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
+        for row in backwards.head(MAX_PER_KIND).iter_rows(named=True):
+            issues.append(
+                source.issue(
+                    name, row["_i"], "end_date", "end-before-start", Severity.ERROR,
+                    f"ends on {_d(row['end_date'])}, before it starts on {_d(row['start_date'])}",
+                    _d(row["end_date"]),
+                )
+            )
+    if "looked_after_episodes" in data:
+        issues.extend(_overlaps(data, sources.get("looked_after_episodes") or Source()))
+        issues.extend(_before_birth(data, sources.get("looked_after_episodes") or Source()))
+    return issues
+
+
+def _group_cols(frame: pl.DataFrame) -> list[str]:
+    cols = ["child_id"]
+    if frame["local_authority"].null_count() < frame.height:
+        cols.append("local_authority")
+    if frame["collection_year"].null_count() < frame.height:
+        cols.append("collection_year")
+    return cols
+
+
+def _overlaps(data: CareData, source: Source) -> list[Issue]:
+    frame = data["looked_after_episodes"].with_row_index("_i")
+    if frame.height == 0:
+        return []
+    group = _group_cols(frame)
+    ordered = frame.sort([*group, "start_date"]).with_columns(
+        pl.col("end_date").shift(1).over(group).alias("_prev_end"),
+        pl.col("start_date").shift(1).over(group).alias("_prev_start"),
+        pl.col("_i").shift(1).over(group).alias("_prev_i"),
+    )
+    # An earlier episode still open, or ending after this one starts.
+    clash = ordered.filter(
+        pl.col("_prev_start").is_not_null()
+        & (pl.col("_prev_end").is_null() | (pl.col("_prev_end") > pl.col("start_date")))
+    )
+    issues = []
+    for row in clash.head(MAX_PER_KIND).iter_rows(named=True):
+        prev_end = "is still open" if row["_prev_end"] is None else f"ends {_d(row['_prev_end'])}"
+        where = source.rows[row["_prev_i"]] if source.rows is not None else row["_prev_i"]
+        issues.append(
+            source.issue(
+                "looked_after_episodes", row["_i"], "start_date", "overlapping-episodes", Severity.ERROR,
+                f"child {row['child_id']}: episode starting {_d(row['start_date'])} overlaps the one "
+                f"starting {_d(row['_prev_start'])} (line/row {where}), which {prev_end}; "
+                "expected each episode to start on or after the previous one ends",
+                _d(row["start_date"]),
+            )
+        )
+    return issues
+
+
+def _before_birth(data: CareData, source: Source) -> list[Issue]:
+    children = data["children"]
+    if children.height == 0:
+        return []
+    births = children.select("child_id", pl.col("date_of_birth").alias("_dob")).unique("child_id", keep="first")
+    frame = data["looked_after_episodes"].with_row_index("_i").join(births, on="child_id", how="left")
+    early = frame.filter(pl.col("start_date") < pl.col("_dob"))
+    issues = []
+    for row in early.head(MAX_PER_KIND).iter_rows(named=True):
+        issues.append(
+            source.issue(
+                "looked_after_episodes", row["_i"], "start_date", "before-birth", Severity.ERROR,
+                f"child {row['child_id']}: episode starts {_d(row['start_date'])}, before the child's date of "
+                f"birth {_d(row['_dob'])}",
+                _d(row["start_date"]),
+            )
+        )
+    return issues
+
+
+def _d(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
