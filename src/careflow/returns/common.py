@@ -44,8 +44,9 @@ class ReadResult:
         if errs:
             shown = "\n".join(f"  {e}" for e in errs[:20])
             more = f"\n  … and {len(errs) - 20} more" if len(errs) > 20 else ""
-            raise ReturnFormatError(f"{len(errs)} error(s) in {', '.join(self.files) or 'the return'}:\n"
-                                    f"{shown}{more}", errs)
+            raise ReturnFormatError(
+                f"{len(errs)} error(s) in {', '.join(self.files) or 'the return'}:\n{shown}{more}", errs
+            )
         return self
 
 
@@ -66,7 +67,8 @@ def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
         text = raw.decode("cp1252")
         issues.append(
             Issue(
-                "encoding", Severity.WARNING,
+                "encoding",
+                Severity.WARNING,
                 f"not UTF-8 (first non-UTF-8 byte at offset {offset}); read as Windows-1252. "
                 "Save the file as UTF-8 to be sure names and postcodes are read as intended.",
                 file=file,
@@ -76,7 +78,8 @@ def decode(raw: bytes, file: str) -> tuple[str, list[Issue]]:
     except UnicodeDecodeError as exc2:
         issues.append(
             Issue(
-                "encoding", Severity.ERROR,
+                "encoding",
+                Severity.ERROR,
                 f"neither UTF-8 nor Windows-1252 (undecodable byte at offset {exc2.start}); "
                 "undecodable bytes were replaced with U+FFFD. Save the file as UTF-8.",
                 file=file,

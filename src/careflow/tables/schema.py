@@ -132,22 +132,24 @@ PROVENANCE: tuple[Column, ...] = (
     _c("collection_year", I16, "The collection year the row was returned in (year ending 31 March)."),
 )
 
-CHILD_ID = _c("child_id", S, "The local authority's identifier of the child (SSDA903 CHILD, CIN LAchildID).",
-              required=True)
+CHILD_ID = _c(
+    "child_id", S, "The local authority's identifier of the child (SSDA903 CHILD, CIN LAchildID).", required=True
+)
 DOB = _c("date_of_birth", D, "Date of birth as given in this table's rows.")
-REFERRAL_ID = _c("referral_id", I32, "Sequence of the referral (CIN episode) within the child, from 1.",
-                 required=True)
+REFERRAL_ID = _c("referral_id", I32, "Sequence of the referral (CIN episode) within the child, from 1.", required=True)
 
 
-def _table(name: str, description: str, *columns: Column, key: tuple[str, ...] = (),
-           provenance: bool = True) -> TableSchema:
+def _table(
+    name: str, description: str, *columns: Column, key: tuple[str, ...] = (), provenance: bool = True
+) -> TableSchema:
     return TableSchema(name, description, tuple(columns), key, provenance)
 
 
 _TABLES: tuple[TableSchema, ...] = (
     # --- people -----------------------------------------------------------------------------------------
     _table(
-        "children", "One row per child: identity and characteristics.",
+        "children",
+        "One row per child: identity and characteristics.",
         CHILD_ID,
         _c("sex", S, "Sex as returned (SSDA903 codes; CIN census codes are mapped on reading).", "sex"),
         _c("date_of_birth", D, "Date of birth."),
@@ -164,7 +166,8 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id",),
     ),
     _table(
-        "family_members", "People in the child's family and network (parents, carers, relatives, friends).",
+        "family_members",
+        "People in the child's family and network (parents, carers, relatives, friends).",
         _c("person_id", S, "Identifier of the person.", required=True),
         _c("given_name", S, "Given name (synthetic data only outside the record service)."),
         _c("family_name", S, "Family name."),
@@ -174,11 +177,16 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("person_id",),
     ),
     _table(
-        "relationships", "Who matters to the child: edges of the family network graph.",
+        "relationships",
+        "Who matters to the child: edges of the family network graph.",
         CHILD_ID,
         _c("person_id", S, "The related person (family_members.person_id).", required=True),
-        _c("relationship", S, "mother, father, grandparent, aunt_uncle, sibling, friend, foster_carer, …",
-           required=True),
+        _c(
+            "relationship",
+            S,
+            "mother, father, grandparent, aunt_uncle, sibling, friend, foster_carer, …",
+            required=True,
+        ),
         _c("has_parental_responsibility", B, "The person holds parental responsibility."),
         _c("is_significant", B, "The child or family names this person as important to the child."),
         _c("start_date", D, "From when the relationship is recorded."),
@@ -187,9 +195,10 @@ _TABLES: tuple[TableSchema, ...] = (
     ),
     # --- CIN census ------------------------------------------------------------------------------------
     _table(
-        "referrals", "Referrals to children's social care; each opens a CIN (Family Help) episode "
-        "(CIN census CINdetails).",
-        CHILD_ID, REFERRAL_ID,
+        "referrals",
+        "Referrals to children's social care; each opens a CIN (Family Help) episode (CIN census CINdetails).",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("referral_date", D, "CINreferralDate.", required=True),
         _c("referral_source", S, "Who referred.", "referral_source", cin=True),
         _c("primary_need", S, "Primary need code (N0–N9).", "primary_need", cin=True),
@@ -200,8 +209,10 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "referral_id"),
     ),
     _table(
-        "assessments", "Children and families (s17) assessments.",
-        CHILD_ID, REFERRAL_ID,
+        "assessments",
+        "Children and families (s17) assessments.",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("assessment_id", I32, "Sequence of the assessment within the referral, from 1.", required=True),
         _c("start_date", D, "AssessmentActualStartDate.", required=True),
         _c("internal_review_date", D, "AssessmentInternalReviewDate."),
@@ -210,27 +221,32 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "referral_id", "assessment_id"),
     ),
     _table(
-        "child_in_need_plans", "Child in need plans (under the reform: Family Help plans).",
-        CHILD_ID, REFERRAL_ID,
+        "child_in_need_plans",
+        "Child in need plans (under the reform: Family Help plans).",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("plan_id", I32, "Sequence within the referral, from 1.", required=True),
         _c("start_date", D, "CINPlanStartDate.", required=True),
         _c("end_date", D, "CINPlanEndDate."),
         key=("child_id", "referral_id", "plan_id"),
     ),
     _table(
-        "section47_enquiries", "Section 47 enquiries (significant harm).",
-        CHILD_ID, REFERRAL_ID,
+        "section47_enquiries",
+        "Section 47 enquiries (significant harm).",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("enquiry_id", I32, "Sequence within the referral, from 1.", required=True),
         _c("start_date", D, "S47ActualStartDate.", required=True),
-        _c("initial_conference_target_date", D, "InitialCPCtarget (15 working days from the strategy "
-           "discussion)."),
+        _c("initial_conference_target_date", D, "InitialCPCtarget (15 working days from the strategy discussion)."),
         _c("initial_conference_date", D, "DateOfInitialCPC."),
         _c("is_conference_not_required", B, "ICPCnotRequired."),
         key=("child_id", "referral_id", "enquiry_id"),
     ),
     _table(
-        "child_protection_plans", "Child protection plans.",
-        CHILD_ID, REFERRAL_ID,
+        "child_protection_plans",
+        "Child protection plans.",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("plan_id", I32, "Sequence within the referral, from 1.", required=True),
         _c("start_date", D, "CPPstartDate.", required=True),
         _c("end_date", D, "CPPendDate."),
@@ -241,9 +257,10 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "referral_id", "plan_id"),
     ),
     _table(
-        "pre_proceedings", "Pre-proceedings under the Public Law Outline and family group decision making "
-        "(CIN census from 2025-26).",
-        CHILD_ID, REFERRAL_ID,
+        "pre_proceedings",
+        "Pre-proceedings under the Public Law Outline and family group decision making (CIN census from 2025-26).",
+        CHILD_ID,
+        REFERRAL_ID,
         _c("pre_proceedings_id", I32, "Sequence within the referral, from 1.", required=True),
         _c("start_date", D, "PPStartDate: pre-proceedings began.", required=True),
         _c("letter_before_proceedings_date", D, "LBPSentDate."),
@@ -259,7 +276,8 @@ _TABLES: tuple[TableSchema, ...] = (
     ),
     # --- SSDA903 ---------------------------------------------------------------------------------------
     _table(
-        "looked_after_episodes", "Episodes of care: a new row at each change of legal status or placement.",
+        "looked_after_episodes",
+        "Episodes of care: a new row at each change of legal status or placement.",
         CHILD_ID,
         _c("start_date", D, "DECOM: the episode began.", required=True),
         _c("reason_new_episode", S, "RNE.", "reason_new_episode"),
@@ -276,7 +294,8 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "start_date"),
     ),
     _table(
-        "uasc", "Unaccompanied asylum-seeking children (SSDA903 UASC table).",
+        "uasc",
+        "Unaccompanied asylum-seeking children (SSDA903 UASC table).",
         CHILD_ID,
         _c("sex", S, "SEX as given in this table.", "sex"),
         DOB,
@@ -284,15 +303,19 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id",),
     ),
     _table(
-        "looked_after_reviews", "Statutory reviews of looked-after children.",
-        CHILD_ID, DOB,
+        "looked_after_reviews",
+        "Statutory reviews of looked-after children.",
+        CHILD_ID,
+        DOB,
         _c("review_date", D, "REVIEW.", required=True),
         _c("participation", S, "REVIEW_CODE: how the child took part.", "review_participation"),
         key=("child_id", "review_date"),
     ),
     _table(
-        "looked_after_outcomes", "Outcomes of children looked after 12 months or more (SSDA903 OC2).",
-        CHILD_ID, DOB,
+        "looked_after_outcomes",
+        "Outcomes of children looked after 12 months or more (SSDA903 OC2).",
+        CHILD_ID,
+        DOB,
         _c("sdq_score", I16, "SDQ_SCORE (0–40)."),
         _c("sdq_reason", S, "SDQ_REASON.", "sdq_reason"),
         _c("is_convicted", B, "CONVICTED."),
@@ -306,16 +329,20 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id",),
     ),
     _table(
-        "care_leavers", "Care leavers around their 17th–21st birthdays (SSDA903 OC3).",
-        CHILD_ID, DOB,
+        "care_leavers",
+        "Care leavers around their 17th–21st birthdays (SSDA903 OC3).",
+        CHILD_ID,
+        DOB,
         _c("in_touch", S, "IN_TOUCH.", "care_leaver_in_touch"),
         _c("activity", S, "ACTIV.", "care_leaver_activity"),
         _c("accommodation", S, "ACCOM.", "care_leaver_accommodation"),
         key=("child_id",),
     ),
     _table(
-        "adoptions", "Adoptions (SSDA903 AD1).",
-        CHILD_ID, DOB,
+        "adoptions",
+        "Adoptions (SSDA903 AD1).",
+        CHILD_ID,
+        DOB,
         _c("date_decision_to_place", D, "DATE_INT: decision that the child should be placed for adoption."),
         _c("date_matched", D, "DATE_MATCH."),
         _c("is_foster_care_adoption", B, "FOSTER_CARE: adopted by former foster carer(s)."),
@@ -325,32 +352,40 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id",),
     ),
     _table(
-        "placed_for_adoption", "Decisions that a child should be placed for adoption.",
-        CHILD_ID, DOB,
+        "placed_for_adoption",
+        "Decisions that a child should be placed for adoption.",
+        CHILD_ID,
+        DOB,
         _c("date_placed", D, "DATE_PLACED.", required=True),
         _c("date_placed_ceased", D, "DATE_PLACED_CEASED."),
         _c("reason_placed_ceased", S, "REASON_PLACED_CEASED.", "reason_placed_for_adoption_ceased"),
         key=("child_id", "date_placed"),
     ),
     _table(
-        "previous_permanence", "Permanence before this period of care (SSDA903 PrevPerm).",
-        CHILD_ID, DOB,
+        "previous_permanence",
+        "Permanence before this period of care (SSDA903 PrevPerm).",
+        CHILD_ID,
+        DOB,
         _c("previous_permanence", S, "PREV_PERM.", "previous_permanence"),
         _c("la_of_permanence", S, "LA_PERM."),
         _c("date_of_permanence", S, "DATE_PERM as returned (may be partial: 'zz/MM/YYYY')."),
         key=("child_id",),
     ),
     _table(
-        "missing_episodes", "Episodes of being missing or away from placement without authorisation.",
-        CHILD_ID, DOB,
+        "missing_episodes",
+        "Episodes of being missing or away from placement without authorisation.",
+        CHILD_ID,
+        DOB,
         _c("missing_type", S, "MISSING: M missing, A away without authorisation.", "missing_type"),
         _c("start_date", D, "MIS_START.", required=True),
         _c("end_date", D, "MIS_END."),
         key=("child_id", "start_date", "missing_type"),
     ),
     _table(
-        "social_worker_episodes", "Allocated social worker episodes (SSDA903 from 2023-24).",
-        CHILD_ID, DOB,
+        "social_worker_episodes",
+        "Allocated social worker episodes (SSDA903 from 2023-24).",
+        CHILD_ID,
+        DOB,
         _c("social_worker_id", S, "SW_ID.", required=True),
         _c("start_date", D, "SW_DECOM.", required=True),
         _c("end_date", D, "SW_DEC."),
@@ -358,15 +393,18 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "start_date"),
     ),
     _table(
-        "deprivation_of_liberty", "Deprivation of liberty orders (SSDA903 DoLo).",
-        CHILD_ID, DOB,
+        "deprivation_of_liberty",
+        "Deprivation of liberty orders (SSDA903 DoLo).",
+        CHILD_ID,
+        DOB,
         _c("start_date", D, "DOLO_START.", required=True),
         _c("end_date", D, "DOLO_END."),
         key=("child_id", "start_date"),
     ),
     # --- the reformed pathway --------------------------------------------------------------------------
     _table(
-        "family_help_episodes", "Family Help (001_8bebe4ae25a58006.txt:703-951): one s17 category replacing "
+        "family_help_episodes",
+        "Family Help (001_8bebe4ae25a58006.txt:703-951): one s17 category replacing "
         "targeted early help and child in need.",
         CHILD_ID,
         _c("episode_id", S, "Identifier.", required=True),
@@ -375,13 +413,16 @@ _TABLES: tuple[TableSchema, ...] = (
         _c("team", S, "The Family Help Team."),
         _c("key_worker_id", S, "The key worker."),
         _c("supervising_social_worker_id", S, "The supervising social worker."),
-        _c("has_expert_child_protection_practitioner", B, "An ECPP co-works the case "
-           "(001_8bebe4ae25a58006.txt:1393-1405)."),
+        _c(
+            "has_expert_child_protection_practitioner",
+            B,
+            "An ECPP co-works the case (001_8bebe4ae25a58006.txt:1393-1405).",
+        ),
         key=("child_id", "episode_id"),
     ),
     _table(
-        "family_group_decision_meetings", "Family group decision making, mandatory before the PLO "
-        "(001_8bebe4ae25a58006.txt:1854-1931).",
+        "family_group_decision_meetings",
+        "Family group decision making, mandatory before the PLO (001_8bebe4ae25a58006.txt:1854-1931).",
         CHILD_ID,
         _c("meeting_id", S, "Identifier.", required=True),
         _c("offered_date", D, "The meeting was offered."),
@@ -391,7 +432,8 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "meeting_id"),
     ),
     _table(
-        "family_network_plans", "Funded Family Network Plans: the child lives with family, not looked after "
+        "family_network_plans",
+        "Funded Family Network Plans: the child lives with family, not looked after "
         "(001_8bebe4ae25a58006.txt:1854-1931).",
         CHILD_ID,
         _c("plan_id", S, "Identifier.", required=True),
@@ -402,8 +444,8 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "plan_id"),
     ),
     _table(
-        "child_community_safety_plans", "Plans for extra-familial harm on the s47 basis; can run past 18 "
-        "(001_8bebe4ae25a58006.txt:1499-1521).",
+        "child_community_safety_plans",
+        "Plans for extra-familial harm on the s47 basis; can run past 18 (001_8bebe4ae25a58006.txt:1499-1521).",
         CHILD_ID,
         _c("plan_id", S, "Identifier.", required=True),
         _c("start_date", D, "The plan began.", required=True),
@@ -412,21 +454,32 @@ _TABLES: tuple[TableSchema, ...] = (
         key=("child_id", "plan_id"),
     ),
     _table(
-        "proceedings", "Care proceedings (s31); 26-week limit (001_8bebe4ae25a58006.txt:1690).",
+        "proceedings",
+        "Care proceedings (s31); 26-week limit (001_8bebe4ae25a58006.txt:1690).",
         CHILD_ID,
         _c("proceedings_id", S, "Identifier.", required=True),
         _c("issue_date", D, "The application was issued.", required=True),
         _c("final_hearing_date", D, "The final order was made."),
-        _c("outcome", S, "care_order, supervision_order, placement_order, special_guardianship_order, "
-           "child_arrangements_order, no_order, withdrawn."),
+        _c(
+            "outcome",
+            S,
+            "care_order, supervision_order, placement_order, special_guardianship_order, "
+            "child_arrangements_order, no_order, withdrawn.",
+        ),
         key=("child_id", "proceedings_id"),
     ),
     _table(
-        "court_orders", "Orders made: care, supervision, placement, SGO, CAO.",
+        "court_orders",
+        "Orders made: care, supervision, placement, SGO, CAO.",
         CHILD_ID,
         _c("order_id", S, "Identifier.", required=True),
-        _c("order_type", S, "care_order, interim_care_order, supervision_order, placement_order, "
-           "special_guardianship_order, child_arrangements_order.", required=True),
+        _c(
+            "order_type",
+            S,
+            "care_order, interim_care_order, supervision_order, placement_order, "
+            "special_guardianship_order, child_arrangements_order.",
+            required=True,
+        ),
         _c("start_date", D, "The order was made.", required=True),
         _c("end_date", D, "The order ended."),
         key=("child_id", "order_id"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import polars as pl
 
@@ -90,9 +91,7 @@ def validate(
     sources = sources or {}
     issues: list[Issue] = []
     for name in data.names():
-        issues.extend(
-            validate_table(name, data[name], year=year, source=sources.get(name), check_codes=check_codes)
-        )
+        issues.extend(validate_table(name, data[name], year=year, source=sources.get(name), check_codes=check_codes))
     issues.extend(_episode_logic(data, sources))
     return issues
 
@@ -113,12 +112,18 @@ def validate_table(
     for column in table.columns:
         if column.required and column.name in frame.columns:
             missing = indexed.filter(pl.col(column.name).is_null())["_i"].to_list()
+            shown = source.fields.get(column.name, column.name)
             issues.extend(
                 _capped(
                     missing,
-                    lambda i, c=column.name: source.issue(
-                        name, i, c, "missing-value", Severity.ERROR,
-                        f"a value is required in {source.fields.get(c, c)} and is missing",
+                    partial(
+                        _issue_at,
+                        source,
+                        name,
+                        column.name,
+                        "missing-value",
+                        f"a value is required in {shown} and is missing",
+                        None,
                     ),
                 )
             )
@@ -128,15 +133,22 @@ def validate_table(
     return issues
 
 
+def _issue_at(source: Source, table: str, column: str, code: str, message: str, value: object, index: int) -> Issue:
+    return source.issue(table, index, column, code, Severity.ERROR, message, value)
+
+
 def _capped(indices: list[int], make: Callable[[int], Issue]) -> list[Issue]:
     out = [make(i) for i in indices[:MAX_PER_KIND]]
     if len(indices) > MAX_PER_KIND and out:
         first = out[0]
         out.append(
             Issue(
-                first.code, first.severity,
+                first.code,
+                first.severity,
                 f"… and {len(indices) - MAX_PER_KIND} more rows with the same problem",
-                file=first.file, field=first.field, table=first.table,
+                file=first.file,
+                field=first.field,
+                table=first.table,
             )
         )
     return out
@@ -154,15 +166,19 @@ def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -
     # Report every row after the first of its key.
     later = dup.filter(pl.col("_i") != pl.col("_i").min().over(key))
     code = "duplicate-child" if table.key == ("child_id",) else "duplicate-key"
-    issues = []
-    for row in later.iter_rows(named=True)[:MAX_PER_KIND] if later.height else []:
+    issues: list[Issue] = []
+    for row in later.head(MAX_PER_KIND).iter_rows(named=True):
         shown = ", ".join(f"{source.fields.get(k, k)}={row[k]}" for k in table.key)
-        first = int(dup.filter(pl.all_horizontal([pl.col(k).eq_missing(row[k]) for k in key]))["_i"].min())
+        first = int(dup.filter(pl.all_horizontal([pl.col(k).eq_missing(row[k]) for k in key]))["_i"].min())  # type: ignore[arg-type]
         where = source.rows[first] if source.rows is not None else first
         what = "line" if source.rows is not None else "row index"
         issues.append(
             source.issue(
-                table.name, row["_i"], table.key[-1], code, Severity.ERROR,
+                table.name,
+                row["_i"],
+                table.key[-1],
+                code,
+                Severity.ERROR,
                 f"{shown} appears more than once (first at {what} {where}); each must be unique",
                 row[table.key[-1]],
             )
@@ -205,14 +221,8 @@ def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: 
             if has_year:
                 cond = cond & pl.col("collection_year").eq_missing(row_year)
             rows = present.filter(cond)["_i"].to_list()
-            severity = Severity.ERROR
             issues.extend(
-                _capped(
-                    rows,
-                    lambda i, m=message, v=value, c=column.name: source.issue(
-                        table.name, i, c, "invalid-code", severity, m, v
-                    ),
-                )
+                _capped(rows, partial(_issue_at, source, table.name, column.name, "invalid-code", message, value))
             )
     return issues
 
@@ -237,7 +247,11 @@ def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]
         for row in backwards.head(MAX_PER_KIND).iter_rows(named=True):
             issues.append(
                 source.issue(
-                    name, row["_i"], "end_date", "end-before-start", Severity.ERROR,
+                    name,
+                    row["_i"],
+                    "end_date",
+                    "end-before-start",
+                    Severity.ERROR,
                     f"ends on {_d(row['end_date'])}, before it starts on {_d(row['start_date'])}",
                     _d(row["end_date"]),
                 )
@@ -278,7 +292,11 @@ def _overlaps(data: CareData, source: Source) -> list[Issue]:
         where = source.rows[row["_prev_i"]] if source.rows is not None else row["_prev_i"]
         issues.append(
             source.issue(
-                "looked_after_episodes", row["_i"], "start_date", "overlapping-episodes", Severity.ERROR,
+                "looked_after_episodes",
+                row["_i"],
+                "start_date",
+                "overlapping-episodes",
+                Severity.ERROR,
                 f"child {row['child_id']}: episode starting {_d(row['start_date'])} overlaps the one "
                 f"starting {_d(row['_prev_start'])} (line/row {where}), which {prev_end}; "
                 "expected each episode to start on or after the previous one ends",
@@ -299,7 +317,11 @@ def _before_birth(data: CareData, source: Source) -> list[Issue]:
     for row in early.head(MAX_PER_KIND).iter_rows(named=True):
         issues.append(
             source.issue(
-                "looked_after_episodes", row["_i"], "start_date", "before-birth", Severity.ERROR,
+                "looked_after_episodes",
+                row["_i"],
+                "start_date",
+                "before-birth",
+                Severity.ERROR,
                 f"child {row['child_id']}: episode starts {_d(row['start_date'])}, before the child's date of "
                 f"birth {_d(row['_dob'])}",
                 _d(row["start_date"]),

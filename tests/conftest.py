@@ -1,0 +1,30 @@
+"""Shared test fixtures: where ../shared is, and skipping when it is absent (never under CI)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path | None:
+    """The ../shared folder beside the checkout (or $CAREFLOW_SHARED), if present."""
+    candidate = Path(os.environ.get("CAREFLOW_SHARED", REPO.parent / "shared"))
+    return candidate if candidate.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """../shared, or a skip with a reason; under CI (CI=true) its absence is a failure."""
+    path = shared_dir()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("../shared is missing but CI=true: CI must run with ../shared beside the clone")
+        pytest.skip(
+            "../shared (DfE statistics and synthetic returns) is not beside this checkout; "
+            "set CAREFLOW_SHARED to run these tests"
+        )
+    return path
