@@ -1,0 +1,230 @@
+"""The ``careflow`` command. Thin: it parses arguments, shows progress and prints; the work is elsewhere."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from careflow.issues import Issue, Severity
+
+app = typer.Typer(
+    help="careflow: children's social care returns, a synthetic local authority, and more.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Any]:
+    """A rich progress bar; yields a callback ``(step: str, fraction: float) -> None``."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=1.0, step="")
+
+        def update(step: str, fraction: float) -> None:
+            progress.update(task, completed=max(0.0, min(1.0, fraction)), step=step)
+
+        yield update
+        progress.update(task, completed=1.0, step="done")
+
+
+def _generate(population: int, end_year: int, years: int, seed: int, la_code: str) -> Any:
+    from careflow import synth
+
+    with _progress(f"Simulating a local authority of {population:,} children") as update:
+        return synth.generate(population, end_year=end_year, years=years, seed=seed, la_code=la_code,
+                              progress=update)
+
+
+def _write(la: Any, out: Path) -> dict[str, list[Path]]:
+    from careflow import synth
+
+    with _progress(f"Writing returns to {out}") as update:
+        update("SSDA903 and CIN census", 0.1)
+        return synth.write_returns(la, out)  # type: ignore[no-any-return]
+
+
+def _print_summary(la: Any) -> None:
+    from careflow import synth
+
+    summary = synth.summary(la)
+    table = Table(title=f"Synthetic local authority (seed {summary.get('seed', '?')})", show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, float):
+            value = f"{value:,.1f}"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the returns into.")] = Path("careflow-synth"),
+    population: Annotated[int, typer.Option(help="Children aged 0-17 living in the local authority.")] = 60_000,
+    end_year: Annotated[int, typer.Option(help="Last collection year simulated (year ending 31 March).")] = 2022,
+    years: Annotated[int, typer.Option(help="Collection years simulated.")] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same local authority.")] = 0,
+    la_code: Annotated[str, typer.Option(help="Three-digit local authority code written in the returns.")] = "999",
+) -> None:
+    """Make a synthetic local authority and write its SSDA903 and CIN census returns for each year."""
+    if population < 1_000:
+        err_console.print(f"[red]--population {population} is too small: give at least 1,000 children aged 0-17.")
+        raise typer.Exit(2)
+    la = _generate(population, end_year, years, seed, la_code)
+    written = _write(la, out)
+    _print_summary(la)
+    n_files = sum(len(v) for v in written.values())
+    console.print(f"Wrote {n_files} files for {len(written)} collection years under [bold]{out}[/bold].")
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Return files or folders: SSDA903 CSV/XML, CIN census XML.")],
+    year: Annotated[int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply.")] = None,
+    show: Annotated[int, typer.Option(help="How many issues to list (all are counted).")] = 30,
+    issues_csv: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
+) -> None:
+    """Read a return, print a summary of its issues; exit 1 if it has errors."""
+    from careflow.returns import read_return
+
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        err_console.print(f"[red]No such file or folder: {', '.join(missing)}")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    with _progress("Reading") as update:
+        update(", ".join(f.name for f in files), 0.05)
+        result = read_return(files, year=year)
+    seconds = time.perf_counter() - started
+    _print_read_summary(result, seconds, show)
+    if issues_csv is not None:
+        from careflow.issues import issues_frame
+
+        issues_frame(result.issues).write_csv(issues_csv)
+        console.print(f"Every issue written to {issues_csv}.")
+    raise typer.Exit(1 if result.has_errors else 0)
+
+
+def _print_read_summary(result: Any, seconds: float, show: int) -> None:
+    kind = {"ssda903": "SSDA903", "cin": "CIN census"}.get(result.collection, result.collection or "return")
+    year = f" {result.year - 1}-{str(result.year)[-2:]}" if result.year else ""
+    console.print(f"[bold]{kind}{year}[/bold]: read {len(result.files)} file(s) in {seconds:.2f} s")
+    rows = Table(show_header=True, title="Tables read")
+    rows.add_column("table")
+    rows.add_column("rows", justify="right")
+    for name, n in result.data.counts().items():
+        rows.add_row(name, f"{n:,}")
+    console.print(rows)
+    counts = result.counts()
+    console.print(
+        f"Issues: [red]{counts[Severity.ERROR]} error(s)[/red], [yellow]{counts[Severity.WARNING]} "
+        f"warning(s)[/yellow], {counts[Severity.INFO]} note(s)"
+    )
+    if not result.issues:
+        return
+    by_kind = Counter((i.severity, i.code) for i in result.issues)
+    kinds = Table(show_header=True, title="Issues by kind")
+    kinds.add_column("severity")
+    kinds.add_column("code")
+    kinds.add_column("count", justify="right")
+    for (severity, code), n in sorted(by_kind.items(), key=lambda kv: (_rank(kv[0][0]), -kv[1])):
+        kinds.add_row(str(severity), code, f"{n:,}")
+    console.print(kinds)
+    ordered = sorted(result.issues, key=lambda i: _rank(i.severity))
+    for issue in ordered[:show]:
+        colour = {"error": "red", "warning": "yellow"}.get(str(issue.severity), "white")
+        console.print(f"[{colour}]{issue.severity}[/{colour}] {_escape(issue)}")
+    if len(ordered) > show:
+        console.print(f"… and {len(ordered) - show} more (use --show or --issues-csv).")
+
+
+def _rank(severity: Severity) -> int:
+    return {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}[severity]
+
+
+def _escape(issue: Issue) -> str:
+    from rich.markup import escape
+
+    return escape(str(issue))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder to write the demo's returns into.")] = Path("careflow-demo"),
+    population: Annotated[int, typer.Option(help="Children aged 0-17 in the synthetic local authority.")] = 60_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Make a synthetic local authority, write its returns, read them back, and summarise what it holds."""
+    from careflow.returns import read_return
+
+    la = _generate(population, 2022, 5, seed, "999")
+    written = _write(la, out)
+    _print_summary(la)
+    last = sorted(written)[-1]
+    with _progress(f"Checking the {last} returns") as update:
+        update("reading back", 0.1)
+        checks = [read_return([p for p in written[last] if p.suffix == ".csv"], year=None)]
+        checks += [read_return([p], year=None) for p in written[last] if p.suffix == ".xml"]
+    for result in checks:
+        _print_read_summary(result, 0.0, 10)
+    console.print(
+        f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. "
+        f"Try: careflow check {out / last}"
+    )
+    if any(r.has_errors for r in checks):
+        raise typer.Exit(1)
+
+
+@app.command("codes")
+def codes_command(
+    name: Annotated[str, typer.Argument(help="A code list, e.g. placement_type, legal_status.")],
+    year: Annotated[str, typer.Option(help="Collection year, e.g. 2024-25.")] = "2024-25",
+    collection: Annotated[str, typer.Option(help="ssda903 or cin.")] = "ssda903",
+) -> None:
+    """Show a code list for a collection year, with labels and what replaced retired codes."""
+    from careflow import codes
+    from careflow.errors import CareflowError
+
+    try:
+        listing = codes.code_list(name, codes.CollectionYear.parse(year), collection=collection)
+    except (CareflowError, KeyError, ValueError) as exc:
+        err_console.print(f"[red]{exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{collection} {listing.field} ({name}), {codes.CollectionYear.parse(year).label}")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("label")
+    for code in listing.codes.values():
+        table.add_row(code.code, code.name, code.label)
+    for old, new in listing.retired.items():
+        table.add_row(f"[dim]{old}[/dim]", "[dim]retired[/dim]", f"[dim]replaced by {', '.join(new) or '-'}[/dim]")
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
