@@ -46,16 +46,16 @@ __all__ = [
 class AdopterLegalStatus(StrEnum):
     """ssda903 adopter_legal_status (LS_ADOPTR): Legal status of the adopter(s) (AD1 table)."""
 
-    # Single
+    # Single adopter
     SINGLE = "L0"
-    # Married couple (opposite sex)
-    MARRIED_OPPOSITE_SEX = "L11"
+    # Married couple (different sex)
+    MARRIED_DIFFERENT_SEX = "L11"
     # Married couple (same sex)
     MARRIED_SAME_SEX = "L12"
-    # Civil partners
-    CIVIL_PARTNERS = "L2"
-    # Unmarried couple (opposite sex)
-    UNMARRIED_OPPOSITE_SEX = "L3"
+    # Civil partnership couple
+    CIVIL_PARTNERSHIP = "L2"
+    # Unmarried couple (different sex)
+    UNMARRIED_DIFFERENT_SEX = "L3"
     # Unmarried couple (same sex)
     UNMARRIED_SAME_SEX = "L4"
 
