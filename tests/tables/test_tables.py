@@ -111,3 +111,27 @@ def test_pooled_returns_may_repeat_a_child_once_per_year() -> None:
     assert validate(CareData({"children": frame}), check_codes=False) == []
     same_year = frame.with_columns(collection_year=pl.lit(2020))
     assert [i.code for i in validate(CareData({"children": same_year}), check_codes=False)] == ["duplicate-child"]
+
+
+def test_codes_are_checked_by_year_and_unknown_lists_are_noted_not_crashed() -> None:
+    episodes = _episodes([("A", date(2024, 5, 1), None), ("B", date(2024, 5, 1), None)]).with_columns(
+        placement_type=pl.Series(["H5", "QQ"]), collection_year=pl.lit(2026, dtype=pl.Int16)
+    )
+    issues = validate(CareData({"looked_after_episodes": episodes}))
+    assert [(i.code, i.value) for i in issues] == [("invalid-code", "H5"), ("invalid-code", "QQ")]
+    assert "2025-26" in issues[0].message and "K3" in issues[0].message
+    assert (
+        validate(CareData({"looked_after_episodes": episodes.with_columns(collection_year=pl.lit(2024))}))[0].value
+        == "QQ"
+    )
+    plans = pl.DataFrame(
+        {
+            "child_id": ["A"],
+            "referral_id": [1],
+            "pre_proceedings_id": [1],
+            "start_date": [date(2025, 6, 1)],
+            "outcome": ["A"],
+        }
+    )
+    noted = validate(CareData({"pre_proceedings": plans}), year=2026)
+    assert all(i.severity is not Severity.ERROR for i in noted)

@@ -198,6 +198,19 @@ def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: 
         present = indexed.select([*cols, "_i"]).filter(pl.col(column.name).is_not_null())
         if present.height == 0:
             continue
+        if column.code_list not in codes.list_names(column.code_collection):
+            issues.append(
+                Issue(
+                    "code-list-unavailable",
+                    Severity.INFO,
+                    f"careflow holds no {column.code_collection} code list {column.code_list!r} yet; "
+                    f"values of {source.fields.get(column.name, column.name)} were read but not checked",
+                    file=source.file,
+                    field=source.fields.get(column.name, column.name),
+                    table=table.name,
+                )
+            )
+            continue
         pairs = present.select(cols).unique()
         bad: dict[tuple[str, int | None], str] = {}
         for row in pairs.iter_rows():
