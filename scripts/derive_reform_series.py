@@ -1,0 +1,387 @@
+"""Derive the compact published series that ``careflow.reform`` runs on, from ../shared/data/dfe.
+
+Writes three CSVs (and a SOURCES.md naming every source file) under ``src/careflow/reform/data/``:
+
+``national_series.csv``
+    England, one row per year ending 31 March (1994-2022): children looked after (CLA) at 31 March, starts,
+    ceased, adopted, UASC at 31 March; ceased by reason and placements at 31 March (2018-2022); children in need
+    (CIN) and child protection plans (CPP) at 31 March and starts (2013-2022).
+``area_series.csv``
+    Regions and local authorities (keyed by the DfE three-digit LA number, which survives ONS re-coding), one row
+    per year 2010-2022: CLA at 31 March, starts, ceased; CIN and CPP at 31 March (2013-2022).
+``population.csv``
+    ONS mid-year estimates of children aged 0-17 (England, regions, LAs), mid-2012 to mid-2024, plus the older
+    denominators DfE used for its published rates per 10,000 (2018-2022 release) and the mid-2009 estimate.
+
+Only counts are derived (no modelling). National and regional counts are DfE-rounded to the nearest 10; LA
+suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
+
+Run from the repository root::
+
+    python scripts/derive_reform_series.py [--shared ../shared] [--out src/careflow/reform/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polars as pl
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = REPO.parent / "shared"
+DEFAULT_OUT = REPO / "src" / "careflow" / "reform" / "data"
+
+SOURCES: list[str] = []
+
+
+def _src(dfe: Path, rel: str) -> Path:
+    SOURCES.append(rel)
+    return dfe / rel
+
+
+def _num(col: str) -> pl.Expr:
+    """A DfE count column as a float (suppression markers and blanks become null)."""
+    return (
+        pl.col(col).cast(pl.Utf8).str.strip_chars().str.replace_all(",", "")
+        .cast(pl.Float64, strict=False).alias(col)
+    )
+
+
+def _read(path: Path) -> pl.DataFrame:
+    return pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy", truncate_ragged_lines=True)
+
+
+# --------------------------------------------------------------------------------------------------- national
+TIME_SERIES_NAMES = {
+    "Children looked after at 31 March": "cla",
+    "Children starting to be looked after during the year": "starts",
+    "Children ceasing to be looked after during the year": "ceased",
+    "Children looked after who were adopted during the year": "adopted",
+    "Children looked after at 31 March who were unaccompanied asylum-seeking children": "uasc",
+}
+
+# Reason episode ceased (2022 release wording) -> model reason group.
+CEASED_REASONS = {
+    "Returned home to live with parents or other person with parental responsibility which was part of the care "
+    "planning process": "returned_home",
+    "Returned home to live with parents or other person with parental responsibility which was not part of the "
+    "care planning process": "returned_home",
+    "Left care to live with parents, relatives or other person with no parental responsibility": "returned_home",
+    "Adopted": "adopted",
+    "Special guardianship orders": "special_guardianship",
+    "Residence order or child arrangement order granted": "child_arrangement_order",
+    "Moved into independent living (with supportive accommodation)": "independent_living",
+    "Moved into independent living (with no formalised support)": "independent_living",
+    "Aged 18 (or over) and remained with current carers": "staying_put",
+    "Transferred to residential care funded by adult social services": "other",
+    "Care taken by another local authority": "other",
+    "Sentenced to custody": "other",
+    "Accommodation on remand ended": "other",
+    "Age assessment determined child aged 18 or over": "other",
+    "Child moved abroad": "other",
+    "Died": "other",
+    "Care ceased for any other reason": "other",
+}
+
+PLACEMENT_GROUPS = {
+    "1. Total foster placements": "placed_foster",
+    "1a.1 Total foster placements inside council boundary with relative or friend": "placed_kinship_foster",
+    "1b.1 Total foster placements outside council boundary with relative or friend": "placed_kinship_foster",
+    "5. Total secure units, children's homes and semi-independent living accommodation": "placed_residential",
+    "5c Total children's homes subject to children's homes regulations": "placed_childrens_home",
+    "3. Total placed with parents or other person with parental responsibility": "placed_with_parents",
+    "2. Total placed for adoption": "placed_for_adoption",
+}
+
+
+def national(dfe: Path) -> pl.DataFrame:
+    ts = _read(_src(dfe, "cla_2022_release/cla_time_series_1994_2022.csv"))
+    ts = ts.with_columns(pl.col("population_count").replace_strict(TIME_SERIES_NAMES, default=None).alias("m"))
+    ts = ts.filter(pl.col("m").is_not_null()).with_columns(_num("number"), pl.col("time_period").cast(pl.Int64))
+    wide = ts.pivot(on="m", index="time_period", values="number").rename({"time_period": "year"}).sort("year")
+
+    ceased = _read(_src(dfe, "cla_2022_release/la_children_who_ceased_during_year.csv"))
+    ceased = ceased.filter(
+        (pl.col("geographic_level") == "National") & (pl.col("cla_group") == "Reason episode ceased")
+    ).with_columns(
+        _num("number"), pl.col("time_period").cast(pl.Int64),
+        pl.col("characteristic").replace_strict(CEASED_REASONS, default=None).alias("reason"),
+    )
+    unknown = ceased.filter(pl.col("reason").is_null() & (pl.col("characteristic") != "Total"))
+    if unknown.height:
+        raise SystemExit(f"unmapped reasons ceased: {unknown['characteristic'].unique().to_list()}")
+    ceased = (
+        ceased.filter(pl.col("reason").is_not_null())
+        .group_by("time_period", "reason").agg(pl.col("number").sum())
+        .with_columns(("ceased_" + pl.col("reason")).alias("reason"))
+        .pivot(on="reason", index="time_period", values="number").rename({"time_period": "year"})
+    )
+
+    place = _read(_src(dfe, "cla_2022_release/national_cla_on_31_march_by_characteristics.csv"))
+    place = place.filter(pl.col("cla_group") == "Placement").with_columns(
+        _num("number"), pl.col("time_period").cast(pl.Int64),
+        pl.col("characteristic").replace_strict(PLACEMENT_GROUPS, default=None).alias("g"),
+    ).filter(pl.col("g").is_not_null())
+    place = (
+        place.group_by("time_period", "g").agg(pl.col("number").sum())
+        .pivot(on="g", index="time_period", values="number").rename({"time_period": "year"})
+    )
+
+    cin = _read(_src(dfe, "cin_cpp/b1_children_in_need_2013_to_2025.csv")).filter(
+        pl.col("geographic_level") == "National"
+    ).select(
+        pl.col("time_period").cast(pl.Int64).alias("year"),
+        _num("At31_episodes").alias("cin"), _num("Started_episodes").alias("cin_starts"),
+        _num("Ended_episodes").alias("cin_ended"),
+    )
+    cpp = _read(_src(dfe, "cin_cpp/d5_cpps_at31march_by_duration_2013_to_2025.csv")).filter(
+        pl.col("geographic_level") == "National"
+    ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_At31").alias("cpp"))
+    cpp_starts = _read(_src(dfe, "cin_cpp/d3_cpps_subsequent_plan_2013_to_2025.csv")).filter(
+        pl.col("geographic_level") == "National"
+    ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_start").alias("cpp_starts"))
+
+    out = wide
+    for extra in (ceased, place, cin, cpp, cpp_starts):
+        out = out.join(extra, on="year", how="left")
+    cols = ["year", "cla", "starts", "ceased", "adopted", "uasc"]
+    cols += sorted(c for c in out.columns if c.startswith("ceased_"))
+    cols += sorted(c for c in out.columns if c.startswith("placed_"))
+    cols += ["cin", "cin_starts", "cin_ended", "cpp", "cpp_starts"]
+    return out.select(cols).sort("year")
+
+
+# ------------------------------------------------------------------------------------------------------ areas
+SFR_FILES = {
+    # year: (CLA at 31 March file, column), (starts file, column), (ceased file, column)
+    2010: (("2010/SFR27_2010_March.csv", "MarTotal_2010"), ("2010/SFR27_2010_Started.csv", "StartTotal_2010"),
+           ("2010/SFR27_2010_Ceased.csv", "CeasedTotal_2010")),
+    2011: (("2011/SFR21_CLA.csv", "CLA_Mar2011"), ("2011/SFE21_ADM.csv", "CLA_started2011"),
+           ("2011/SFR21_CEA.csv", "CLA_cease")),
+    2012: (("2012/SFR20_CLA2012.csv", "CLA_Mar2012"), ("2012/SFR20_ADM2012.csv", "CLA_started2012"),
+           ("2012/SFR_CEA2012.csv", "CLA_cease")),
+    2013: (("2013/SFR36_CLA2013.csv", "CLA_Mar2013"), ("2013/SFR36_ADM2013.csv", "CLA_started2013"),
+           ("2013/SFR36_CEA2013.csv", "CLA_cease")),
+    2014: (("2014/SFR36_CLA2014.csv", "CLA_Mar2014"), ("2014/SFR36_ADM2014.csv", "CLA_started2014"),
+           ("2014/SFR36_CEA2014.csv", "CLA_cease")),
+    # The 2015 starts file labels its column 2014 but holds year ending 31 March 2015 (SFR34/2015).
+    2015: (("2015/SFR34_CLA2015.csv", "CLA_Mar2015"), ("2015/SFR34_ADM2015.csv", "CLA_started2014"),
+           ("2015/SFR34_CEA2015.csv", "CLA_cease")),
+    2016: (("2016/SFR41_CLA2016.csv", "CLA_Mar2016"), ("2016/SFR41_ADM2016.csv", "CLA_started2016"),
+           ("2016/SFR41_CEA2016.csv", "CLA_cease")),
+    2017: (("2017/SFR50_CLA2017.csv", "CLA_Mar2017"), ("2017/SFR50_ADM2017.csv", "CLA_started2017"),
+           ("2017/SFR50_CEA2017.csv", "CLA_cease2017")),
+}
+
+def _sfr_table(dfe: Path, rel: str, col: str, measure: str) -> pl.DataFrame:
+    df = _read(_src(dfe, f"cla_la_2010_2017/{rel}"))
+    df = df.rename({c: c.strip() for c in df.columns})
+    level = pl.col("geog_l").str.strip_chars().str.to_uppercase()
+    df = df.filter(level.is_in(["LA", "GOR", "REGION"]))
+    return df.select(
+        pl.when(level == "LA").then(pl.lit("la")).otherwise(pl.lit("region")).alias("level"),
+        pl.when(level == "LA").then(pl.col("geog_c").str.strip_chars())
+        .otherwise(pl.col("geog_n").str.strip_chars()).alias("key"),
+        pl.col("geog_n").str.strip_chars().alias("sfr_name"),
+        _num(col).alias(measure),
+    )
+
+
+def areas(dfe: Path) -> pl.DataFrame:
+    frames = []
+    for year, specs in SFR_FILES.items():
+        merged: pl.DataFrame | None = None
+        for (rel, col), measure in zip(specs, ("cla", "starts", "ceased"), strict=True):
+            t = _sfr_table(dfe, rel, col, measure)
+            merged = t if merged is None else merged.join(t.drop("sfr_name"), on=["level", "key"], how="full",
+                                                          coalesce=True)
+        assert merged is not None
+        frames.append(merged.with_columns(pl.lit(year).alias("year")))
+    # Regions are keyed by name (their SFR letters changed between 2010 and 2011); main() maps the names'
+    # capitalisation to the 2022 release's wording.
+    sfr = pl.concat(frames, how="diagonal_relaxed").filter(pl.col("key").is_not_null())
+
+    rel = "cla_2022_release/cla_number_and_rate_per_10k_children.csv"
+    new = _read(_src(dfe, rel)).filter(pl.col("geographic_level").is_in(["Local authority", "Regional"]))
+    measure = pl.col("population_count").replace_strict({
+        "Children looked after at 31 March each year": "cla",
+        "Children starting to be looked after each year": "starts",
+        "Children ceasing to be looked after each year": "ceased",
+    })
+    new = new.with_columns(
+        pl.when(pl.col("geographic_level") == "Local authority").then(pl.lit("la")).otherwise(pl.lit("region"))
+        .alias("level"),
+        pl.when(pl.col("geographic_level") == "Local authority").then(pl.col("old_la_code"))
+        .otherwise(pl.col("region_name")).alias("key"),
+        measure.alias("m"), _num("number"), pl.col("time_period").cast(pl.Int64).alias("year"),
+    ).pivot(on="m", index=["level", "key", "year"], values="number")
+
+    series = pl.concat([sfr.drop("sfr_name"), new], how="diagonal_relaxed")
+
+    # CIN and CPP at 31 March (2013-2022) for LAs and regions.
+    cin = _read(_src(dfe, "cin_cpp/b1_children_in_need_2013_to_2025.csv"))
+    cpp = _read(_src(dfe, "cin_cpp/d5_cpps_at31march_by_duration_2013_to_2025.csv"))
+
+    def keyed(df: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
+        df = df.filter(pl.col("geographic_level").is_in(["Local authority", "Regional"]))
+        return df.select(
+            pl.when(pl.col("geographic_level") == "Local authority").then(pl.lit("la")).otherwise(pl.lit("region"))
+            .alias("level"),
+            pl.when(pl.col("geographic_level") == "Local authority").then(pl.col("old_la_code"))
+            .otherwise(pl.col("region_name")).alias("key"),
+            pl.col("time_period").cast(pl.Int64).alias("year"), _num(col).alias(name),
+        )
+
+    series = series.join(keyed(cin, "At31_episodes", "cin"), on=["level", "key", "year"], how="left")
+    series = series.join(keyed(cpp, "CPP_At31", "cpp"), on=["level", "key", "year"], how="left")
+
+    # Names, codes and regions from the latest year each LA appears in (2022 release, then SFR 2017).
+    names = _read(dfe / rel).filter(pl.col("geographic_level") == "Local authority").with_columns(
+        pl.col("time_period").cast(pl.Int64)
+    ).sort("time_period", descending=True).unique("old_la_code", keep="first").select(
+        pl.col("old_la_code").alias("key"), pl.col("la_name").alias("name"), pl.col("new_la_code").alias("code"),
+        pl.col("region_name").alias("region"),
+    )
+    sfr_names = pl.concat(
+        [_read(dfe / f"cla_la_2010_2017/{spec[0][0]}").rename(lambda c: c.strip()) for spec in SFR_FILES.values()
+         if "New_geog_code" in _read(dfe / f"cla_la_2010_2017/{spec[0][0]}").columns],
+        how="diagonal_relaxed",
+    ).filter(pl.col("geog_l").str.strip_chars().str.to_uppercase() == "LA").select(
+        pl.col("geog_c").str.strip_chars().alias("key"), pl.col("geog_n").str.strip_chars().alias("name"),
+        pl.col("New_geog_code").str.strip_chars().alias("code"),
+    ).unique("key", keep="last")
+    missing = sfr_names.join(names, on="key", how="anti").with_columns(pl.lit(None, pl.Utf8).alias("region"))
+    names = pl.concat([names, missing.select(names.columns)])
+    regions = series.filter(pl.col("level") == "region").select("key").unique().with_columns(
+        pl.col("key").alias("name"), pl.lit(None, pl.Utf8).alias("code"), pl.col("key").alias("region")
+    )
+    lookup = pl.concat([names.with_columns(pl.lit("la").alias("level")),
+                        regions.with_columns(pl.lit("region").alias("level")).select(
+                            "key", "name", "code", "region", "level")])
+    series = series.join(lookup, on=["level", "key"], how="left")
+    # Regional names differ in case between vintages (e.g. 'NORTH EAST'): the join on names above handles it
+    # because both vintages are mapped to the 2022 wording.
+    return series.select("level", "key", "code", "name", "region", "year", "cla", "starts", "ceased", "cin", "cpp").sort(
+        "level", "key", "year"
+    )
+
+
+# ------------------------------------------------------------------------------------------------- population
+def population(dfe: Path) -> pl.DataFrame:
+    ons = _read(_src(dfe, "population/ons_mid-year_population_estimates_2012_to_2024.csv"))
+    ons = ons.select(
+        pl.col("geographic_level").replace_strict(
+            {"National": "national", "Regional": "region", "Local authority": "la"}).alias("level"),
+        pl.when(pl.col("geographic_level") == "National").then(pl.lit("England"))
+        .when(pl.col("geographic_level") == "Regional").then(pl.col("region_name"))
+        .otherwise(pl.col("old_la_code")).alias("key"),
+        pl.col("time_period").cast(pl.Int64).alias("mid_year"),
+        _num("population_estimate").alias("population_ons"),
+    )
+    dfe_pop = _read(dfe / "cla_2022_release/cla_number_and_rate_per_10k_children.csv").filter(
+        pl.col("population_count") == "Children looked after at 31 March each year"
+    ).select(
+        pl.col("geographic_level").replace_strict(
+            {"National": "national", "Regional": "region", "Local authority": "la"}).alias("level"),
+        pl.when(pl.col("geographic_level") == "National").then(pl.lit("England"))
+        .when(pl.col("geographic_level") == "Regional").then(pl.col("region_name"))
+        .otherwise(pl.col("old_la_code")).alias("key"),
+        # The rate for the year ending 31 March t uses the 0-17 estimate for mid-(t-1) (DfE data guidance).
+        (pl.col("time_period").cast(pl.Int64) - 1).alias("mid_year"),
+        _num("population_estimate").alias("population_dfe_rate_denominator"),
+    )
+    old = _read(_src(dfe, "cla_la_2010_2017/2010/SFR27_2010_March.csv")).rename(lambda c: c.strip())
+    old = old.filter(pl.col("geog_l").str.strip_chars().str.to_uppercase().is_in(["NATIONAL", "GOR", "LA"])).select(
+        pl.col("geog_l").str.strip_chars().str.to_uppercase().replace_strict(
+            {"NATIONAL": "national", "GOR": "region", "LA": "la"}).alias("level"),
+        pl.col("geog_c").str.strip_chars().alias("key"),
+        pl.lit(2009, pl.Int64).alias("mid_year"),
+        _num("Mid2009Pop0-17").alias("population_ons"),
+    ).with_columns(
+        pl.when(pl.col("level") == "national").then(pl.lit("England"))
+        .otherwise(pl.col("key")).alias("key")
+    )
+    names = _read(dfe / "cla_la_2010_2017/2010/SFR27_2010_March.csv").rename(lambda c: c.strip())
+    gor = dict(zip(names["geog_c"].str.strip_chars(), names["geog_n"].str.strip_chars(), strict=True))
+    old = old.with_columns(
+        pl.when(pl.col("level") == "region").then(pl.col("key").replace_strict(gor, default=None))
+        .otherwise(pl.col("key")).alias("key")
+    )
+    out = pl.concat([old, ons]).join(dfe_pop, on=["level", "key", "mid_year"], how="full", coalesce=True)
+    return out.sort("level", "key", "mid_year")
+
+
+def _as_int(df: pl.DataFrame) -> pl.DataFrame:
+    """Counts are whole numbers: write them without a trailing '.0'."""
+    return df.with_columns([pl.col(c).round(0).cast(pl.Int64) for c, t in df.schema.items() if t == pl.Float64])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    dfe = args.shared / "data" / "dfe"
+    if not dfe.is_dir():
+        raise SystemExit(f"{dfe} not found: pass --shared pointing at the shared folder")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    nat = national(dfe)
+    area = areas(dfe)
+    pop = population(dfe)
+    # Regional keys: use the 2022 release's names for every vintage (the SFR letters were mapped above).
+    region_case = {n.upper(): n for n in area.filter(pl.col("level") == "region")["key"].unique().to_list()
+                   if n != n.upper()}
+    area = area.with_columns(
+        pl.when(pl.col("level") == "region").then(
+            pl.col("key").str.to_uppercase().replace_strict(region_case, default=pl.col("key"))
+        ).otherwise(pl.col("key")).alias("key")
+    )
+    area = area.group_by("level", "key", "year").agg(
+        pl.col("code").drop_nulls().first(), pl.col("name").drop_nulls().first(),
+        pl.col("region").drop_nulls().first(),
+        *[pl.col(c).drop_nulls().first() for c in ("cla", "starts", "ceased", "cin", "cpp")],
+    ).with_columns(
+        pl.when(pl.col("level") == "region").then(pl.col("key")).otherwise(pl.col("name")).alias("name"),
+        pl.when(pl.col("level") == "region").then(pl.col("key")).otherwise(pl.col("region")).alias("region"),
+    ).select("level", "key", "code", "name", "region", "year", "cla", "starts", "ceased", "cin", "cpp").sort(
+        "level", "key", "year")
+    # LAs that only appear in 2010-2017 files under their old names keep them (e.g. 'Northamptonshire').
+    pop = pop.with_columns(
+        pl.when(pl.col("level") == "region").then(
+            pl.col("key").str.to_uppercase().replace_strict(region_case, default=pl.col("key"))
+        ).otherwise(pl.col("key")).alias("key")
+    )
+
+    nat = _as_int(nat)
+    area = _as_int(area)
+    pop = _as_int(pop)
+    nat.write_csv(args.out / "national_series.csv")
+    area.write_csv(args.out / "area_series.csv")
+    pop.write_csv(args.out / "population.csv")
+    sources = sorted(set(SOURCES))
+    lines = [
+        "# Sources of the derived series",
+        "",
+        "Produced by `scripts/derive_reform_series.py` from the DfE / ONS statistics in `../shared/data/dfe/`",
+        "(Crown copyright, Open Government Licence v3.0: \"Contains public sector information licensed under the",
+        "Open Government Licence v3.0.\"). See `../shared/data/dfe/README.md` for the original publications; the",
+        "files there were copied from `BenGoodair/childrens_social_care_data` and",
+        "`dfe-analytical-services/CSC_outcomes_and_enablers`.",
+        "",
+        "Counts are as published (national and regional rounded to the nearest 10; LA suppressions left empty).",
+        "Years are years ending 31 March; population `mid_year` is the ONS mid-year (June) estimate.",
+        "",
+        "Files read:",
+        "",
+        *[f"- `{s}`" for s in sources],
+        "",
+    ]
+    (args.out / "SOURCES.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"national_series.csv: {nat.height} rows; area_series.csv: {area.height} rows; "
+          f"population.csv: {pop.height} rows -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
