@@ -19,7 +19,7 @@ from careflow.returns.ssda903._parse import LOCATION_COLUMNS, RawTable, parse
 from careflow.returns.ssda903._xml import ROOT, read_xml, root_tag
 from careflow.tables import CareData, Source, validate
 
-__all__ = ["PathLike", "SourceLike", "expand", "read_ssda903", "recognise"]
+__all__ = ["PathLike", "SourceLike", "expand", "read_files", "read_ssda903", "recognise"]
 
 PathLike: TypeAlias = str | os.PathLike[str]
 SourceLike: TypeAlias = PathLike | Sequence[PathLike]
@@ -53,7 +53,16 @@ def read_ssda903(source: SourceLike, *, year: int | None = None, strict: bool = 
         (5050, 12)
     """
     issues: list[Issue] = []
-    paths = expand(source, issues)
+    result = read_files(expand(source, issues), year=year, issues=issues)
+    return result.raise_for_errors() if strict else result
+
+
+def read_files(
+    paths: list[tuple[Path, bool]], *, year: int | None = None, issues: list[Issue] | None = None
+) -> ReadResult:
+    """Read SSDA903 files, each with whether it was named explicitly (a file found by listing a folder that is
+    not an SSDA903 file is a warning, not an error). ``issues`` found beforehand lead the result's issues."""
+    issues = list(issues or [])
     names = _display_names(paths)
     raws: list[RawTable] = []
     read: list[str] = []
@@ -69,8 +78,7 @@ def read_ssda903(source: SourceLike, *, year: int | None = None, strict: bool = 
     data, sources, parse_issues = _tables(raws)
     issues.extend(parse_issues)
     issues.extend(_validate(data, year, sources))
-    result = ReadResult(data, issues, read, "ssda903", year if year is not None else _single_year(data))
-    return result.raise_for_errors() if strict else result
+    return ReadResult(data, issues, read, "ssda903", year if year is not None else _single_year(data))
 
 
 def _internal(name: str, exc: Exception) -> Issue:
@@ -367,7 +375,18 @@ def _validate(data: CareData, year: int | None, sources: dict[str, Source]) -> l
             f"codes (RNE, LS, PLACE, REC, …) were not checked against the code lists: {why}.",
         )
     )
-    return notes + [_unmark(i) for i in validate(data, year=year, sources=sources, check_codes=False)]
+    try:
+        return notes + [_unmark(i) for i in validate(data, year=year, sources=sources, check_codes=False)]
+    except Exception as exc:  # the tables were read; a failure to check them must not lose them
+        return [
+            *notes,
+            Issue(
+                "not-validated",
+                Severity.ERROR,
+                f"the tables were read but could not be checked ({type(exc).__name__}: {exc}); this is a careflow "
+                "bug, please report it.",
+            ),
+        ]
 
 
 def _single_year(data: CareData) -> int | None:
