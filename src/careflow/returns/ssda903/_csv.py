@@ -42,6 +42,8 @@ class CsvText:
     header: list[str]
     frame: pl.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    #: No value can have whitespace at either end (so values need no stripping), and empty values are null.
+    is_clean: bool = False
 
 
 def split_csv(text: str, file: str, raw_utf8: bytes | None = None) -> CsvText:
@@ -96,6 +98,15 @@ def _split_plain(data: bytes, file: str) -> CsvText:
         # polars split the lines differently from the newline count (e.g. a bare \r): use the careful path.
         return _split_quoted(data.decode("utf-8"), file)
     frame = frame.with_columns(pl.Series("_line", lines))
+    # A value with whitespace at an end shows as a space or tab next to a comma or a line end. Checked here
+    # on the bytes so that the common case skips stripping every value of every column.
+    spaces = np.flatnonzero(buf == 32)
+    neighbours = np.concatenate((buf[np.maximum(spaces - 1, 0)], buf[np.minimum(spaces + 1, buf.size - 1)]))
+    is_clean = not (
+        bool(np.isin(neighbours, (10, 13, 44)).any())
+        or (spaces.size and (spaces[0] == 0 or spaces[-1] == buf.size - 1))
+        or bool((buf == 9).any())
+    )
     issues: list[Issue] = []
     ragged = np.flatnonzero((body_fields != n) & (body_lengths > 0))
     if ragged.size:
@@ -114,7 +125,7 @@ def _split_plain(data: bytes, file: str) -> CsvText:
                 ends_with_newline=ends_with_newline,
             )
         )
-    return CsvText(header, frame, issues)
+    return CsvText(header, frame, issues, is_clean=is_clean)
 
 
 def _split_quoted(text: str, file: str) -> CsvText:

@@ -51,6 +51,7 @@ class RawTable:
             with them are reported where they are written, not again on every row that copies them.
         present: the fields the file has; columns outside it are left empty without comment (the reader
             reports missing columns itself).
+        is_clean: values have no whitespace at either end and empty values are already null (saves work).
     """
 
     layout: Layout
@@ -59,6 +60,7 @@ class RawTable:
     xml: bool = False
     inherited: frozenset[str] = frozenset()
     present: list[str] = field(default_factory=list)
+    is_clean: bool = False
 
     def shown(self, name: str) -> str:
         """The field name as the file spells it."""
@@ -116,7 +118,7 @@ def parse(raw: RawTable) -> tuple[pl.DataFrame, list[Issue]]:
     present = [f for f in fields if f.name in frame.columns]
     # 1. Text, stripped; empty means no value.
     texts = frame.select(
-        [_clean(f.name).alias(f.name) for f in present]
+        [(pl.col(f.name) if raw.is_clean else _clean(f.name)).alias(f.name) for f in present]
         + [
             (pl.col("_line").cast(pl.Int64) if "_line" in frame.columns else pl.lit(None, pl.Int64)).alias("_line"),
             (pl.col("_element") if "_element" in frame.columns else pl.lit(None, pl.String)).alias("_element"),

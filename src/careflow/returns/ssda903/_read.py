@@ -277,7 +277,10 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
     frame = frame.select([pl.col(p).alias(f) for p, f in keep.items()] + ["_line"])
     fields = list(keep.values())
     if fields:
-        empty = pl.all_horizontal([pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "") for f in fields])
+        if split.is_clean:
+            empty = pl.all_horizontal([pl.col(f).is_null() for f in fields])
+        else:
+            empty = pl.all_horizontal([pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "") for f in fields])
         blank = frame.filter(empty)
         if blank.height:
             frame = frame.filter(~empty)
@@ -291,7 +294,7 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
                     row=int(blank["_line"][0]),
                 )
             )
-    return [RawTable(layout, name, frame, present=fields)], issues
+    return [RawTable(layout, name, frame, present=fields, is_clean=split.is_clean)], issues
 
 
 def _tables(raws: list[RawTable]) -> tuple[CareData, dict[str, Source], list[Issue]]:
