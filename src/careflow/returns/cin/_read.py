@@ -7,7 +7,8 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field, replace
 from functools import cache
 from os import PathLike
 from pathlib import Path
@@ -289,29 +290,91 @@ class _XsdIssue:
     is_value: bool
 
 
+@cache
+def _fast_schema(year: int) -> Any:
+    return etree.XMLSchema(file=str(xsd_path(year)))
+
+
+_CHILD_PATH = re.compile(r"^/Message/Children/Child(?:\[(\d+)\])?(?:/|$)")
+
+
+def _suspects(root: Any, year: int) -> tuple[Any, dict[int, Any]] | None:
+    """What xmlschema must look at: None if the document is valid; else (a document, copy → original).
+
+    libxml2 checks the whole document first, which is fast. xmlschema, whose messages careflow reports, then
+    checks only the header and the children libxml2 found fault with, copied into a small document; when a
+    fault lies elsewhere it checks the whole document.
+    """
+    fast = _fast_schema(year)
+    if fast.validate(root.getroottree()):
+        return None
+    children = next((c for c in root if c.tag == "Children"), None)
+    if root.tag != "Message" or children is None:
+        return root, {}
+    bad: set[int] = set()
+    for entry in fast.error_log:
+        match = _CHILD_PATH.match(entry.path or "")
+        if match:
+            bad.add(int(match.group(1) or 1))
+        elif not (entry.path or "").startswith("/Message/Header"):
+            return root, {}
+    small = etree.Element("Message")
+    # Keyed by id(): lxml hands out the same proxy object for a node only while one is alive, so the
+    # mapping holds the copies' proxies (as values, beside their originals) to keep them alive.
+    originals: dict[int, Any] = {}
+
+    def copy(el: Any, parent: Any) -> None:
+        twin = deepcopy(el)
+        parent.append(twin)
+        for a, b in zip(twin.iter(), el.iter(), strict=True):
+            originals[id(a)] = (b, a)
+
+    for el in root:
+        if el is children:
+            box = etree.SubElement(small, "Children")
+            originals[id(box)] = (children, box)
+            number = 0
+            for child in children:
+                if child.tag == "Child":
+                    number += 1
+                    if number in bad:
+                        copy(child, box)
+        else:
+            copy(el, small)
+    originals[id(small)] = (root, small)
+    return small, originals
+
+
 def _xsd_issues(root: Any, year: int, file: str) -> list[_XsdIssue]:
+    suspects = _suspects(root, year)
+    if suspects is None:
+        return []
+    document, originals = suspects
+    out = _xmlschema_issues(document, originals, year, file)
+    if not out and document is not root:  # the small document hid the fault: check everything
+        out = _xmlschema_issues(root, {}, year, file)
+    return out
+
+
+def _xmlschema_issues(document: Any, originals: dict[int, Any], year: int, file: str) -> list[_XsdIssue]:
     from xmlschema.validators.exceptions import XMLSchemaChildrenValidationError
 
+    def original(el: Any) -> Any:
+        return originals.get(id(el), (el,))[0] if el is not None else None
+
     out: list[_XsdIssue] = []
-    label = _label(year)
-    for error in _schema(year).iter_errors(root):
-        elem = error.elem
+    for error in _schema(year).iter_errors(document):
+        elem = original(error.elem)
         path = element_path(elem) if elem is not None else "/"
-        line = error.sourceline
+        line = elem.sourceline if elem is not None else error.sourceline
         reason = (error.reason or str(error)).strip()
         if isinstance(error, XMLSchemaChildrenValidationError):
-            child: Any = error.invalid_child
+            child: Any = original(error.invalid_child)
             tag = child.tag if child is not None and isinstance(child.tag, str) else None
             expected = [t for t in (error.expected_tags or []) if t]
             if child is not None and getattr(child, "sourceline", None):
                 line = child.sourceline
-            fld = tag or (expected[0] if expected else None)
-            if tag is not None and expected:
-                message = f"{tag} is not allowed here: expected {' or '.join(expected)} ({reason})"
-            elif tag is not None:
-                message = f"{tag} is not allowed here in the {label} layout ({reason})"
-            else:
-                message = f"{' or '.join(expected) or 'an element'} is missing ({reason})"
+            message, fld = _children_message(elem, tag, expected, reason, year)
             out.append(_XsdIssue(
                 Issue("xsd", Severity.ERROR, f"{message} (line {line})", file=file, element=path, field=fld),
                 f"{path}/{fld}", False,
@@ -333,6 +396,45 @@ def _xsd_issues(root: Any, year: int, file: str) -> list[_XsdIssue]:
     return out
 
 
+def _layout_block(elem: Any, year: int) -> Block | None:
+    """The layout block of an element (by its tag path from the root), or None if the layout has none."""
+    names = []
+    node = elem
+    while node is not None:
+        names.append(node.tag)
+        node = node.getparent()
+    block: Block | Leaf | None = layout(year)
+    names.reverse()
+    if not names or names[0] != "Message":
+        return None
+    for name in names[1:]:
+        block = block.child(name) if isinstance(block, Block) else None
+    return block if isinstance(block, Block) else None
+
+
+def _children_message(
+    elem: Any, tag: str | None, expected: list[str], reason: str, year: int
+) -> tuple[str, str | None]:
+    """A plain-words account of an XSD content error in ``elem`` (missing, misplaced or unknown child)."""
+    label = _label(year)
+    block = _layout_block(elem, year)
+    order = ", ".join(n.element for n in block.children) if block is not None else ""
+    present = {c.tag for c in elem if isinstance(c.tag, str)}
+    where = f"{elem.tag} in the {label} layout"
+    if tag is not None and block is not None and block.child(tag) is None:
+        hint = f" (expected {' or '.join(expected)} here)" if expected else ""
+        return f"{tag} is not part of {where}{hint}; its elements are, in order: {order}", tag
+    missing = [t for t in expected if t not in present]
+    if missing:
+        after = f" before {tag}" if tag is not None else " at the end"
+        return f"{' or '.join(missing)} is missing: {where} requires it{after} [{reason}]", missing[0]
+    if tag is not None:
+        wanted = f"; expected {' or '.join(expected)} here" if expected else ""
+        return (f"{tag} is out of order or repeated{wanted}; {where} takes, in order: {order} [{reason}]",
+                tag)
+    return reason, None
+
+
 # --- mapping into canonical tables ------------------------------------------------------------------------
 
 
@@ -351,14 +453,11 @@ class _Mapper:
         self.tables: dict[str, _Rows] = {name: _Rows() for name in CIN_TABLES}
         self.referral_counts: Counter[str | None] = Counter()
         self.child_fields: dict[str, str] = {}  # canonical column → XML element, for children issues
-        self.sex_elements: list[str] = []
 
-    # The children of an element, without comments and processing instructions.
     @staticmethod
     def _elements(el: Any) -> Iterator[Any]:
-        for child in el:
-            if isinstance(child.tag, str):
-                yield child
+        """The children of an element, without comments and processing instructions."""
+        return el.iterchildren(etree.Element)
 
     def read(self, root: Any) -> None:
         path = f"/{root.tag}"
@@ -419,21 +518,23 @@ class _Mapper:
         referral: dict[str, Any] | None = None,
     ) -> None:
         allowed = union_children(names)
-        counts: Counter[str] = Counter()
-        for child in self._elements(el):
+        counts: dict[str, int] = {}
+        for child in el.iterchildren(etree.Element):
             tag = child.tag
             node = allowed.get(tag)
-            if isinstance(node, Block) and node.repeated:
-                counts[tag] += 1
+            if node is None:
+                self._unmapped(child, f"{path}/{tag}")
+                continue
+            if isinstance(node, Leaf):
+                if row is not None and node.column is not None:
+                    self._leaf(child, node, path, row, table)
+                continue
+            if node.repeated:
+                counts[tag] = counts.get(tag, 0) + 1
                 cpath = f"{path}/{tag}[{counts[tag]}]"
             else:
                 cpath = f"{path}/{tag}"
-            if node is None:
-                self._unmapped(child, cpath)
-            elif isinstance(node, Leaf):
-                if row is not None and node.column is not None:
-                    self._leaf(child, node, cpath, row, table)
-            elif node.table is not None and node.table != table:
+            if node.table is not None and node.table != table:
                 sub: dict[str, Any] = {}
                 assert node.sequence is not None  # every repeated table block is numbered
                 if node.table != "referrals":
@@ -447,13 +548,12 @@ class _Mapper:
             else:
                 self._walk(child, (*names, tag), cpath, row, made, table=table, referral=referral)
 
-    def _leaf(self, el: Any, leaf: Leaf, path: str, row: dict[str, Any], table: str | None) -> None:
+    def _leaf(self, el: Any, leaf: Leaf, parent: str, row: dict[str, Any], table: str | None) -> None:
         column = leaf.column
         assert column is not None
         if table == "children":
             self.child_fields.setdefault(column, leaf.element)
-            if column == "sex":
-                self.sex_elements.append(leaf.element)
+        path = f"{parent}/{leaf.element}"
         if column in row:
             self.issues.add(
                 "duplicate-element", Severity.WARNING,
@@ -485,6 +585,11 @@ class _Mapper:
         kind = leaf.kind
         name = leaf.item or leaf.element
         if kind == "date":
+            if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual YYYY-MM-DD, quickly
+                try:
+                    return dt.date.fromisoformat(text)
+                except ValueError:
+                    pass
             match = _DATE.match(text)
             problem = None
             if not match:
@@ -677,7 +782,9 @@ def read_cin_census(
     _logic(data, sources, resolved, found)
     xsd = _xsd_issues(root, used, name)
     checked = [
-        i for i in validate(data, year=resolved, sources=sources, check_codes=False)
+        _point_at_element(i, sources)
+        for i in validate(data, year=resolved, sources=sources, check_codes=False)
+        # A missing LAchildID is reported once, on the child, not again on each of its referrals.
         if not (i.code == "missing-value" and i.table != "children" and i.field == "LAchildID")
     ]
     structural = {x.key for x in xsd if not x.is_value}
@@ -693,6 +800,19 @@ def read_cin_census(
     issues.extend(kept_checks)
     result = ReadResult(data, issues, [name], "cin", resolved)
     return result.raise_for_errors() if strict else result
+
+
+_FIRST_AT = re.compile(r"\(first at row index (\d+)\)")
+
+
+def _point_at_element(issue: Issue, sources: dict[str, Source]) -> Issue:
+    """Name the first duplicate by its element path rather than its row index in the table."""
+    match = _FIRST_AT.search(issue.message)
+    source = sources.get(issue.table or "")
+    if match is None or source is None or source.elements is None:
+        return issue
+    first = source.elements[int(match.group(1))]
+    return replace(issue, message=_FIRST_AT.sub(f"(first at {first})", issue.message))
 
 
 def _leaf_key(issue: Issue, year: int) -> str:
