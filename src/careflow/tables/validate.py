@@ -168,7 +168,7 @@ def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -
     code = "duplicate-child" if table.key == ("child_id",) else "duplicate-key"
     issues: list[Issue] = []
     for row in later.head(MAX_PER_KIND).iter_rows(named=True):
-        shown = ", ".join(f"{source.fields.get(k, k)}={row[k]}" for k in table.key)
+        shown = ", ".join(f"{source.fields.get(k, k)}={_text(row[k])}" for k in table.key)
         first = int(dup.filter(pl.all_horizontal([pl.col(k).eq_missing(row[k]) for k in key]))["_i"].min())  # type: ignore[arg-type]
         where = source.rows[first] if source.rows is not None else first
         what = "line" if source.rows is not None else "row index"
@@ -180,7 +180,7 @@ def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -
                 code,
                 Severity.ERROR,
                 f"{shown} appears more than once (first at {what} {where}); each must be unique",
-                row[table.key[-1]],
+                _text(row[table.key[-1]]),
             )
         )
     return issues
@@ -211,7 +211,7 @@ def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: 
                 )
             )
             continue
-        pairs = present.select(cols).unique()
+        pairs = present.select(cols).unique(maintain_order=True)
         bad: dict[tuple[str, int | None], str] = {}
         for row in pairs.iter_rows():
             value = row[0]
@@ -341,6 +341,10 @@ def _before_birth(data: CareData, source: Source) -> list[Issue]:
             )
         )
     return issues
+
+
+def _text(value: object) -> str:
+    return _d(value) if isinstance(value, date) else str(value)
 
 
 def _d(value: date | None) -> str:
