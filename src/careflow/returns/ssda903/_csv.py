@@ -138,9 +138,10 @@ def _split_quoted(text: str, file: str) -> CsvText:
     columns: dict[str, list[str | None]] = {f"column_{i}": [] for i in range(n)}
     lines: list[int] = []
     ragged: list[tuple[int, int, str]] = []
+    cut = {i.row for i in issues if i.code == "truncated"}  # already reported, with why it is short
     for line, values in body:
         lines.append(line)
-        if len(values) != n and values:
+        if len(values) != n and values and line not in cut:
             ragged.append((line, len(values), ",".join(values)))
         for i in range(n):
             columns[f"column_{i}"].append(values[i] if i < len(values) else None)

@@ -17,7 +17,7 @@ from careflow.returns.ssda903._csv import split_csv
 from careflow.returns.ssda903._layout import LAYOUTS, PROVENANCE_FIELDS, Layout
 from careflow.returns.ssda903._parse import LOCATION_COLUMNS, RawTable, parse
 from careflow.returns.ssda903._xml import ROOT, read_xml, root_tag
-from careflow.tables import CareData, Source, validate
+from careflow.tables import CareData, Source, schema, validate
 
 __all__ = ["PathLike", "SourceLike", "expand", "read_files", "read_ssda903", "recognise"]
 
@@ -77,7 +77,7 @@ def read_files(
         read.append(str(path))
     data, sources, parse_issues = _tables(raws)
     issues.extend(parse_issues)
-    issues.extend(_validate(data, year, sources))
+    issues.extend(_without_echoes(_validate(data, year, sources), parse_issues, sources))
     return ReadResult(data, issues, read, "ssda903", year if year is not None else _single_year(data))
 
 
@@ -252,7 +252,9 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
                     "extra-column",
                     Severity.WARNING,
                     f"column {column_name or f'{i + 1} (no name)'} is not part of the SSDA903 {layout.key} table; "
-                    f"its {values.height} values{example} were not read ({_expected(layout)}).",
+                    f"its {values.height} value{'' if values.height == 1 else 's'}{example} "
+                    f"{'was' if values.height == 1 else 'were'} not read "
+                    f"({_expected(layout)}).",
                     file=name,
                     row=1,
                     field=column_name or None,
@@ -349,6 +351,31 @@ def _unmark(issue: Issue) -> Issue:
         return issue
     _, file, element = issue.element.split(_MARK, 2)
     return replace(issue, file=file, element=element or None)
+
+
+_UNREADABLE = ("date-format", "not-a-number", "not-a-flag")
+
+
+def _without_echoes(found: list[Issue], parsed: list[Issue], sources: dict[str, Source]) -> list[Issue]:
+    """Validation issues less those that only repeat a value already reported as unreadable.
+
+    A DECOM of ``31/02/2024`` is reported as ``date-format``; validation then sees a null DECOM and would add
+    ``missing-value`` for the same cell, and ``duplicate-key`` if the child has another unreadable DECOM.
+    """
+    bad = {(i.file, i.row, i.element, i.field) for i in parsed if i.code in _UNREADABLE}
+    if not bad:
+        return found
+    out = []
+    for issue in found:
+        where = (issue.file, issue.row, issue.element)
+        if issue.code == "missing-value" and (*where, issue.field) in bad:
+            continue
+        if issue.code in ("duplicate-key", "duplicate-child") and issue.table in sources:
+            fields = sources[issue.table].fields
+            if any((*where, fields.get(k, k)) in bad for k in schema(issue.table).key):
+                continue
+        out.append(issue)
+    return out
 
 
 def _codes_ready() -> str | None:

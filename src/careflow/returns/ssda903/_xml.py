@@ -163,10 +163,12 @@ def read_xml(raw: bytes, file: str) -> tuple[list[RawTable], list[Issue]]:
                 "malformed-xml",
                 Severity.ERROR,
                 f"line {error.line}, column {error.column}: the XML is not well-formed ({error.message.strip()})"
-                + ("; the file looks cut short" if cut else "")
-                + ". Elements before this point were read.",
+                + (
+                    "; the file looks cut short. Elements before this point were read."
+                    if cut
+                    else ". What the parser could recover was read; check the data from this point on."
+                ),
                 file=file,
-                row=error.line,
             )
         )
     if root is None:
