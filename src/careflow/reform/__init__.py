@@ -1,0 +1,1 @@
+"""careflow.reform: a transparent national reform model of children's social care (work in progress)."""
