@@ -91,7 +91,7 @@ def _residuals(levers: Mapping[str, Lever], system: Mapping[str, Parameter], nam
     for n in names:
         r = evaluate(trial[n], system)
         target = np.array(REVIEW_TABLE[n][1], dtype=float)
-        scale = max(1.0, 0.03 * float(np.abs(target).max()))
+        scale = max(1.0, 0.015 * float(np.abs(target).max()))
         res.extend(((r.net[0] - target) / scale).tolist())
         total_scale = max(1.0, 0.02 * abs(float(target.sum())))
         res.append(3.0 * (float(r.net[0].sum()) - float(target.sum())) / total_scale)
