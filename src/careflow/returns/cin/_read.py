@@ -158,7 +158,8 @@ def _decode_xml(raw: bytes, file: str) -> tuple[str, list[Issue]]:
 
 def _parse(text: str, file: str) -> tuple[Any, list[Issue]]:
     parser = etree.XMLParser(
-        recover=True, encoding="utf-8", resolve_entities=False, no_network=True, huge_tree=True
+        recover=True, encoding="utf-8", resolve_entities=False, no_network=True, huge_tree=True,
+        remove_blank_text=True,
     )
     issues: list[Issue] = []
     try:
@@ -192,6 +193,26 @@ def _parse(text: str, file: str) -> tuple[Any, list[Issue]]:
                             "elements carry an XML namespace, which the CIN census does not use; "
                             "read ignoring it", file=file))
     return root, issues
+
+
+def _load(raw: bytes, file: str) -> tuple[Any, list[Issue]]:
+    """Parse the file: straight from its bytes when it is well-formed UTF-8 (the usual case, and the one
+    that needs no copy of a large file), else decoded with care and parsed in recovery mode."""
+    declared = _DECLARED.match(raw[:300])
+    utf8 = declared is None or declared.group(1).decode("ascii").lower().replace("_", "-") in ("utf-8", "utf8")
+    if utf8 and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Blank text between elements is dropped: it is most of a large tree's nodes, and means nothing.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=True)
+        try:
+            root = etree.fromstring(raw, parser)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None and not (isinstance(root.tag, str) and root.tag.startswith("{")):
+            return root, []
+    text, issues = _decode_xml(raw, file)
+    del raw
+    root, parse_issues = _parse(text, file)
+    return root, issues + parse_issues
 
 
 # --- the collection year ----------------------------------------------------------------------------------
@@ -759,9 +780,7 @@ def read_cin_census(
     """
     file = Path(path)
     name = file.name
-    text, issues = _decode_xml(file.read_bytes(), name)
-    root, parse_issues = _parse(text, name)
-    issues.extend(parse_issues)
+    root, issues = _load(file.read_bytes(), name)
     if root is None:
         result = _empty(name, issues, year)
         return result.raise_for_errors() if strict else result
