@@ -35,6 +35,7 @@ class Case:
     rows: int | None = None  # how many rows it must hold
 
 
+# fmt: off
 CASES = [
     Case(
         "truncated_episodes.csv", "truncated", "truncated_episodes.csv", 4, None,
@@ -174,6 +175,7 @@ CASES = [
         "is XML with root <Returns>, not an SSDA903 return (<EXPSSDA903>); it was not read.",
     ),
 ]
+# fmt: on
 
 
 def _matches(issue: Issue, case: Case) -> bool:

@@ -50,8 +50,18 @@ XML_ROWS = {
     "AD_PLACED": "placed_for_adoption",
 }
 # Issues that mean the reader could not read something: none of these files should give any.
-UNREADABLE = {"unreadable-file", "unknown-table", "unknown-file", "truncated", "field-count", "missing-column",
-              "malformed-xml", "encoding", "date-format", "not-validated"}
+UNREADABLE = {
+    "unreadable-file",
+    "unknown-table",
+    "unknown-file",
+    "truncated",
+    "field-count",
+    "missing-column",
+    "malformed-xml",
+    "encoding",
+    "date-format",
+    "not-validated",
+}
 
 
 @pytest.fixture(scope="module")
