@@ -40,6 +40,7 @@ __all__ = [
     "Indicator",
     "Objective",
     "areas",
+    "cli_main",
     "figures_from_tables",
     "find_area",
     "indicator",
@@ -47,3 +48,12 @@ __all__ = [
     "objectives",
     "published_figures",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # the CLI entry point loads on first use, so `python -m careflow.measures.cli` runs cleanly
+    if name == "cli_main":
+        from careflow.measures.cli import cli_main
+
+        return cli_main
+    raise AttributeError(f"module 'careflow.measures' has no attribute {name!r}")

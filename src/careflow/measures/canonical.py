@@ -363,6 +363,25 @@ def returned_home_then_reentered(ctx: Context, params: Mapping[str, Any]) -> pl.
     return _per_year(ctx, [_count(joined, "child_id", (LA, "year"))])
 
 
+@_register("starts_after_recent_care", lambda p: ("looked_after_episodes",))
+def starts_after_recent_care(ctx: Context, params: Mapping[str, Any]) -> pl.DataFrame:
+    """Children starting a period of care in the year (reason S, not short breaks only) whose previous period of
+    care ended within ``window_months`` (12) before the start."""
+    months = int(params.get("window_months", 12))
+    frame = ctx.table("looked_after_episodes").filter(pl.col("start_date").is_not_null()).sort(
+        LA, "child_id", "start_date"
+    )
+    frame = frame.with_columns(pl.col("end_date").shift(1).over(LA, "child_id").alias("previous_end"))
+    starts = frame.filter(
+        (pl.col("reason_new_episode") == "S")
+        & ~_short_breaks()
+        & pl.col("previous_end").is_not_null()
+        & (pl.col("previous_end") <= pl.col("start_date"))
+        & (pl.col("previous_end") >= pl.col("start_date").dt.offset_by(f"-{months}mo"))
+    ).with_columns(_year_of("start_date").alias("year"))
+    return _per_year(ctx, [_count(starts.filter(pl.col("year").is_in(ctx.years)), "child_id", (LA, "year"))])
+
+
 # --- care leavers --------------------------------------------------------------------------------------------------
 
 

@@ -148,6 +148,17 @@ def areas() -> dict[str, Area]:
     return out
 
 
+# Everyday short names, offered as suggestions (never silently resolved)
+ALIASES = {
+    "beds": "Bedford", "berks": "West Berkshire", "bucks": "Buckinghamshire", "cambs": "Cambridgeshire",
+    "glos": "Gloucestershire", "hants": "Hampshire", "herts": "Hertfordshire", "lancs": "Lancashire",
+    "leics": "Leicestershire", "lincs": "Lincolnshire", "northants": "North Northamptonshire", "notts":
+    "Nottinghamshire", "oxon": "Oxfordshire", "staffs": "Staffordshire", "wilts": "Wiltshire", "worcs":
+    "Worcestershire", "bristol": "Bristol, City of", "hull": "Kingston upon Hull, City of", "bcp":
+    "Bournemouth, Christchurch and Poole", "london": "London", "england": "England",
+}
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("&", " and ")
@@ -178,7 +189,8 @@ def find_area(query: str) -> Area:
     folded_names = {_fold(n): n for n in names}
     near = difflib.get_close_matches(folded, list(folded_names), n=3, cutoff=0.6)
     starts = [n for f, n in folded_names.items() if folded and (f.startswith(folded) or folded in f)]
-    suggestions = list(dict.fromkeys(starts[:3] + [folded_names[n] for n in near]))[:4]
+    alias = [ALIASES[folded]] if folded in ALIASES and ALIASES[folded] in names else []
+    suggestions = list(dict.fromkeys(alias + starts[:3] + [folded_names[n] for n in near]))[:4]
     hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
     raise AreaNotFoundError(
         f"No local authority, region or England is called {query!r} in the published statistics.{hint} "
