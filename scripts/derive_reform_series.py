@@ -312,6 +312,32 @@ def population(dfe: Path) -> pl.DataFrame:
     return out.sort("level", "key", "mid_year")
 
 
+# ----------------------------------------------------------------------------------------------------- spend
+S251 = {  # financial year starting -> (file, line-label column, net current expenditure column)
+    2008: ("outturn_0809.csv", "S52 Line Reference:", "NET Current Expenditure (m)"),
+    2009: ("outturn_0910.csv", "S52 Line Reference", "NET Current Expenditure (m)"),
+    2010: ("outturn_1011.csv", "S52 Line Reference", "NET Current Expenditure (m)"),
+    2011: ("outturn_1112.csv", "CYPServiceDescription", "NetCurrentExpenditure"),
+    2012: ("outturn_1213.csv", "CYPServiceDescription", "NetCurrentExpenditure"),
+    2013: ("outturn_1314.csv", "CYPServiceDescription", "NetCurrentExpenditure"),
+}
+
+
+def spend(dfe: Path) -> pl.DataFrame:
+    """England s251 net current expenditure on children looked after ('Total Children Looked After' line)."""
+    rows = []
+    for fy, (name, label_col, value_col) in S251.items():
+        df = _read(_src(dfe, f"spend_s251_outturn/{name}"))
+        df = df.rename({c: c.strip() for c in df.columns})
+        label = df[label_col].str.strip_chars().str.to_lowercase()
+        value = df[value_col].str.replace_all(",", "").str.strip_chars().cast(pl.Float64, strict=False)
+        mask = label.str.contains("total children looked after")
+        rows.append({"financial_year": f"{fy}-{(fy + 1) % 100:02d}", "year_ending_march": fy + 1,
+                     "las_reporting": int(mask.sum()),
+                     "looked_after_net_expenditure_gbp": float(value.filter(mask).sum())})
+    return pl.DataFrame(rows)
+
+
 def _as_int(df: pl.DataFrame) -> pl.DataFrame:
     """Counts are whole numbers: write them without a trailing '.0'."""
     return df.with_columns([pl.col(c).round(0).cast(pl.Int64) for c, t in df.schema.items() if t == pl.Float64])
@@ -357,6 +383,7 @@ def main() -> None:
     nat = _as_int(nat)
     area = _as_int(area)
     pop = _as_int(pop)
+    spend(dfe).pipe(_as_int).write_csv(args.out / "spend_series.csv")
     nat.write_csv(args.out / "national_series.csv")
     area.write_csv(args.out / "area_series.csv")
     pop.write_csv(args.out / "population.csv")
