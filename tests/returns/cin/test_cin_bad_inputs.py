@@ -142,3 +142,13 @@ def test_declared_latin1_is_read_without_warning(tmp_path: Path) -> None:
     path = tmp_path / "latin1.xml"
     path.write_bytes(text.encode("latin-1"))
     assert read_cin_census(path).issues == []
+
+
+def test_provenance_fills_authority_and_year() -> None:
+    result = read_cin_census(FIXTURES / "valid_2023-24.xml", provenance=True)
+    for name in ("children", "referrals", "assessments", "child_protection_plans"):
+        frame = result.data[name]
+        assert frame["local_authority"].to_list() == ["201"] * frame.height
+        assert frame["collection_year"].to_list() == [2024] * frame.height
+    plain = read_cin_census(FIXTURES / "valid_2023-24.xml")
+    assert plain.data["children"]["local_authority"].null_count() == 2

@@ -757,7 +757,7 @@ def _empty(file: str, issues: list[Issue], year: int | None) -> ReadResult:
 
 
 def read_cin_census(
-    path: str | PathLike[str], *, year: int | None = None, strict: bool = False
+    path: str | PathLike[str], *, year: int | None = None, strict: bool = False, provenance: bool = False
 ) -> ReadResult:
     """Read a CIN census XML return into canonical tables, with every issue found.
 
@@ -773,6 +773,9 @@ def read_cin_census(
         path: the XML file.
         year: the collection year (ending 31 March: 2026 is 2025-26) to read it as, overriding the header.
         strict: raise :class:`~careflow.errors.ReturnFormatError` listing every error instead of returning.
+        provenance: fill ``local_authority`` (the header's LEA) and ``collection_year`` in every row, for
+            pooling returns of several authorities or years. Off by default, so that a return written by
+            :func:`write_cin_census` reads back as the tables it was written from.
 
     Returns:
         The canonical tables (children, referrals, assessments, child_in_need_plans, section47_enquiries,
@@ -798,6 +801,13 @@ def read_cin_census(
     mapper = _Mapper(found, resolved)
     mapper.read(root)
     data, sources = mapper.frames()
+    if provenance:
+        lea = _first_text(root, "Header", "Source", "LEA")
+        for name in data.names():
+            data[name] = data[name].with_columns(
+                pl.lit(lea, pl.String).alias("local_authority"),
+                pl.lit(resolved, pl.Int16).alias("collection_year"),
+            )
     _logic(data, sources, resolved, found)
     xsd = _xsd_issues(root, used, name)
     checked = [
