@@ -157,3 +157,18 @@ def test_read_return_strict_and_named_unknown_files(tmp_path: Path) -> None:
     with pytest.raises(ReturnFormatError, match="root <Returns>"):
         read_return(path, strict=True)
     assert [i.code for i in read_return(tmp_path / "missing.csv").issues] == ["file-not-found"]
+
+
+def test_xml_issues_point_at_elements_not_row_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "return.xml"
+    path.write_text("<EXPSSDA903>" + ONE_CHILD_XML.format(1)[12:-13] * 2 + "</EXPSSDA903>")
+    (issue,) = read_ssda903(path).issues
+    assert (issue.code, issue.element, issue.field) == ("duplicate-child", "/EXPSSDA903/CHILD[2]/HEADER", "CHILDID")
+    assert "first at /EXPSSDA903/CHILD[1]/HEADER" in issue.message
+
+
+def test_a_file_separated_by_semicolons_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("CHILD;SEX;DOB\n1;M;01/01/2010\n")
+    (issue,) = read_ssda903(path).issues
+    assert issue.code == "unknown-table" and "separated by semicolons" in issue.message

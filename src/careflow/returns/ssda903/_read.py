@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,8 @@ SourceLike: TypeAlias = PathLike | Sequence[PathLike]
 _SUFFIXES = (".csv", ".xml")
 # Marks a per-row file name inside Source.elements when one table comes from several files.
 _MARK = "\x1f"
+# How validation names another row of an in-memory table ("first at row index 3", "(line/row 3)").
+_INDEX = re.compile(r"(first at |\()(?:row index|line/row) (\d+)")
 #: How much more a table whose name matches the file name scores (columns decide; the name breaks ties).
 _NAME_HINT = 0.5
 
@@ -212,6 +215,9 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
     layout, why = recognise(header, stem)
     if layout is None:
         examples = "; ".join(f"{lay.key}: {', '.join(lay.names)}" for lay in LAYOUTS[:2])
+        separated = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in split.header[0]), "")
+        if len(header) == 1 and separated:
+            why += f" (its values look separated by {separated}; SSDA903 CSV files use commas)"
         issues.append(
             Issue(
                 "unknown-table",
@@ -345,8 +351,22 @@ def _source(frame: pl.DataFrame, files: list[str], layout: Layout, *, xml: bool)
     return Source(file=None, rows=lines, elements=marked, fields=fields)
 
 
-def _unmark(issue: Issue) -> Issue:
-    """Put the file back where it belongs on an issue about a table read from several files."""
+def _unmark(issue: Issue, sources: dict[str, Source]) -> Issue:
+    """Put the file back where it belongs on an issue about a table read from several files, and name XML
+    elements where validation could only give a row's index (XML rows have no line)."""
+    source = sources.get(issue.table or "")
+    if source is not None and source.rows is None and source.elements is not None:
+        elements = source.elements
+
+        def element_at(match: re.Match[str]) -> str:
+            index = int(match.group(2))
+            shown = elements[index] if 0 <= index < len(elements) else None
+            if shown is None:
+                return match.group(0)
+            file, _, path = shown.lstrip(_MARK).partition(_MARK) if shown.startswith(_MARK) else ("", "", shown)
+            return f"{match.group(1)}{f'{file} ' if file else ''}{path}"
+
+        issue = replace(issue, message=_INDEX.sub(element_at, issue.message))
     if issue.element is None or not issue.element.startswith(_MARK):
         return issue
     _, file, element = issue.element.split(_MARK, 2)
@@ -395,7 +415,7 @@ def _validate(data: CareData, year: int | None, sources: dict[str, Source]) -> l
     why = _codes_ready()
     if why is None:
         try:
-            return [_unmark(i) for i in validate(data, year=year, sources=sources)]
+            return [_unmark(i, sources) for i in validate(data, year=year, sources=sources)]
         except (CareflowError, KeyError) as exc:
             why = str(exc) or type(exc).__name__
     notes.append(
@@ -406,7 +426,7 @@ def _validate(data: CareData, year: int | None, sources: dict[str, Source]) -> l
         )
     )
     try:
-        return notes + [_unmark(i) for i in validate(data, year=year, sources=sources, check_codes=False)]
+        return notes + [_unmark(i, sources) for i in validate(data, year=year, sources=sources, check_codes=False)]
     except Exception as exc:  # the tables were read; a failure to check them must not lose them
         return [
             *notes,
