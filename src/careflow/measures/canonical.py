@@ -72,6 +72,7 @@ class Context:
     years: list[int]
     population: pl.DataFrame | None
     authorities: list[str]
+    ssda903_year: int | None = None
     cache: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -389,14 +390,14 @@ def starts_after_recent_care(ctx: Context, params: Mapping[str, Any]) -> pl.Data
 def care_leavers(ctx: Context, params: Mapping[str, Any]) -> pl.DataFrame:
     """Care leavers whose birthday in the collection year was one of ``ages`` [low, high]; ``where`` filters
     codes; ``accommodation_suitable`` keeps accommodation codes ending in 1. Rows belong to their
-    collection_year (the latest year when it is not recorded)."""
+    collection_year; when it is not recorded, to the SSDA903's year (that of its episodes), else the latest."""
     low, high = (int(a) for a in params.get("ages", (19, 21)))
     frame = ctx.table("care_leavers")
     frame = frame.filter(_filters(params, frame) & pl.col("date_of_birth").is_not_null())
     if params.get("accommodation_suitable"):
         frame = frame.filter(pl.col("accommodation").str.ends_with("1").fill_null(False))
-    latest = max(ctx.years)
-    frame = frame.with_columns(pl.col("collection_year").cast(pl.Int32).fill_null(latest).alias("year"))
+    fallback = ctx.ssda903_year if ctx.ssda903_year is not None else max(ctx.years)
+    frame = frame.with_columns(pl.col("collection_year").cast(pl.Int32).fill_null(fallback).alias("year"))
     # age at the birthday that fell in the year ending 31 March (= age on 31 March)
     age = pl.col("year") - pl.col("date_of_birth").dt.year() - (pl.col("date_of_birth").dt.month() > 3).cast(pl.Int32)
     frame = frame.with_columns(age.alias("age")).filter(
@@ -462,26 +463,47 @@ def _prepare(data: CareData) -> dict[str, pl.DataFrame]:
     return out
 
 
-def data_years(data: CareData) -> list[int]:
-    """The years ending 31 March the data can speak for: the collection years present, or else the year of the
-    latest date in the data (one year: earlier years of a single return are incomplete)."""
+# the core table of each source: SSDA903, CIN census, the record's proceedings
+YEAR_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "looked_after_episodes": ("start_date", "end_date"),
+    "referrals": ("referral_date", "closure_date"),
+    "proceedings": ("issue_date", "final_hearing_date"),
+}
+
+
+def data_years(data: CareData, today: date | None = None) -> list[int]:
+    """The years ending 31 March the data can speak for.
+
+    The collection years recorded in the tables, if any. Otherwise one year per return: the year in which the
+    95th percentile of its event dates falls (dates after today, which no return can hold, are ignored). One year
+    each, because a single return's earlier years are incomplete.
+    """
     years: set[int] = set()
-    latest: date | None = None
     for name in data.names():
+        frame = data[name]
+        if frame.height:
+            years |= {int(y) for y in frame["collection_year"].drop_nulls().unique().to_list()}
+    if years:
+        return sorted(years)
+    return sorted(set(_evidence_years(data, today).values()))
+
+
+def _evidence_years(data: CareData, today: date | None = None) -> dict[str, int]:
+    """The year each source's core table points to (see :func:`data_years`)."""
+    years: dict[str, int] = {}
+    limit = today or date.today()
+    for name, columns in YEAR_EVIDENCE.items():
         frame = data[name]
         if frame.height == 0:
             continue
-        years |= {int(y) for y in frame["collection_year"].drop_nulls().unique().to_list()}
-        for column, dtype in frame.schema.items():
-            if dtype == pl.Date:
-                value = frame[column].max()
-                if isinstance(value, date) and (latest is None or value > latest):
-                    latest = value
-    if years:
-        return sorted(years)
-    if latest is None:
-        return []
-    return [latest.year + (1 if latest.month >= 4 else 0)]
+        dates = pl.concat([frame[c].drop_nulls() for c in columns])
+        dates = dates.filter(dates <= limit)
+        if dates.len() == 0:
+            continue
+        value = dates.sort()[min(dates.len() - 1, int(0.95 * dates.len()))]
+        if isinstance(value, date):
+            years[name] = value.year + (1 if value.month >= 4 else 0)
+    return years
 
 
 def _evaluate(ctx: Context, term: CanonicalTerm) -> tuple[pl.DataFrame | None, tuple[str, ...]]:
@@ -526,7 +548,7 @@ def compute(
             schema={LA: pl.String, "year": pl.Int32, "population": pl.Float64},
         )
     authorities = sorted({la for f in tables.values() if f.height for la in f[LA].unique().to_list()}) or [""]
-    ctx = Context(tables, year_list, population, authorities)
+    ctx = Context(tables, year_list, population, authorities, _evidence_years(data).get("looked_after_episodes"))
     wanted = set(indicator_ids) if indicator_ids is not None else None
     grid = pl.DataFrame(
         [(la, y) for la in authorities for y in year_list], schema={LA: pl.String, "year": pl.Int32}, orient="row"
