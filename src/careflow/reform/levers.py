@@ -149,7 +149,7 @@ def load_system_parameters(root: Path | None = None) -> dict[str, Parameter]:
     out: dict[str, Parameter] = {}
     for path in sorted(base.rglob("*.yaml")):
         rel = path.relative_to(base)
-        if rel.parts[0] in {"levers", "packages"}:
+        if rel.parts[0] in {"levers", "packages", "journeys"}:
             continue
         name = ".".join(rel.with_suffix("").parts)
         p = parse_parameter(name, read_yaml(path), str(path), problems)
