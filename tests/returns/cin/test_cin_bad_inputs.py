@@ -145,7 +145,8 @@ def test_declared_latin1_is_read_without_warning(tmp_path: Path) -> None:
 
 
 def test_provenance_fills_authority_and_year() -> None:
-    result = read_cin_census(FIXTURES / "valid_2023-24.xml", provenance=True)
+    result = read_cin_census(FIXTURES / "bad_date.xml", provenance=True)
+    assert result.files == ["bad_date.xml"] and result.issues[0].file == "bad_date.xml"
     for name in ("children", "referrals", "assessments", "child_protection_plans"):
         frame = result.data[name]
         assert frame["local_authority"].to_list() == ["201"] * frame.height

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["cin_codes", "codes_available", "explain"]
+__all__ = ["cin_codes", "explain"]
 
 
 @cache
@@ -27,11 +27,6 @@ def cin_codes(name: str, year: int) -> dict[str, str] | None:
     except (CareflowError, KeyError, LookupError):
         return None
     return {code: entry.label for code, entry in found.codes.items()}
-
-
-def codes_available(year: int) -> bool:
-    """Whether careflow.codes holds the CIN lists of ``year`` (checked on the referral source list)."""
-    return cin_codes("referral_source", year) is not None
 
 
 def explain(name: str, value: str, year: int) -> str | None:

@@ -639,7 +639,7 @@ class _Mapper:
             if _COUNT.match(text) and int(text) < 2**15:
                 return int(text)
             self.issues.add("number-format", Severity.ERROR,
-                            f"{text!r} is not a whole number from 0 (e.g. 2); read as missing",
+                            f"{text!r} is not a whole number from 0 to 32767 (e.g. 2); read as missing",
                             element=path, field=name, value=text, line=el.sourceline, table=table)
             self.issues.covered.add(path)
             return None
@@ -803,8 +803,8 @@ def read_cin_census(
     data, sources = mapper.frames()
     if provenance:
         lea = _first_text(root, "Header", "Source", "LEA")
-        for name in data.names():
-            data[name] = data[name].with_columns(
+        for table in data.names():
+            data[table] = data[table].with_columns(
                 pl.lit(lea, pl.String).alias("local_authority"),
                 pl.lit(resolved, pl.Int16).alias("collection_year"),
             )

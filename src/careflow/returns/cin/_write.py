@@ -168,6 +168,9 @@ class _Writer:
                     etree.SubElement(wrapper, leaf.item or "").text = _text(leaf, item)
                 return
             value = None
+        if leaf.kind == "count" and value is not None and value < 0:
+            self._problem(table, f"{where}: {table}.{leaf.column} is {value}, but {leaf.element} counts from 0")
+            return
         if value is None:
             if leaf.min_occurs:
                 self._problem(table, f"{where}: {table}.{leaf.column} is missing, but {leaf.element} is "
