@@ -1,0 +1,245 @@
+"""Scenarios as YAML: change entry rates (by age), transition or exit rates, or costs from a date.
+
+Example file (``data/scenarios/family_help_under_11s.yaml``)::
+
+    name: family_help_under_11s
+    description: Family Help cuts entries of under-11s by 10% from April 2025.
+    reference: 001_8bebe4ae25a58006.txt:3945 (17,000 fewer children in care from Family Help by 2032-33)
+    changes:
+      - kind: entries
+        from: 2025-04-01
+        multiply: 0.9
+        ages: [0, 10]          # years, inclusive: under 11
+
+Kinds and their keys:
+
+* ``entries``: ``multiply``, ``from``, optional ``until``, ``ages: [lo, hi]`` (years, inclusive), ``categories``.
+* ``exits``: ``exit``, ``multiply``, ``from``, optional ``until``, ``categories`` (from), ``age_bands``.
+* ``transitions``: ``from_category``, ``to_category``, ``multiply``, ``from``, optional ``until``, ``age_bands``.
+* ``move``: a one-off move of a ``share`` of the children in ``from_category`` to ``to_category`` ``on`` a date.
+* ``costs``: ``multiply`` unit costs ``from`` a date, optional ``categories``.
+
+A scenario is frozen: a run never changes it. Unknown states or exits, and dates outside the projection, are
+:class:`~careflow.flows.ScenarioError` with the name or date and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from careflow.flows._errors import FlowConfigError, ScenarioError
+from careflow.flows.states import AGE_OUT_MONTHS, StateConfig
+
+__all__ = ["Change", "CompiledScenario", "Scenario", "compile_scenario", "load_scenario", "packaged_scenarios"]
+
+PACKAGED = Path(__file__).parent / "data" / "scenarios"
+KINDS = {
+    "entries": ({"kind", "multiply", "from", "until", "ages", "categories"}, {"multiply", "from"}),
+    "exits": ({"kind", "exit", "multiply", "from", "until", "categories", "age_bands"}, {"exit", "multiply", "from"}),
+    "transitions": (
+        {"kind", "from_category", "to_category", "multiply", "from", "until", "age_bands"},
+        {"from_category", "to_category", "multiply", "from"},
+    ),
+    "move": ({"kind", "from_category", "to_category", "share", "on"}, {"from_category", "to_category", "share", "on"}),
+    "costs": ({"kind", "multiply", "from", "until", "categories"}, {"multiply", "from"}),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of a scenario (its YAML mapping, checked)."""
+
+    kind: str
+    values: tuple[tuple[str, Any], ...]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.values).get(key, default)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of changes from dates; frozen while a run uses it."""
+
+    name: str
+    description: str
+    reference: str
+    changes: tuple[Change, ...] = field(default_factory=tuple)
+    source: str = ""
+
+    @classmethod
+    def from_dict(cls, raw: Any, source: str = "<scenario>") -> Scenario:
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{source}: a scenario is a mapping with name, description and changes")
+        unknown = set(raw) - {"name", "description", "reference", "changes"}
+        if unknown:
+            raise ScenarioError(f"{source}: unknown key(s) {sorted(unknown)}; expected name, description, "
+                                "reference, changes")
+        if "name" not in raw or "changes" not in raw:
+            raise ScenarioError(f"{source}: a scenario needs 'name' and 'changes'")
+        changes = []
+        for i, ch in enumerate(raw["changes"] or []):
+            where = f"{source} changes[{i}]"
+            if not isinstance(ch, dict) or "kind" not in ch:
+                raise ScenarioError(f"{where}: each change is a mapping with a 'kind' ({', '.join(KINDS)})")
+            kind = ch["kind"]
+            if kind not in KINDS:
+                raise ScenarioError(f"{where}: unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+            allowed, required = KINDS[kind]
+            if set(ch) - allowed:
+                raise ScenarioError(f"{where}: unknown key(s) {sorted(set(ch) - allowed)} for kind {kind}; "
+                                    f"allowed: {sorted(allowed)}")
+            if required - set(ch):
+                raise ScenarioError(f"{where}: kind {kind} needs {sorted(required - set(ch))}")
+            for key in ("multiply", "share"):
+                if key in ch and (not isinstance(ch[key], int | float) or ch[key] < 0):
+                    raise ScenarioError(f"{where}: {key} must be a non-negative number, not {ch[key]!r}")
+            if "share" in ch and ch["share"] > 1:
+                raise ScenarioError(f"{where}: share must be between 0 and 1, not {ch['share']}")
+            for key in ("from", "until", "on"):
+                if key in ch and not isinstance(ch[key], date):
+                    raise ScenarioError(f"{where}: {key} {ch[key]!r} is not a date (YYYY-MM-DD)")
+            changes.append(Change(kind, tuple(sorted((k, _freeze(v)) for k, v in ch.items() if k != "kind"))))
+        return cls(str(raw["name"]), str(raw.get("description", "")), str(raw.get("reference", "")),
+                   tuple(changes), source)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """Load a scenario YAML file, or a packaged scenario by name (see :func:`packaged_scenarios`)."""
+    path = Path(path_or_name)
+    if not path.exists():
+        candidate = PACKAGED / f"{path_or_name}.yaml"
+        if not candidate.exists():
+            raise ScenarioError(f"no scenario file {path_or_name!r} and no packaged scenario of that name; "
+                                f"packaged: {', '.join(packaged_scenarios())}")
+        path = candidate
+    return Scenario.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+
+
+def packaged_scenarios() -> list[str]:
+    """Names of the example scenarios shipped with careflow."""
+    return sorted(p.stem for p in PACKAGED.glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    """A scenario as multipliers by projection month (step t covers month t + 1).
+
+    entry (T, A, K) on entries by age in months and first category; hazard (T, B, K, K+E) on rates;
+    cost (T, K) on unit costs; moves: (step, from, to, share) applied at the start of the step.
+    """
+
+    name: str
+    entry: np.ndarray
+    hazard: np.ndarray
+    cost: np.ndarray
+    moves: tuple[tuple[int, int, int, float], ...]
+
+    @property
+    def is_baseline(self) -> bool:
+        return not self.moves and bool(np.all(self.entry == 1) and np.all(self.hazard == 1) and np.all(self.cost == 1))
+
+
+def compile_scenario(
+    scenario: Scenario | None, states: StateConfig, dates: list[date], start_date: date
+) -> CompiledScenario:
+    """Multipliers for each projection month; checks every name and date against the states and horizon."""
+    t, k, e, b = len(dates), len(states.categories), len(states.exits), len(states.age_bands)
+    entry = np.ones((t, AGE_OUT_MONTHS, k))
+    hazard = np.ones((t, b, k, k + e))
+    cost = np.ones((t, k))
+    moves: list[tuple[int, int, int, float]] = []
+    if scenario is None:
+        return CompiledScenario("baseline", entry, hazard, cost, ())
+    month_start = np.array([start_date, *dates[:-1]], dtype="datetime64[D]")  # each step begins the day after
+    for i, ch in enumerate(scenario.changes):
+        where = f"scenario {scenario.name!r} ({scenario.source}) change {i + 1} ({ch.kind})"
+        try:
+            if ch.kind == "move":
+                on = ch.get("on")
+                step = _step_of(on, dates, start_date, where, "on")
+                moves.append((step, states.check_category(ch.get("from_category"), where),
+                              states.check_category(ch.get("to_category"), where), float(ch.get("share"))))
+                continue
+            active = _active(ch, dates, month_start, start_date, where)
+            m = float(ch.get("multiply"))
+            if ch.kind == "entries":
+                ages = np.ones(AGE_OUT_MONTHS, dtype=bool)
+                if ch.get("ages") is not None:
+                    lo, hi = _age_range(ch.get("ages"), where)
+                    months = np.arange(AGE_OUT_MONTHS)
+                    ages = (months >= lo * 12) & (months < (hi + 1) * 12)
+                cats = _cats(ch.get("categories"), states, where)
+                sel = np.ix_(active, ages, cats)
+                entry[sel] *= m
+            elif ch.kind == "exits":
+                j = k + states.check_exit(ch.get("exit"), where)
+                bands = _bands(ch.get("age_bands"), states, where)
+                cats = _cats(ch.get("categories"), states, where)
+                hazard[np.ix_(active, bands, cats, np.array([j]))] *= m
+            elif ch.kind == "transitions":
+                src = states.check_category(ch.get("from_category"), where)
+                dst = states.check_category(ch.get("to_category"), where)
+                if src == dst:
+                    raise ScenarioError(f"{where}: from_category and to_category are both {ch.get('to_category')}")
+                bands = _bands(ch.get("age_bands"), states, where)
+                hazard[np.ix_(active, bands, np.array([src]), np.array([dst]))] *= m
+            elif ch.kind == "costs":
+                cats = _cats(ch.get("categories"), states, where)
+                cost[np.ix_(active, cats)] *= m
+        except FlowConfigError as exc:  # unknown names from StateConfig checks
+            raise ScenarioError(str(exc)) from None
+    return CompiledScenario(scenario.name, entry, hazard, cost, tuple(moves))
+
+
+def _step_of(when: date, dates: list[date], start_date: date, where: str, key: str) -> int:
+    if when <= start_date or when > dates[-1]:
+        raise ScenarioError(
+            f"{where}: {key} {when} is outside the projection, which runs from {start_date} (exclusive) to "
+            f"{dates[-1]}; choose a date inside it or lengthen the horizon"
+        )
+    return next(i for i, d in enumerate(dates) if when <= d)
+
+
+def _active(ch: Change, dates: list[date], month_start: np.ndarray, start_date: date, where: str) -> np.ndarray:
+    first = _step_of(ch.get("from"), dates, start_date, where, "from")
+    until = ch.get("until")
+    active = np.zeros(len(dates), dtype=bool)
+    active[first:] = True
+    if until is not None:
+        if until <= ch.get("from"):
+            raise ScenarioError(f"{where}: until {until} is not after from {ch.get('from')}")
+        active &= month_start < np.datetime64(until)
+    return active
+
+
+def _age_range(ages: Any, where: str) -> tuple[int, int]:
+    if not isinstance(ages, tuple | list) or len(ages) != 2 or not all(isinstance(a, int) for a in ages):
+        raise ScenarioError(f"{where}: ages must be [lowest, highest] in whole years, e.g. [0, 10]; got {ages!r}")
+    lo, hi = int(ages[0]), int(ages[1])
+    if not 0 <= lo <= hi <= 17:
+        raise ScenarioError(f"{where}: ages [{lo}, {hi}] must lie within 0 to 17 with lowest <= highest")
+    return lo, hi
+
+
+def _cats(names: Any, states: StateConfig, where: str) -> np.ndarray:
+    if names is None:
+        return np.arange(len(states.categories))
+    names = [names] if isinstance(names, str) else list(names)
+    return np.array([states.check_category(n, where) for n in names], dtype=np.int64)
+
+
+def _bands(names: Any, states: StateConfig, where: str) -> np.ndarray:
+    if names is None:
+        return np.arange(len(states.age_bands))
+    names = [names] if isinstance(names, str) else list(names)
+    return np.array([states.check_band(n, where) for n in names], dtype=np.int64)
