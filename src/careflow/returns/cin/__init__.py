@@ -10,9 +10,8 @@ Example:
     ('cin_census_2023-24.xsd', 2026)
 """
 
-from careflow.returns.cin._layout import YEARS, layout
+from careflow.returns.cin._layout import YEARS, layout, xsd_path
 from careflow.returns.cin._read import CIN_TABLES, element_path, read_cin_census
 from careflow.returns.cin._write import write_cin_census
-from careflow.returns.cin.xsd_build import xsd_path
 
 __all__ = ["CIN_TABLES", "YEARS", "element_path", "layout", "read_cin_census", "write_cin_census", "xsd_path"]

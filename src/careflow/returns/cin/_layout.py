@@ -18,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "XSD_DIR",
     "YEARS",
     "Block",
     "Leaf",
@@ -28,10 +30,20 @@ __all__ = [
     "layout",
     "layout_year",
     "union_children",
+    "xsd_path",
 ]
 
 #: Collection years (ending 31 March) careflow has a CIN census layout for: 2021-22 to 2025-26.
 YEARS: tuple[int, ...] = (2022, 2023, 2024, 2025, 2026)
+
+#: Where the XSDs rendered from these layouts live (package data).
+XSD_DIR = Path(__file__).parent / "xsd"
+
+
+def xsd_path(year: int) -> Path:
+    """The XSD file of a collection year (ending 31 March), e.g. ``xsd/cin_census_2023-24.xsd`` for 2024."""
+    return XSD_DIR / f"cin_census_{year - 1}-{year % 100:02d}.xsd"
+
 
 Kind = Literal["text", "id", "date", "datetime", "gyear", "bool", "count", "upn", "code", "fixed", "pattern"]
 

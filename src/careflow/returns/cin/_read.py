@@ -19,8 +19,7 @@ from lxml import etree
 
 from careflow.issues import Issue, Severity
 from careflow.returns.cin._codes import cin_codes, explain
-from careflow.returns.cin._layout import YEARS, Block, Leaf, layout, layout_year, union_children
-from careflow.returns.cin.xsd_build import xsd_path
+from careflow.returns.cin._layout import YEARS, Block, Leaf, layout, layout_year, union_children, xsd_path
 from careflow.returns.common import ReadResult, decode
 from careflow.tables import CareData, Source, schema, validate
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from careflow.returns.cin._codes import cin_codes
-from careflow.returns.cin._layout import YEARS, Block, Leaf, layout
+from careflow.returns.cin._layout import XSD_DIR, YEARS, Block, Leaf, layout, xsd_path
 
 __all__ = ["XSD_DIR", "main", "render_xsd", "xsd_path"]
-
-XSD_DIR = Path(__file__).parent / "xsd"
 
 _BUILTIN = {
     "date": "xs:date",
@@ -30,11 +27,6 @@ _BUILTIN = {
     "id": "NonEmptyString",
     "text": "xs:string",
 }
-
-
-def xsd_path(year: int) -> Path:
-    """The XSD file of a collection year (ending 31 March), e.g. ``xsd/cin_census_2023-24.xsd`` for 2024."""
-    return XSD_DIR / f"cin_census_{year - 1}-{year % 100:02d}.xsd"
 
 
 def _label(year: int) -> str:
