@@ -1,0 +1,175 @@
+"""The JSON API (``/api``). Thin: each route resolves its inputs and calls one service function."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from careflow.record.audit import verify
+from careflow.record.deps import SESSION_COOKIE, CtxDep, DbDep, UserDep, get_state
+from careflow.record.errors import AccessDenied
+from careflow.record.models import Child
+from careflow.record.pathway import Role, Stage, allowed_events
+from careflow.record.schemas import (
+    AuditEntryPublic,
+    ChildCreate,
+    ChildPseudonymised,
+    ChildPublic,
+    ChildUpdate,
+    EventCreate,
+    EventPublic,
+    LoginRequest,
+    Page,
+    RelationshipPublic,
+    SessionPublic,
+    TeamPublic,
+    UserCreate,
+    UserPublic,
+)
+from careflow.record.services import access, auth, caseload, events, records
+from careflow.record.services.records import event_public
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["record"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
+    settings = get_state(request).settings
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
+                        max_age=int(settings.session_hours * 3600), path="/")
+
+
+@router.post("/session", response_model=SessionPublic)
+def log_in(body: LoginRequest, request: Request, session: DbDep) -> Any:
+    """Log in; the answer carries the CSRF token to send as ``X-CSRF-Token`` on every change."""
+    state = get_state(request)
+    token, login_session, user = auth.login(session, state.settings, state.passwords, body.username, body.password)
+    payload = SessionPublic(user=UserPublic.model_validate(user), csrf_token=login_session.csrf_token)
+    response = JSONResponse(payload.model_dump(mode="json"))
+    set_session_cookie(response, request, token)
+    return response
+
+
+@router.delete("/session", status_code=204)
+def log_out(ctx: CtxDep, current: UserDep) -> Response:
+    """Log out."""
+    auth.logout(ctx, current.login_session)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=UserPublic)
+def me(current: UserDep) -> Any:
+    """Who is logged in."""
+    return UserPublic.model_validate(current.user)
+
+
+@router.get("/teams", response_model=list[TeamPublic])
+def teams(ctx: CtxDep) -> Any:
+    """Teams."""
+    return auth.list_teams(ctx)
+
+
+@router.get("/users", response_model=Page[UserPublic])
+def users(ctx: CtxDep, limit: Limit = 100, offset: Offset = 0) -> Any:
+    """Users (your team's, or all for administrators)."""
+    return auth.list_users(ctx, limit=limit, offset=offset)
+
+
+@router.post("/users", response_model=UserPublic, status_code=201)
+def create_user(body: UserCreate, ctx: CtxDep, request: Request) -> Any:
+    """Create a user (administrators)."""
+    return auth.create_user(ctx, body, get_state(request).passwords)
+
+
+@router.post("/children", response_model=ChildPublic, status_code=201)
+def create_child(body: ChildCreate, ctx: CtxDep) -> Any:
+    """Record the first conversation about a child: opens their record."""
+    return records.create_child(ctx, body)
+
+
+@router.get("/children/{child_id}", response_model=ChildPublic)
+def read_child(child_id: int, ctx: CtxDep) -> Any:
+    """A child's record (audited)."""
+    return records.read_child(ctx, child_id)
+
+
+@router.patch("/children/{child_id}", response_model=ChildPublic)
+def update_child(child_id: int, body: ChildUpdate, ctx: CtxDep) -> Any:
+    """Correct a child's identity; send the ``version`` you read (409 if it changed since)."""
+    return records.update_child(ctx, child_id, body)
+
+
+@router.get("/children/{child_id}/events", response_model=Page[EventPublic])
+def timeline(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0) -> Any:
+    """A child's timeline, newest first."""
+    return records.timeline(ctx, child_id, limit=limit, offset=offset)
+
+
+@router.post("/children/{child_id}/events", response_model=EventPublic, status_code=201)
+def record_event(child_id: int, body: EventCreate, ctx: CtxDep) -> Any:
+    """Record an event (one small form); 409 if the pathway needs something first or the version is stale."""
+    event = events.record(ctx, child_id, body)
+    return event_public(event, ctx.actor.username, ctx.session.get(Child, child_id).version)  # type: ignore[union-attr]
+
+
+@router.get("/children/{child_id}/allowed-events", response_model=list[str])
+def allowed(child_id: int, ctx: CtxDep) -> Any:
+    """The events you may record for this child now."""
+    child = records.load_child(ctx, child_id, write=False)
+    role = ctx.role
+    if role is None or role not in access.WRITE_ROLES:
+        return []
+    return allowed_events(Stage(child.stage), role, events.facts(ctx.session, child))
+
+
+@router.get("/children/{child_id}/network", response_model=list[RelationshipPublic])
+def network(child_id: int, ctx: CtxDep) -> Any:
+    """Who matters to the child."""
+    return records.network(ctx, child_id)
+
+
+@router.get("/children/{child_id}/audit", response_model=Page[AuditEntryPublic])
+def who_saw(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0) -> Any:
+    """Who read or changed the child's record (team manager, administrator)."""
+    return records.who_saw(ctx, child_id, limit=limit, offset=offset)
+
+
+@router.get("/caseload")
+def my_caseload(ctx: CtxDep, user_id: int | None = None, limit: Limit = 100, offset: Offset = 0) -> Any:
+    """A worker's caseload with open deadlines."""
+    page = caseload.caseload(ctx, user_id, limit=limit, offset=offset)
+    return {"items": [vars(row) | {"deadlines": [d.model_dump(mode="json") for d in row.deadlines]}
+                      for row in page.items], "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/teams/{team_id}/deadlines")
+def team_deadlines(team_id: int, ctx: CtxDep, limit: Limit = 200, offset: Offset = 0) -> Any:
+    """A team's overdue and due-soon deadlines."""
+    page = caseload.team_deadlines(ctx, team_id, limit=limit, offset=offset)
+    return {"items": [{"deadline": r.deadline.model_dump(mode="json"), "child_id": r.child_id,
+                       "child_name": r.child_name, "workers": r.workers} for r in page.items],
+            "total": page.total, "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/analyst/children", response_model=Page[ChildPseudonymised])
+def analyst_children(ctx: CtxDep, stage: Stage | None = None, limit: Limit = 100, offset: Offset = 0) -> Any:
+    """Every child, pseudonymised (analysts)."""
+    return caseload.pseudonymised_children(ctx, stage=stage.value if stage else None, limit=limit, offset=offset)
+
+
+@router.get("/audit/verify")
+def verify_audit(ctx: CtxDep) -> Any:
+    """Check the audit log's hash chains end to end (administrators)."""
+    if ctx.role is not Role.ADMIN:
+        raise AccessDenied("only administrators verify the audit log")
+    problems = verify(ctx.session)
+    ctx.audit("verify_audit", detail={"problems": len(problems)})
+    return {"is_intact": not problems, "problems": problems[:100]}

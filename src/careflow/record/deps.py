@@ -1,0 +1,112 @@
+"""FastAPI dependencies: the unit of work, the logged-in user, the CSRF check. Access rules live in
+:mod:`careflow.record.services.access`; this module only resolves *who* is asking, once per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from careflow.record import audit
+from careflow.record.errors import AccessDenied, RecordError
+from careflow.record.models import LoginSession, User
+from careflow.record.security import Passwords, same_token
+from careflow.record.services.auth import actor_of, resolve_session
+from careflow.record.services.context import Ctx
+from careflow.record.settings import Settings
+
+__all__ = ["SESSION_COOKIE", "AppState", "CtxDep", "DbDep", "UserDep", "get_ctx", "get_db", "get_state"]
+
+SESSION_COOKIE = "careflow_session"
+LOGIN_CSRF_COOKIE = "careflow_login_csrf"
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class AppState:
+    """What the app holds for its lifetime: settings, the session factory, the password hasher."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    passwords: Passwords
+
+
+def get_state(request: Request) -> AppState:
+    """The app's state."""
+    state: AppState = request.app.state.record
+    return state
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back if it raises.
+
+    A refused read of a child's record is itself audited, in a fresh transaction after the rollback.
+    """
+    state = get_state(request)
+    session = state.sessions()
+    try:
+        session.begin()
+        yield session
+        session.commit()
+    except RecordError as exc:
+        session.rollback()
+        if isinstance(exc, AccessDenied) and "child_id" in exc.detail and "actor" in request.state.__dict__:
+            with session.begin():
+                audit.append(session, request.state.actor, "denied", chains=state.settings.audit_chains,
+                             child_id=int(exc.detail["child_id"]), entity="child",  # type: ignore[call-overload]
+                             detail={"reason": exc.message[:200]})
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+@dataclass
+class CurrentUser:
+    """The logged-in user and their session."""
+
+    user: User
+    login_session: LoginSession
+
+
+async def _csrf_token_sent(request: Request) -> str | None:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def current_user(request: Request, session: DbDep) -> CurrentUser:
+    """The user of the session cookie; for unsafe methods, the CSRF token must match the session's."""
+    state = get_state(request)
+    user, login_session = resolve_session(session, state.settings, request.cookies.get(SESSION_COOKIE))
+    if request.method not in _SAFE and not same_token(await _csrf_token_sent(request), login_session.csrf_token):
+        raise AccessDenied("the CSRF token is missing or wrong: reload the page and try again")
+    request.state.actor = actor_of(user)
+    request.state.csrf_token = login_session.csrf_token
+    request.state.user = user
+    return CurrentUser(user, login_session)
+
+
+UserDep = Annotated[CurrentUser, Depends(current_user)]
+
+
+def get_ctx(request: Request, session: DbDep, current: UserDep) -> Ctx:
+    """The unit of work of a logged-in request."""
+    return Ctx(session=session, actor=actor_of(current.user), settings=get_state(request).settings)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]

@@ -1,0 +1,226 @@
+"""Server-rendered pages (Jinja2 + htmx): log in, my caseload, a child's timeline and network, record an event,
+the team's overdue dashboard, the analysts' pseudonymised list, administration. Thin: services do the work.
+
+Forms post normally (they work without JavaScript); htmx only swaps the event form in place. Every form carries
+the session's CSRF token; Jinja2 escapes everything it prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from careflow.record.api import set_session_cookie
+from careflow.record.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, CtxDep, DbDep, UserDep, get_state
+from careflow.record.errors import AccessDenied, InvalidInput, NotAuthenticated, RecordError
+from careflow.record.forms import field_specs, form_values
+from careflow.record.models import Relationship, User
+from careflow.record.pathway import TRANSITIONS, Role, Stage, allowed_events
+from careflow.record.schemas import EVENT_FORMS, ChildCreate
+from careflow.record.security import new_token, same_token
+from careflow.record.services import access, auth, caseload, events, records
+from careflow.record.services.context import Ctx
+
+__all__ = ["error_page", "router"]
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", ""))
+    context["Role"] = Role
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def error_page(request: Request, status: int, message: str, needs: list[str]) -> HTMLResponse:
+    """An error as a page: what went wrong and, for a 409, what is needed first."""
+    return _render(request, "error.html", status_code=status, status=status, message=message, needs=needs)
+
+
+def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[str]]:
+    """Run ``fn`` in a savepoint: on a record or validation error nothing it wrote stays, and the message returns."""
+    try:
+        with ctx.session.begin_nested():
+            return fn(), None, []
+    except ValidationError as exc:
+        messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return None, "; ".join(messages), []
+    except (InvalidInput, AccessDenied) as exc:
+        return None, exc.message, []
+    except RecordError as exc:
+        return None, exc.message, [str(n) for n in getattr(exc, "needs", [])]
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    """The login form (with a double-submit CSRF token in a cookie)."""
+    token = new_token()
+    response = _render(request, "login.html", login_csrf=token, error=None)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    return response
+
+
+@router.post("/login")
+async def login_submit(request: Request, session: DbDep) -> Response:
+    """Check the password and start a session."""
+    form = await request.form()
+    if not same_token(str(form.get("csrf_token") or ""), request.cookies.get(LOGIN_CSRF_COOKIE)):
+        return _render(request, "login.html", status_code=403, login_csrf="", error="The form expired: reload it.")
+    state = get_state(request)
+    try:
+        token, _login_session, _user = auth.login(session, state.settings, state.passwords,
+                                                  str(form.get("username") or ""), str(form.get("password") or ""))
+    except NotAuthenticated as exc:
+        fresh = new_token()
+        page = _render(request, "login.html", status_code=401, login_csrf=fresh, error=exc.message)
+        page.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", path="/login")
+        return page
+    redirect = RedirectResponse("/", status_code=303)
+    set_session_cookie(redirect, request, token)
+    redirect.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return redirect
+
+
+@router.post("/logout")
+def logout(ctx: CtxDep, current: UserDep) -> Response:
+    """End the session."""
+    auth.logout(ctx, current.login_session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(ctx: CtxDep) -> Response:
+    """Each role's start page."""
+    role = ctx.role
+    target = {Role.ANALYST: "/analyst", Role.ADMIN: "/admin", Role.TEAM_MANAGER: "/team"}.get(role, "/caseload")  # type: ignore[arg-type]
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/caseload")
+def caseload_page(request: Request, ctx: CtxDep, offset: int = 0) -> Response:
+    """My caseload with deadlines."""
+    page = caseload.caseload(ctx, limit=100, offset=max(0, offset))
+    return _render(request, "caseload.html", page=page, today=ctx.today)
+
+
+@router.get("/team")
+def team_page(request: Request, ctx: CtxDep) -> Response:
+    """The team's overdue and due-soon deadlines."""
+    page = caseload.team_deadlines(ctx, limit=200)
+    return _render(request, "team.html", page=page, today=ctx.today)
+
+
+@router.get("/analyst")
+def analyst_page(request: Request, ctx: CtxDep, offset: int = 0) -> Response:
+    """Pseudonymised list of children (analysts)."""
+    page = caseload.pseudonymised_children(ctx, limit=100, offset=max(0, offset))
+    return _render(request, "analyst.html", page=page)
+
+
+@router.get("/admin")
+def admin_page(request: Request, ctx: CtxDep) -> Response:
+    """Users and the audit log check (administrators)."""
+    if ctx.role is not Role.ADMIN:
+        raise AccessDenied("only administrators see this page")
+    users = auth.list_users(ctx, limit=500)
+    return _render(request, "admin.html", users=users, teams=auth.list_teams(ctx))
+
+
+@router.get("/children/new")
+def new_child_page(request: Request, ctx: CtxDep) -> Response:
+    """The first-conversation form."""
+    access.require_role(ctx, access.WRITE_ROLES, "open children's records")
+    return _render(request, "new_child.html", fields=field_specs(ChildCreate, ctx.today), values={}, error=None)
+
+
+@router.post("/children/new")
+async def new_child_submit(request: Request, ctx: CtxDep) -> Response:
+    """Open the record."""
+    form = await request.form()
+    values = form_values(ChildCreate, form)
+    child, error, _needs = _attempt(ctx, lambda: records.create_child(ctx, ChildCreate.model_validate(values)))
+    if child is None:
+        return _render(request, "new_child.html", status_code=422, fields=field_specs(ChildCreate, ctx.today),
+                       values=values, error=error)
+    return RedirectResponse(f"/children/{child.id}", status_code=303)
+
+
+def _people_choices(ctx: Ctx, child_id: int) -> dict[str, list[tuple[str, str]]]:
+    team_users = ctx.session.execute(select(User.id, User.display_name, User.role).where(User.is_active.is_(True)))
+    users = [(str(i), f"{n} ({Role(r).label})") for i, n, r in team_users]
+    advocates = [(i, n) for i, n in users if "advocate" in n]
+    network = ctx.session.scalars(select(Relationship).where(Relationship.child_id == child_id)).all()
+    people = [(str(r.person_id), f"{r.person.given_name} {r.person.family_name} ({r.kind})") for r in network]
+    return {"advocate_id": advocates, "user_id": users, "supervising_social_worker_id": users,
+            "carer_person_id": people}
+
+
+def _child_context(ctx: Ctx, child_id: int) -> dict[str, Any]:
+    child = records.read_child(ctx, child_id)
+    timeline = records.timeline(ctx, child_id, limit=100)
+    network = records.network(ctx, child_id)
+    menu: list[tuple[str, str]] = []
+    role = ctx.role
+    if role in access.WRITE_ROLES and role is not None:
+        loaded = records.load_child(ctx, child_id, write=False)
+        menu = [(k, TRANSITIONS[k].label)
+                for k in allowed_events(Stage(child.stage), role, events.facts(ctx.session, loaded))]
+    return {"child": child, "timeline": timeline, "network": network, "menu": menu,
+            "stage_label": Stage(child.stage).label}
+
+
+@router.get("/children/{child_id}")
+def child_page(request: Request, child_id: int, ctx: CtxDep) -> Response:
+    """A child's record: deadlines, timeline, family network, and the events that may be recorded now."""
+    return _render(request, "child.html", **_child_context(ctx, child_id), today=ctx.today)
+
+
+@router.get("/children/{child_id}/record")
+def event_form(request: Request, child_id: int, kind: str, ctx: CtxDep) -> Response:
+    """The small form of one event (an htmx fragment, or a page without JavaScript)."""
+    child = records.load_child(ctx, child_id, write=True)
+    if kind not in EVENT_FORMS:
+        raise InvalidInput(f"no event kind {kind!r}", "kind")
+    specs = field_specs(EVENT_FORMS[kind], ctx.today, _people_choices(ctx, child_id))
+    template = "event_form.html" if request.headers.get("hx-request") else "event_page.html"
+    return _render(request, template, child_id=child_id, kind=kind, label=TRANSITIONS[kind].label,
+                   fields=specs, values={}, version=child.version, error=None, needs=[])
+
+
+@router.post("/children/{child_id}/record")
+async def event_submit(request: Request, child_id: int, ctx: CtxDep) -> Response:
+    """Record the event; on a problem, the form again with what went wrong and what is needed first."""
+    form = await request.form()
+    kind = str(form.get("kind") or "")
+    if kind not in EVENT_FORMS:
+        raise InvalidInput(f"no event kind {kind!r}", "kind")
+    model = EVENT_FORMS[kind]
+    values = form_values(model, form)
+    values["kind"] = kind
+    _event, error, needs = _attempt(ctx, lambda: events.record(ctx, child_id, model.model_validate(values)))
+    if error is None:
+        return RedirectResponse(f"/children/{child_id}", status_code=303)
+    child = records.load_child(ctx, child_id, write=False)
+    specs = field_specs(model, ctx.today, _people_choices(ctx, child_id))
+    return _render(request, "event_page.html", status_code=409 if needs else 422, child_id=child_id, kind=kind,
+                   label=TRANSITIONS[kind].label, fields=specs, values=values, version=child.version, error=error,
+                   needs=needs)
+
+
+@router.get("/children/{child_id}/audit")
+def audit_page(request: Request, child_id: int, ctx: CtxDep) -> Response:
+    """Who saw this child's record."""
+    page = records.who_saw(ctx, child_id, limit=200)
+    return _render(request, "audit.html", page=page, child_id=child_id)

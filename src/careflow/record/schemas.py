@@ -1,0 +1,553 @@
+"""Request and response schemas (pydantic 2), split ``XBase / XCreate / XUpdate / XPublic``.
+
+Event forms are small on purpose: each asks only what cannot be derived. A date left out is today; who is
+allocated, deadlines, the stage, the return fields (RNE, category of need, legal status from the orders) and the
+child's age band are derived. ``extra="forbid"`` everywhere: an unknown field is a 422, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "EVENT_FORMS",
+    "AuditEntryPublic",
+    "ChildCreate",
+    "ChildPseudonymised",
+    "ChildPublic",
+    "ChildUpdate",
+    "DeadlinePublic",
+    "EventCreate",
+    "EventPublic",
+    "LoginRequest",
+    "Page",
+    "PersonCreate",
+    "PersonPublic",
+    "RelationshipPublic",
+    "SessionPublic",
+    "TeamPublic",
+    "UserCreate",
+    "UserPublic",
+]
+
+NOTE_MAX = 2000
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+Code = Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")]
+Note = Annotated[str | None, Field(default=None, max_length=NOTE_MAX)]
+Postcode = Annotated[str | None, Field(default=None, max_length=10, pattern=r"^[A-Za-z0-9 ]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(_Public, Generic[T]):
+    """One page of a list: the items, how many there are in all, and where this page starts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# --- auth, users, teams -------------------------------------------------------------------------------------
+
+
+class LoginRequest(_Model):
+    """Username and password."""
+
+    username: Annotated[str, Field(min_length=1, max_length=80)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TeamPublic(_Public):
+    """A team."""
+
+    id: int
+    name: str
+    kind: str
+
+
+class UserBase(_Model):
+    """What identifies a user."""
+
+    username: Annotated[str, Field(min_length=2, max_length=80, pattern=r"^[a-z0-9._-]+$")]
+    display_name: Annotated[str, Field(min_length=1, max_length=120)]
+    role: str
+    team_id: int | None = None
+
+
+class UserCreate(UserBase):
+    """A new user (admin only)."""
+
+    password: Annotated[str, Field(min_length=12, max_length=200)]
+
+
+class UserPublic(_Public):
+    """A user as others see them."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team_id: int | None
+
+
+class SessionPublic(_Public):
+    """The answer to a login: who you are and the CSRF token to send as ``X-CSRF-Token``."""
+
+    user: UserPublic
+    csrf_token: str
+
+
+# --- people and children ------------------------------------------------------------------------------------
+
+
+class PersonBase(_Model):
+    """A person's identity."""
+
+    given_name: Name
+    family_name: Name
+    sex: Code | None = None
+    date_of_birth: dt.date | None = None
+
+
+class PersonCreate(PersonBase):
+    """A family or network member added to a child's network."""
+
+    relationship: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+    has_parental_responsibility: bool = False
+    nhs_number: str | None = None
+
+
+class PersonPublic(_Public):
+    """A person as the record shows them."""
+
+    id: int
+    given_name: str
+    family_name: str
+    sex: str | None
+    date_of_birth: dt.date | None
+
+
+class RelationshipPublic(_Public):
+    """An edge of the family network."""
+
+    id: int
+    relationship: str
+    has_parental_responsibility: bool
+    is_significant: bool
+    person: PersonPublic
+
+
+class ChildBase(_Model):
+    """A child's identity as a worker gives it at the first conversation."""
+
+    given_name: Name
+    family_name: Name
+    date_of_birth: dt.date | None = None
+    expected_date_of_birth: dt.date | None = None
+    sex: Code
+    nhs_number: str | None = None
+    upn: str | None = None
+    ethnicity: Code | None = None
+    postcode: Postcode = None
+
+
+class ChildCreate(ChildBase):
+    """The first conversation about a child: who they are and who is worried. Everything else is derived."""
+
+    referral_source: Code
+    occurred_on: dt.date | None = None
+    note: Note = None
+
+
+class ChildUpdate(_Model):
+    """A correction to a child's identity; ``version`` must be the one last read (else 409)."""
+
+    version: int
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: dt.date | None = None
+    sex: Code | None = None
+    nhs_number: str | None = None
+    upn: str | None = None
+    ethnicity: Code | None = None
+    postcode: Postcode = None
+
+
+class AllocationPublic(_Public):
+    """Who works with the child."""
+
+    user_id: int
+    display_name: str
+    role_on_case: str
+    start_date: dt.date
+
+
+class DeadlinePublic(_Public):
+    """A computed statutory deadline."""
+
+    id: int
+    child_id: int
+    kind: str
+    label: str
+    due_date: dt.date
+    basis_date: dt.date
+    parameter: str
+    status: Literal["overdue", "due_soon", "upcoming", "met", "cancelled"]
+
+
+class ChildPublic(_Public):
+    """A child's record header, as an allocated worker sees it."""
+
+    id: int
+    la_child_id: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    expected_date_of_birth: dt.date | None
+    sex: str | None
+    nhs_number: str | None
+    upn: str | None
+    ethnicity: str | None
+    postcode: str | None
+    age: int | None
+    stage: str
+    stage_since: dt.date
+    team_id: int | None
+    version: int
+    allocations: list[AllocationPublic] = []
+    deadlines: list[DeadlinePublic] = []
+
+
+class ChildPseudonymised(_Public):
+    """A child as an analyst sees them: no name, no identifiers, no date of birth, no free text."""
+
+    pseudonym: str
+    age_band: str
+    sex: str | None
+    ethnicity: str | None
+    stage: str
+    stage_since: dt.date
+    team_id: int | None
+    open_deadlines: int
+    overdue_deadlines: int
+
+
+class EventPublic(_Public):
+    """An event on the child's timeline."""
+
+    id: int
+    kind: str
+    label: str
+    occurred_on: dt.date
+    recorded_at: dt.datetime
+    recorded_by: str | None
+    payload: dict[str, object]
+    note: str | None
+    child_version: int | None = None
+
+
+class AuditEntryPublic(_Public):
+    """Who did what to a child's record, and when."""
+
+    id: int
+    at: dt.datetime
+    username: str | None
+    role: str | None
+    action: str
+    entity: str | None
+    entity_id: int | None
+
+
+# --- event forms: one small form per event ------------------------------------------------------------------
+
+
+class EventBase(_Model):
+    """What every event form has: the record version the worker saw, a date (today if left out), a note."""
+
+    version: int
+    occurred_on: dt.date | None = None
+    note: Note = None
+
+
+class ConversationForm(EventBase):
+    """A new conversation about a child whose case was closed."""
+
+    kind: Literal["conversation"]
+    referral_source: Code
+
+
+class FamilyHelpStartedForm(EventBase):
+    """Family Help starts; the recorder becomes key worker (or keeps the one allocated)."""
+
+    kind: Literal["family_help_started"]
+    primary_need: Code
+    supervising_social_worker_id: int | None = None
+
+
+class NoFurtherActionForm(EventBase):
+    """The conversation needs nothing more."""
+
+    kind: Literal["no_further_action"]
+
+
+class AssessmentCompletedForm(EventBase):
+    """A whole-family assessment completed; factors are CIN census assessment factor codes."""
+
+    kind: Literal["assessment_completed"]
+    factors: Annotated[list[Code], Field(default_factory=list, max_length=30)]
+
+
+class Section47StartedForm(EventBase):
+    """The ECPP decides the significant-harm threshold is met; they co-work the case from now."""
+
+    kind: Literal["section_47_started"]
+
+
+class InitialConferenceHeldForm(EventBase):
+    """The initial child protection conference and the ECPP's decision."""
+
+    kind: Literal["initial_conference_held"]
+    outcome: Literal["plan", "no_plan"]
+    category_of_abuse: Code | None = None
+
+
+class Section47ConcludedForm(EventBase):
+    """The enquiry ends without a conference."""
+
+    kind: Literal["section_47_concluded"]
+
+
+class ChildProtectionReviewHeldForm(EventBase):
+    """A review conference; the plan continues unless it says otherwise."""
+
+    kind: Literal["child_protection_review_held"]
+    is_plan_continued: bool = True
+    latest_category_of_abuse: Code | None = None
+
+
+class ChildProtectionPlanEndedForm(EventBase):
+    """The plan ends (Family Help continues)."""
+
+    kind: Literal["child_protection_plan_ended"]
+
+
+class CommunitySafetyPlanStartedForm(EventBase):
+    """A Child Community Safety Plan for harm outside the home."""
+
+    kind: Literal["community_safety_plan_started"]
+    harm_type: Literal["criminal_exploitation", "sexual_exploitation", "serious_violence", "other"]
+
+
+class CommunitySafetyPlanEndedForm(EventBase):
+    """The Child Community Safety Plan ends."""
+
+    kind: Literal["community_safety_plan_ended"]
+
+
+class FamilyGroupMeetingHeldForm(EventBase):
+    """A family group decision-making meeting and what the family decided."""
+
+    kind: Literal["family_group_meeting_held"]
+    outcome: Literal["family_network_plan", "support_at_home", "pre_proceedings", "none"]
+    offered_on: dt.date | None = None
+
+
+class EmergencyRecordedForm(EventBase):
+    """An emergency: no time for family group decision making before going to court."""
+
+    kind: Literal["emergency_recorded"]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class FamilyNetworkPlanStartedForm(EventBase):
+    """A funded Family Network Plan with a carer from the child's network."""
+
+    kind: Literal["family_network_plan_started"]
+    carer_person_id: int
+    weekly_funding_gbp: Annotated[Decimal, Field(ge=0, le=10000, max_digits=8, decimal_places=2)]
+
+
+class FamilyNetworkPlanEndedForm(EventBase):
+    """The Family Network Plan ends."""
+
+    kind: Literal["family_network_plan_ended"]
+
+
+class PreProceedingsStartedForm(EventBase):
+    """The ECPP decides to go to pre-proceedings; the letter before proceedings goes the same day if not said."""
+
+    kind: Literal["pre_proceedings_started"]
+    letter_before_proceedings_on: dt.date | None = None
+
+
+class PreProceedingsEndedForm(EventBase):
+    """Pre-proceedings end without going to court."""
+
+    kind: Literal["pre_proceedings_ended"]
+
+
+class ProceedingsIssuedForm(EventBase):
+    """Care proceedings issued."""
+
+    kind: Literal["proceedings_issued"]
+
+
+ORDER_TYPES = Literal["interim_care_order", "care_order", "supervision_order", "placement_order",
+                      "special_guardianship_order", "child_arrangements_order", "no_order"]
+
+
+class OrderMadeForm(EventBase):
+    """An order made by the court; a final order ends the proceedings."""
+
+    kind: Literal["order_made"]
+    order_type: ORDER_TYPES
+
+
+class LookedAfterStartedForm(EventBase):
+    """The child starts to be looked after; legal status is derived from the orders unless given."""
+
+    kind: Literal["looked_after_started"]
+    placement_type: Code
+    placement_provider: Code
+    legal_status: Code | None = None
+    placement_postcode: Postcode = None
+    urn: Annotated[str | None, Field(default=None, max_length=10, pattern=r"^[A-Za-z0-9]*$")]
+
+
+class PlacementChangedForm(EventBase):
+    """The child moves placement."""
+
+    kind: Literal["placement_changed"]
+    placement_type: Code
+    placement_provider: Code
+    reason_placement_change: Code
+    is_same_carer: bool = False
+    placement_postcode: Postcode = None
+
+
+class LegalStatusChangedForm(EventBase):
+    """The legal status changes without an order recorded here (e.g. s20 to police protection)."""
+
+    kind: Literal["legal_status_changed"]
+    legal_status: Code
+
+
+class LookedAfterReviewHeldForm(EventBase):
+    """A looked-after review and how the child took part."""
+
+    kind: Literal["looked_after_review_held"]
+    participation: Code
+
+
+class LookedAfterEndedForm(EventBase):
+    """The child stops being looked after; care-leaver status is derived from age and time in care."""
+
+    kind: Literal["looked_after_ended"]
+    reason_episode_ceased: Code
+
+
+class VisitMadeForm(EventBase):
+    """A visit to the child."""
+
+    kind: Literal["visit_made"]
+    is_seen_alone: bool = False
+
+
+class PathwayPlanReviewedForm(EventBase):
+    """The care leaver's pathway plan reviewed."""
+
+    kind: Literal["pathway_plan_reviewed"]
+
+
+class StayingArrangementStartedForm(EventBase):
+    """Staying Put with former foster carers, or Staying Close after residential care."""
+
+    kind: Literal["staying_arrangement_started"]
+    arrangement: Literal["staying_put", "staying_close"]
+
+
+class AdvocateAssignedForm(EventBase):
+    """An independent advocate works with the child."""
+
+    kind: Literal["advocate_assigned"]
+    advocate_id: int
+
+
+class WorkerAllocatedForm(EventBase):
+    """A team manager allocates a worker to the child."""
+
+    kind: Literal["worker_allocated"]
+    user_id: int
+    role_on_case: Literal["key_worker", "supervising_social_worker", "social_worker",
+                          "expert_child_protection_practitioner", "personal_adviser"]
+
+
+class FamilyMemberAddedForm(EventBase):
+    """Someone who matters to the child joins their network."""
+
+    kind: Literal["family_member_added"]
+    given_name: Name
+    family_name: Name
+    relationship: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
+    has_parental_responsibility: bool = False
+    date_of_birth: dt.date | None = None
+
+
+class NoteAddedForm(EventBase):
+    """A case note."""
+
+    kind: Literal["note_added"]
+
+    @field_validator("note")
+    @classmethod
+    def _note_required(cls, value: str | None) -> str | None:
+        if not value:
+            raise ValueError("a case note needs some text")
+        return value
+
+
+class CaseClosedForm(EventBase):
+    """The case closes (CIN census reason for closure)."""
+
+    kind: Literal["case_closed"]
+    reason_for_closure: Code
+
+
+_FORMS = (
+    ConversationForm, FamilyHelpStartedForm, NoFurtherActionForm, AssessmentCompletedForm, Section47StartedForm,
+    InitialConferenceHeldForm, Section47ConcludedForm, ChildProtectionReviewHeldForm, ChildProtectionPlanEndedForm,
+    CommunitySafetyPlanStartedForm, CommunitySafetyPlanEndedForm, FamilyGroupMeetingHeldForm, EmergencyRecordedForm,
+    FamilyNetworkPlanStartedForm, FamilyNetworkPlanEndedForm, PreProceedingsStartedForm, PreProceedingsEndedForm,
+    ProceedingsIssuedForm, OrderMadeForm, LookedAfterStartedForm, PlacementChangedForm, LegalStatusChangedForm,
+    LookedAfterReviewHeldForm, LookedAfterEndedForm, VisitMadeForm, PathwayPlanReviewedForm,
+    StayingArrangementStartedForm, AdvocateAssignedForm, WorkerAllocatedForm, FamilyMemberAddedForm, NoteAddedForm,
+    CaseClosedForm,
+)
+EVENT_FORMS: dict[str, type[EventBase]] = {f.model_fields["kind"].annotation.__args__[0]: f for f in _FORMS}  # type: ignore[union-attr]
+
+EventCreate = Annotated[
+    ConversationForm | FamilyHelpStartedForm | NoFurtherActionForm | AssessmentCompletedForm | Section47StartedForm
+    | InitialConferenceHeldForm | Section47ConcludedForm | ChildProtectionReviewHeldForm
+    | ChildProtectionPlanEndedForm | CommunitySafetyPlanStartedForm | CommunitySafetyPlanEndedForm
+    | FamilyGroupMeetingHeldForm | EmergencyRecordedForm | FamilyNetworkPlanStartedForm | FamilyNetworkPlanEndedForm
+    | PreProceedingsStartedForm | PreProceedingsEndedForm | ProceedingsIssuedForm | OrderMadeForm
+    | LookedAfterStartedForm | PlacementChangedForm | LegalStatusChangedForm | LookedAfterReviewHeldForm
+    | LookedAfterEndedForm | VisitMadeForm | PathwayPlanReviewedForm | StayingArrangementStartedForm
+    | AdvocateAssignedForm | WorkerAllocatedForm | FamilyMemberAddedForm | NoteAddedForm | CaseClosedForm,
+    Field(discriminator="kind"),
+]
+"""Any event form, told apart by ``kind``."""

@@ -1,0 +1,133 @@
+"""Users, teams, logins and sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from careflow.record import audit
+from careflow.record.audit import Actor
+from careflow.record.errors import InvalidInput, NotAuthenticated
+from careflow.record.models import LoginSession, Team, User
+from careflow.record.pathway import Role
+from careflow.record.schemas import Page, TeamPublic, UserCreate, UserPublic
+from careflow.record.security import Passwords, new_token, token_hash
+from careflow.record.services import access
+from careflow.record.services.context import Ctx
+from careflow.record.settings import Settings
+
+__all__ = ["LOCK_AFTER_FAILURES", "actor_of", "create_team", "create_user", "list_teams", "list_users", "login",
+           "logout", "resolve_session"]
+
+LOCK_AFTER_FAILURES = 10
+
+
+def actor_of(user: User) -> Actor:
+    """The audit actor of a user."""
+    return Actor(user.id, user.username, user.role, user.team_id)
+
+
+def login(session: Session, settings: Settings, passwords: Passwords, username: str,
+          password: str) -> tuple[str, LoginSession, User]:
+    """Check the password; on success a new session (the token goes in the cookie, its hash in the table).
+
+    Raises:
+        NotAuthenticated: unknown user, wrong password, or an account locked after repeated failures. The
+            message is the same for all three, so it does not tell which usernames exist.
+    """
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    ok = passwords.verify(user.password_hash if user else None, password)
+    failure = NotAuthenticated("wrong username or password, or the account is locked; ask an administrator")
+    if user is None or not user.is_active:
+        raise failure
+    if not ok or user.failed_logins >= LOCK_AFTER_FAILURES:
+        if not ok:
+            user.failed_logins += 1
+        audit.append(session, actor_of(user), "login_failed", chains=settings.audit_chains)
+        session.commit()  # the failure count and its audit entry stand even though the request fails
+        raise failure
+    user.failed_logins = 0
+    now = dt.datetime.now(dt.UTC)
+    session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+    token = new_token()
+    login_session = LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=new_token(),
+                                 created_at=now, expires_at=now + dt.timedelta(hours=settings.session_hours))
+    session.add(login_session)
+    audit.append(session, actor_of(user), "login", chains=settings.audit_chains)
+    return token, login_session, user
+
+
+def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[User, LoginSession]:
+    """The user and session of a cookie token; sliding expiry. Raises :class:`NotAuthenticated`."""
+    if not token:
+        raise NotAuthenticated("log in first")
+    found = session.execute(
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == token_hash(token))
+    ).first()
+    now = dt.datetime.now(dt.UTC)
+    if found is None:
+        raise NotAuthenticated("your session has ended; log in again")
+    login_session, user = found
+    expires = login_session.expires_at
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=dt.UTC)
+    if expires < now or not user.is_active:
+        raise NotAuthenticated("your session has ended; log in again")
+    if expires - now < dt.timedelta(hours=settings.session_hours) / 2:
+        login_session.expires_at = now + dt.timedelta(hours=settings.session_hours)
+    return user, login_session
+
+
+def logout(ctx: Ctx, login_session: LoginSession) -> None:
+    """End a session."""
+    ctx.session.delete(login_session)
+    ctx.audit("logout")
+
+
+def create_team(ctx: Ctx, name: str, kind: str) -> TeamPublic:
+    """A new team (administrators)."""
+    access.require_role(ctx, frozenset({Role.ADMIN}), "create teams")
+    team = Team(name=name, kind=kind)
+    ctx.session.add(team)
+    ctx.session.flush()
+    ctx.audit("admin", entity="team", entity_id=team.id)
+    return TeamPublic.model_validate(team)
+
+
+def create_user(ctx: Ctx, form: UserCreate, passwords: Passwords) -> UserPublic:
+    """A new user (administrators)."""
+    access.require_role(ctx, frozenset({Role.ADMIN}), "create users")
+    try:
+        role = Role(form.role)
+    except ValueError:
+        raise InvalidInput(f"role {form.role!r} is not one of {', '.join(r.value for r in Role)}", "role") from None
+    if form.team_id is not None and ctx.session.get(Team, form.team_id) is None:
+        raise InvalidInput(f"no team {form.team_id}", "team_id")
+    if ctx.session.scalar(select(User.id).where(User.username == form.username)) is not None:
+        raise InvalidInput(f"username {form.username!r} is taken", "username")
+    user = User(username=form.username, display_name=form.display_name, role=role.value, team_id=form.team_id,
+                password_hash=passwords.hash(form.password), is_active=True, failed_logins=0)
+    ctx.session.add(user)
+    ctx.session.flush()
+    ctx.audit("admin", entity="user", entity_id=user.id, detail={"role": role.value})
+    return UserPublic.model_validate(user)
+
+
+def list_users(ctx: Ctx, *, limit: int = 100, offset: int = 0) -> Page[UserPublic]:
+    """Users: all for administrators, the team for everyone else who works with children."""
+    role = access.require_role(ctx, access.PRACTITIONERS | {Role.ADMIN}, "list users")
+    query = select(User).where(User.is_active.is_(True))
+    if role is not Role.ADMIN:
+        query = query.where(User.team_id == ctx.actor.team_id)
+    total = ctx.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = ctx.session.scalars(query.order_by(User.id).limit(limit).offset(offset)).all()
+    return Page[UserPublic](items=[UserPublic.model_validate(u) for u in rows], total=total, limit=limit,
+                            offset=offset)
+
+
+def list_teams(ctx: Ctx) -> list[TeamPublic]:
+    """All teams (any logged-in user)."""
+    return [TeamPublic.model_validate(t) for t in ctx.session.scalars(select(Team).order_by(Team.id))]
