@@ -37,6 +37,8 @@ CASES = [
      ["LAchildID=C0001 appears more than once", f"first at {CHILD1}"], 2, 2),
     ("bad_boolean.xml", "boolean-format", Severity.ERROR, f"{CHILD2}/CINdetails[1]/ReferralNFA", "ReferralNFA",
      ["'no' is not true or false"], 2, 2),
+    ("bad_upn.xml", "xsd", Severity.ERROR, f"{CHILD1}/ChildIdentifiers/UPN", "UPN",
+     ["'12345' is not valid here", "doesn't match any pattern", r"[A-Za-z]\d{11}[A-Za-z0-9]", "line 22"], 2, 2),
     ("unmapped_element.xml", "unmapped-element", Severity.WARNING, f"{CHILD2}/ChildIdentifiers/PreferredName",
      "PreferredName", ["its content ('Sam') was not read"], 2, 2),
 ]

@@ -387,7 +387,8 @@ def _xmlschema_issues(document: Any, originals: dict[int, Any], year: int, file:
         elem = original(error.elem)
         path = element_path(elem) if elem is not None else "/"
         line = elem.sourceline if elem is not None else error.sourceline
-        reason = (error.reason or str(error)).strip()
+        # xmlschema quotes patterns as a Python list's repr, doubling each backslash; show them as written.
+        reason = (error.reason or str(error)).strip().replace("\\\\", "\\")
         if isinstance(error, XMLSchemaChildrenValidationError):
             child: Any = original(error.invalid_child)
             tag = child.tag if child is not None and isinstance(child.tag, str) else None
