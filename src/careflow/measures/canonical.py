@@ -559,7 +559,7 @@ def compute(
             continue
         parts.append(_indicator(ctx, ind, grid))
     if not parts:
-        return pl.DataFrame(schema={**FIGURE_SCHEMA, "note": pl.String})
+        return pl.DataFrame(schema=FIGURE_SCHEMA)
     return pl.concat(parts, how="vertical_relaxed")
 
 
@@ -624,4 +624,4 @@ def _finish(frame: pl.DataFrame, scale: float = 1.0) -> pl.DataFrame:
         pl.lit(None, dtype=pl.String).alias("dfe_symbol"),
         pl.lit("returns").alias("source"),
     ).rename({LA: "area_code"})
-    return frame.select([pl.col(c).cast(t) for c, t in FIGURE_SCHEMA.items()] + [pl.col("note").cast(pl.String)])
+    return frame.select([pl.col(c).cast(t) for c, t in FIGURE_SCHEMA.items()])

@@ -45,7 +45,7 @@ ENGLAND = "E92000001"
 
 # Every figure carries one of these; only "ok" has a value.
 STATUSES: dict[str, str] = {
-    "ok": "computed",
+    "ok": "a figure (computed from its counts, or as DfE published it)",
     "suppressed": "suppressed by DfE to protect confidentiality (c), or low reliability (u), or rounds to zero (k)",
     "not_available": "DfE marks the figure not available (x)",
     "not_applicable": "not applicable (z): e.g. the authority did not exist that year",
@@ -67,6 +67,7 @@ FIGURE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "dfe_value": pl.Float64,
     "dfe_symbol": pl.String,
     "source": pl.String,
+    "note": pl.String,
 }
 
 _SYMBOL_STATUS = {"c": "suppressed", "k": "suppressed", "u": "suppressed", "x": "not_available",
@@ -237,6 +238,7 @@ def _indicator_exprs(ind: Indicator, available: Sequence[str]) -> list[pl.Expr]:
             pl.lit(None, dtype=pl.String).alias("symbol"),
             pl.lit(None, dtype=pl.Float64).alias("dfe_value"),
             pl.lit(None, dtype=pl.String).alias("dfe_symbol"),
+            pl.lit(ind.numerator.published.not_available or ind.denominator.published.not_available).alias("note"),
         ]
     num, num_flag = _term(ind.numerator.published, available)
     den, den_flag = _term(ind.denominator.published, available)
@@ -254,21 +256,29 @@ def _indicator_exprs(ind: Indicator, available: Sequence[str]) -> list[pl.Expr]:
         .then(pl.lit("zero_denominator"))
         .otherwise(pl.lit("ok"))
     )
-    value = pl.when(status == "ok").then(num / den * ind.scale).otherwise(None)
     if ind.dfe is not None:
         dfe_value, dfe_flag = _cell(ind.dfe.column, available)
         dfe_symbol = pl.when(dfe_flag == "missing").then(None).otherwise(dfe_flag)
     else:
         dfe_value, dfe_symbol = pl.lit(None, dtype=pl.Float64), pl.lit(None, dtype=pl.String)
+    # DfE sometimes suppresses a count yet publishes the figure (e.g. 0% of a suppressed number of plans): the
+    # figure is public, so it is shown as DfE published it, with the suppressed count left suppressed.
+    from_dfe = (status == "suppressed") & dfe_value.is_not_null()
+    value = pl.when(status == "ok").then(num / den * ind.scale).when(from_dfe).then(dfe_value).otherwise(None)
+    note = pl.when(from_dfe).then(
+        pl.lit("DfE suppressed a count behind this figure but published the figure itself; it is shown as DfE "
+               "published it")
+    )
     return [
         lit_id,
         pl.when(num_flag.is_null()).then(num).otherwise(None).alias("numerator"),
         pl.when(den_flag.is_null()).then(den).otherwise(None).alias("denominator"),
         value.alias("value"),
-        status.alias("status"),
+        pl.when(from_dfe).then(pl.lit("ok")).otherwise(status).alias("status"),
         pl.when(flag == "missing").then(None).otherwise(flag).alias("symbol"),
         dfe_value.alias("dfe_value"),
         dfe_symbol.alias("dfe_symbol"),
+        note.alias("note"),
     ]
 
 
