@@ -16,7 +16,7 @@ Kinds and their keys:
 * ``entries``: ``multiply``, ``from``, optional ``until``, ``ages: [lo, hi]`` (years, inclusive), ``categories``.
 * ``exits``: ``exit``, ``multiply``, ``from``, optional ``until``, ``categories`` (from), ``age_bands``.
 * ``transitions``: ``from_category``, ``to_category``, ``multiply``, ``from``, optional ``until``, ``age_bands``.
-* ``move``: a one-off move of a ``share`` of the children in ``from_category`` to ``to_category`` ``on`` a date.
+* ``move``: a one-off move of a ``share`` of the children in ``from_category`` to ``to_category`` on a ``date``.
 * ``costs``: ``multiply`` unit costs ``from`` a date, optional ``categories``.
 
 A scenario is frozen: a run never changes it. Unknown states or exits, and dates outside the projection, are
@@ -46,7 +46,7 @@ KINDS = {
         {"kind", "from_category", "to_category", "multiply", "from", "until", "age_bands"},
         {"from_category", "to_category", "multiply", "from"},
     ),
-    "move": ({"kind", "from_category", "to_category", "share", "on"}, {"from_category", "to_category", "share", "on"}),
+    "move": ({"kind", "from_category", "to_category", "share", "date"}, {"from_category", "to_category", "share", "date"}),
     "costs": ({"kind", "multiply", "from", "until", "categories"}, {"multiply", "from"}),
 }
 
@@ -101,7 +101,7 @@ class Scenario:
                     raise ScenarioError(f"{where}: {key} must be a non-negative number, not {ch[key]!r}")
             if "share" in ch and ch["share"] > 1:
                 raise ScenarioError(f"{where}: share must be between 0 and 1, not {ch['share']}")
-            for key in ("from", "until", "on"):
+            for key in ("from", "until", "date"):
                 if key in ch and not isinstance(ch[key], date):
                     raise ScenarioError(f"{where}: {key} {ch[key]!r} is not a date (YYYY-MM-DD)")
             changes.append(Change(kind, tuple(sorted((k, _freeze(v)) for k, v in ch.items() if k != "kind"))))
@@ -165,8 +165,7 @@ def compile_scenario(
         where = f"scenario {scenario.name!r} ({scenario.source}) change {i + 1} ({ch.kind})"
         try:
             if ch.kind == "move":
-                on = ch.get("on")
-                step = _step_of(on, dates, start_date, where, "on")
+                step = _step_of(ch.get("date"), dates, start_date, where, "date")
                 moves.append((step, states.check_category(ch.get("from_category"), where),
                               states.check_category(ch.get("to_category"), where), float(ch.get("share"))))
                 continue

@@ -1,0 +1,42 @@
+"""Markov projection: stock accounting holds month by month; bands are ordered and widen."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from careflow.flows.markov import one_month_kernels
+
+
+def test_stock_identity(toy_model):
+    """stock(t) = stock(t-1) + entries(t) - exits(t), in expectation."""
+    p = toy_model.predict(12)
+    total = p.stock("total")["mean"].to_numpy()
+    start = toy_model.stock_.height
+    flows = p.flows.group_by("date", "flow").agg(pl.col("mean").sum()).sort("date")
+    ins = flows.filter(pl.col("flow") == "entry")["mean"].to_numpy()
+    outs = flows.filter(pl.col("flow") == "exit")["mean"].to_numpy()
+    expected = start + np.cumsum(ins - outs)
+    np.testing.assert_allclose(total, expected, rtol=1e-9)
+
+
+def test_bands_ordered_and_widening(toy_model):
+    s = toy_model.predict(24).stock("total")
+    for lo, hi in (("p2_5", "p10"), ("p10", "p50"), ("p50", "p90"), ("p90", "p97_5")):
+        assert (s[lo] <= s[hi] + 1e-9).all()
+    sd = s["sd"].to_numpy()
+    assert sd[-1] > sd[0]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0, 0.5), min_size=9, max_size=9), st.floats(0.2, 2.0))
+def test_kernels_are_stochastic(values, months):
+    rates = np.array(values).reshape(1, 3, 3)  # 2 categories + 1 exit... as (B=1, K=3, K+E=3): no exits
+    rates = np.concatenate([rates, np.full((1, 3, 1), 0.1)], axis=2)
+    rates[0, np.arange(3), np.arange(3)] = 0
+    p, avg = one_month_kernels(rates, months)
+    np.testing.assert_allclose(p.sum(axis=2), 1.0, atol=1e-9)
+    np.testing.assert_allclose(avg.sum(axis=2), 1.0, atol=1e-9)
+    assert (p >= 0).all() and (avg >= 0).all()

@@ -1,0 +1,62 @@
+"""Code health: every code careflow knows maps to a state; every unit cost has a unit, date and reference."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from careflow import codes
+from careflow.flows import FlowConfigError, load_population, load_states
+from careflow.flows.costs import load_unit_costs
+from careflow.flows.population import population_areas
+
+STATES = load_states()
+
+
+@pytest.mark.parametrize("year", codes.years("ssda903"), ids=str)
+def test_every_placement_and_exit_code_maps(year):
+    for code in codes.code_list("placement_type", year):
+        assert STATES.is_known_placement(code.code), f"{year}: placement type {code.code} is not in the states"
+    for code in codes.code_list("reason_episode_ceased", year):
+        if code.code.startswith("E"):
+            assert STATES.is_known_exit(code.code), f"{year}: reason {code.code} maps to no exit"
+
+
+def test_state_space_shape():
+    assert STATES.category_of("U2") == "kinship_foster"
+    assert STATES.category_of("U5", "PR5") == "foster_independent"
+    assert STATES.category_of("U5", "PR1") == "foster_in_house"
+    assert STATES.band_of_months()[215] == len(STATES.age_bands) - 1
+
+
+def test_bad_states_file_is_named(tmp_path: Path):
+    text = (Path(__file__).parents[2] / "src/careflow/flows/data/states/v1.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("from_years: 5, to_years: 10", "from_years: 6, to_years: 10"))
+    with pytest.raises(FlowConfigError, match="bad.yaml: age band age_5_to_9"):
+        load_states(bad)
+    with pytest.raises(FlowConfigError, match="no state space version 9"):
+        load_states(9)
+
+
+def test_unit_costs_are_sourced_and_complete():
+    costs = load_unit_costs(states=STATES)
+    assert costs.unit == "gbp_per_week"
+    for cost in costs.costs:
+        assert cost.reference, cost
+        assert all(isinstance(d, date) for d, _ in cost.values)
+    home = costs.get("childrens_home", "external")
+    assert home.at(date(2021, 1, 1))[1] == 4971  # 000_dab62616b6dfd7b9.txt:586
+    assert "000_dab62616b6dfd7b9.txt:586" in home.reference
+
+
+def test_population_series():
+    england = load_population("England")
+    assert england.at(date(2021, 6, 30)) == pytest.approx(11_762_878, rel=1e-4)
+    assert england.at(date(2030, 6, 30)) > england.at(date(2024, 6, 30))
+    assert load_population("E06000001").area == "Hartlepool"
+    assert len(population_areas()) > 150
+    with pytest.raises(FlowConfigError, match="did you mean Hartlepool"):
+        load_population("Hartlepol")
