@@ -42,11 +42,11 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
-def seed_users(session: Session, passwords: Passwords, password: str,
-               users: tuple[DemoUser, ...] = DEMO_USERS) -> dict[str, User]:
-    """Create the demo teams and users (all with ``password``) unless they exist; returns users by username."""
+def seed_users(session: Session, passwords: Passwords, password: str, users: tuple[DemoUser, ...] = DEMO_USERS,
+               team_specs: tuple[tuple[str, str], ...] = DEMO_TEAMS) -> dict[str, User]:
+    """Create the teams and users (all with ``password``) unless they exist; returns users by username."""
     teams: dict[str, Team] = {t.name: t for t in session.scalars(select(Team))}
-    for name, kind in DEMO_TEAMS:
+    for name, kind in team_specs:
         if name not in teams:
             teams[name] = Team(name=name, kind=kind)
             session.add(teams[name])
