@@ -35,7 +35,7 @@ def test_bad_states_file_is_named(tmp_path: Path):
     text = (Path(__file__).parents[2] / "src/careflow/flows/data/states/v1.yaml").read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("from_years: 5, to_years: 10", "from_years: 6, to_years: 10"))
-    with pytest.raises(FlowConfigError, match="bad.yaml: age band age_5_to_9"):
+    with pytest.raises(FlowConfigError, match=r"bad\.yaml: age band age_5_to_9"):
         load_states(bad)
     with pytest.raises(FlowConfigError, match="no state space version 9"):
         load_states(9)

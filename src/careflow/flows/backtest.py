@@ -36,13 +36,16 @@ class BacktestResult:
         """MAPE, bias and coverage over every category-month (and the total's own MAPE)."""
         cat = self.detail.filter(pl.col("breakdown") == "category", pl.col("observed") > 0)
         tot = self.detail.filter(pl.col("breakdown") == "total", pl.col("observed") > 0)
+        def mean(frame: pl.DataFrame, col: str) -> float:
+            return float(frame[col].cast(pl.Float64).mean() or 0.0)  # type: ignore[arg-type]
+
         return {
-            "mape_category": float(cat["ape"].mean() or 0.0),
-            "bias_category": float(cat["pe"].mean() or 0.0),
-            "coverage_80": float(cat["in_80"].mean() or 0.0),
-            "coverage_95": float(cat["in_95"].mean() or 0.0),
-            "mape_total": float(tot["ape"].mean() or 0.0),
-            "bias_total": float(tot["pe"].mean() or 0.0),
+            "mape_category": mean(cat, "ape"),
+            "bias_category": mean(cat, "pe"),
+            "coverage_80": mean(cat, "in_80"),
+            "coverage_95": mean(cat, "in_95"),
+            "mape_total": mean(tot, "ape"),
+            "bias_total": mean(tot, "pe"),
         }
 
 

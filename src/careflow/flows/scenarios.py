@@ -46,7 +46,10 @@ KINDS = {
         {"kind", "from_category", "to_category", "multiply", "from", "until", "age_bands"},
         {"from_category", "to_category", "multiply", "from"},
     ),
-    "move": ({"kind", "from_category", "to_category", "share", "date"}, {"from_category", "to_category", "share", "date"}),
+    "move": (
+        {"kind", "from_category", "to_category", "share", "date"},
+        {"from_category", "to_category", "share", "date"},
+    ),
     "costs": ({"kind", "multiply", "from", "until", "categories"}, {"multiply", "from"}),
 }
 
