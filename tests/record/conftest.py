@@ -145,11 +145,13 @@ def make_world(app: FastAPI) -> World:
     team, other_team = f"{prefix} Family Help Team", f"{prefix} Other Team"
     demo = tuple(
         DemoUser(f"{prefix}-{name}", f"{name} of {prefix}", role,
-                 None if role in (Role.ADVOCATE, Role.ANALYST, Role.ADMIN) else (other_team if name == "other" else team))
+                 None if role in (Role.ADVOCATE, Role.ANALYST, Role.ADMIN)
+                 else (other_team if name == "other" else team))
         for name, role in specs.items()
     )
     with state.sessions() as session, session.begin():
-        users = seed_users(session, state.passwords, PASSWORD, demo, ((team, "family_help"), (other_team, "family_help")))
+        teams = ((team, "family_help"), (other_team, "family_help"))
+        users = seed_users(session, state.passwords, PASSWORD, demo, teams)
         by_name = {name: users[f"{prefix}-{name}"] for name in specs}
         for user in by_name.values():
             session.expunge(user)

@@ -166,7 +166,8 @@ def to_care_data(session: Session, year: int) -> CareData:
     for q in under(PreProceedings, "start_date"):
         cid, ref = referral_key[q.referral_id]
         pre_rows.append({"child_id": cid, "referral_id": ref, "pre_proceedings_id": seq(("q", cid, ref)),
-                         "start_date": q.start_date, "letter_before_proceedings_date": q.letter_before_proceedings_date})
+                         "start_date": q.start_date,
+                         "letter_before_proceedings_date": q.letter_before_proceedings_date})
     tables = {
         "children": _frame(children_rows, "children"),
         "looked_after_episodes": _frame(episode_rows, "looked_after_episodes"),
