@@ -29,8 +29,8 @@ class ParameterError(ReformError):
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         self.problems: list[str] = list(problems or [message])
-        if problems and len(problems) > 1:
-            message = message + "\n  - " + "\n  - ".join(problems)
+        if problems and problems != [message]:
+            message = message + ":\n  - " + "\n  - ".join(problems)
         super().__init__(message)
 
 
