@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from careflow import codes
@@ -161,7 +161,11 @@ def to_care_data(session: Session, year: int) -> CareData:
                           "end_date": p.end_date if p.end_date and p.end_date <= end else None,
                           "initial_category_of_abuse": p.initial_category_of_abuse,
                           "latest_category_of_abuse": p.latest_category_of_abuse,
-                          "review_dates": review_dates or None})
+                          "review_dates": review_dates or None,
+                          "number_of_previous_plans": session.scalar(  # derived, never typed
+                              select(func.count()).select_from(ChildProtectionPlan).where(
+                                  ChildProtectionPlan.child_id == p.child_id,
+                                  ChildProtectionPlan.start_date < p.start_date))})
     pre_rows = []
     for q in under(PreProceedings, "start_date"):
         cid, ref = referral_key[q.referral_id]
