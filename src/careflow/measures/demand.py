@@ -94,7 +94,7 @@ def typology(figures: pl.DataFrame, area_code: str) -> pl.DataFrame:
                     "new": den - num if ok else None,
                     "failure": num if ok else None,
                     "failure_share": 100.0 * num / den if ok and den else None,
-                    "status": status,
+                    "status": status if ok or status != "ok" else "suppressed",
                     "new_definition": stage.new_definition,
                     "failure_definition": stage.failure_definition,
                     "indicator": ind.id,

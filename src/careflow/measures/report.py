@@ -472,7 +472,7 @@ def _demand_section(card: Scorecard) -> str:
             years,
             [("new", "new", part["new"].to_list()), ("failure", "failure", part["failure"].to_list())],
         )
-        latest = part.filter(pl.col("status") == "ok").tail(1)
+        latest = part.filter(pl.col("failure_share").is_not_null()).tail(1)
         share = (f"{latest['failure_share'][0]:.1f}% failure demand in {latest['year'][0]}" if latest.height else
                  "not measurable from these data")
         out.append(f"<figure style='margin:0'><h3>{escape(stage.stage)}</h3>{chart}<figcaption class='small'>"
