@@ -262,9 +262,8 @@ def areas(dfe: Path) -> pl.DataFrame:
     series = series.join(lookup, on=["level", "key"], how="left")
     # Regional names differ in case between vintages (e.g. 'NORTH EAST'): the join on names above handles it
     # because both vintages are mapped to the 2022 wording.
-    return series.select("level", "key", "code", "name", "region", "year", "cla", "starts", "ceased", "cin", "cpp").sort(
-        "level", "key", "year"
-    )
+    cols = ["level", "key", "code", "name", "region", "year", "cla", "starts", "ceased", "cin", "cpp"]
+    return series.select(cols).sort("level", "key", "year")
 
 
 # ------------------------------------------------------------------------------------------------- population

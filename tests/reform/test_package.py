@@ -91,8 +91,8 @@ def test_levers_overlapping_the_same_flow_are_refused(tmp_path: Path) -> None:
     lever["title"] = "Family Help plus"
     _write(tmp_path, lever, "family_help_plus.yaml")
     path = _write(tmp_path, {"add": ["family_help_plus.yaml"]})
-    with pytest.raises(LeverOverlapError, match="'family_help' and 'family_help_plus' both act on flow "
-                                                "'entries.family_help'"):
+    with pytest.raises(LeverOverlapError, match=r"'family_help' and 'family_help_plus' both act on flow "
+                                                r"'entries\.family_help'"):
         load_package(path)
     ok = _write(tmp_path, {"add": ["family_help_plus.yaml"], "levers": {"family_help": False}}, "ok.yaml")
     assert "family_help_plus" in load_package(ok).enabled

@@ -114,7 +114,7 @@ class CalibrationFit:
 
 def _units_round(unit: str, value: float) -> float:
     digits = _ROUND.get(unit, 3)
-    return float(round(value, digits)) if digits > 0 else float(round(value, digits))
+    return float(round(value, digits))
 
 
 def calibrate(names: list[str] | None = None, prior_weight: float = 0.05) -> CalibrationFit:

@@ -196,8 +196,8 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
                             f"{suggest(ref, known)}")
 
     def unit_of(ref: str) -> str:
-        p = params.get(ref) or system.get(ref)
-        return p.unit if p is not None else ""
+        found = params.get(ref) or system.get(ref)
+        return found.unit if found is not None else ""
 
     def components(key: str) -> tuple[Component, ...]:
         out = []
@@ -246,9 +246,9 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         if isinstance(item.get("hazard"), str) and unit_of(item["hazard"]) not in {"hazard_per_year", ""}:
             problems.append(f"{ctx}.hazard: {item['hazard']!r} must have unit hazard_per_year")
         for key in ("from", "to"):
-            ref = item.get(key)
-            if isinstance(ref, str) and ref in known and unit_of(ref) not in _MONEY_FACTORS:
-                problems.append(f"{ctx}.{key}: {ref!r} must be a unit cost (£ per child-year or £ per week)")
+            state = item.get(key)
+            if isinstance(state, str) and state in known and unit_of(state) not in _MONEY_FACTORS:
+                problems.append(f"{ctx}.{key}: {state!r} must be a unit cost (£ per child-year or £ per week)")
         if item.get("to") is not None:
             if isinstance(item["to"], str):
                 check_ref(item["to"], f"{ctx}.to")
@@ -257,18 +257,19 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         dgroup = item.get("diversion_group", raw.get("diversion_group"))
         if dgroup is not None and dgroup not in DIVERSION_GROUPS:
             problems.append(f"{ctx}.diversion_group: {dgroup!r} is not one of {DIVERSION_GROUPS}")
+        to_state = item.get("to")
         effects.append(Effect(str(item.get("name", f"effect{i}")), str(item.get("description", "")), str(kind),
                               str(flow), children, str(item.get("hazard")), str(item.get("from")),
-                              item.get("to"), dgroup))
+                              None if to_state is None else str(to_state), dgroup))
     flows = [e.flow for e in effects]
     if len(set(flows)) != len(flows):
         problems.append(f"{where}.effects: the same flow appears twice in one lever ({flows})")
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in lever file {path.name}", problems)
-    ref = raw.get("reference")
+    lever_ref = raw.get("reference")
     return Lever(
         name=name, title=str(raw["title"]), description=str(raw.get("description", "")), group=str(group),
-        order=int(raw.get("order", 99)), reference=tuple(ref if isinstance(ref, list) else [ref]),
+        order=int(raw.get("order", 99)), reference=tuple(str(x) for x in (lever_ref if isinstance(lever_ref, list) else [lever_ref])),
         parameters=params, costs=costs, savings=savings, effects=tuple(effects),
         diversion_group=raw.get("diversion_group"), source=where, note=raw.get("note"),
     )

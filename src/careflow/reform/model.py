@@ -96,9 +96,9 @@ def uncertain_parameters(package: Package) -> dict[str, Parameter]:
     # Model-wide uncertainties: the 0-17 population after mid-2024 and the growth of spend per unit of demand.
     used_system.update({"counterfactual.population_growth", "spend.unit_cost_growth"})
     for name in sorted(used_system):
-        p = package.system.get(name)
-        if p is not None and p.uncertainty is not None:
-            out[name] = p
+        found = package.system.get(name)
+        if found is not None and found.uncertainty is not None:
+            out[name] = found
     return out
 
 

@@ -165,7 +165,7 @@ def price_journey(journey: str | Path | Mapping[str, Any], services: Mapping[str
                 break
             count = used.get(str(name), 0)
             unit = svc.first_cost if (svc.first_cost is not None and count == 0) else svc.cost
-            quantity = float(weeks) if svc.per == "week" else float(items)
+            quantity = float(weeks if svc.per == "week" else items)  # type: ignore[arg-type]
             row[j] += unit.at(price_date) * quantity
             used[str(name)] = count + int(quantity if svc.per == "item" else 1)
     if problems:
@@ -176,6 +176,8 @@ def price_journey(journey: str | Path | Mapping[str, Any], services: Mapping[str
     for a in annual:
         total += a
         cumulative.append(total)
-    refs = {k: services[k].cost.reference + (services[k].first_cost.reference if services[k].first_cost else ())
-            for k in by_service}
+    refs: dict[str, tuple[str, ...]] = {}
+    for svc_name in by_service:
+        first = services[svc_name].first_cost
+        refs[svc_name] = services[svc_name].cost.reference + (first.reference if first is not None else ())
     return JourneyCost(str(raw.get("name", where)), ages, by_service, annual, cumulative, refs)

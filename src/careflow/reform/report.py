@@ -10,6 +10,7 @@ import datetime as dt
 import html
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -113,19 +114,19 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [start + i * step for i in range(int((hi - start) / step) + 2) if start + i * step <= hi + 1e-9]
 
 
-def line_chart(title: str, x: Sequence[float], series: list[dict[str, object]], y_label: str = "",
-               bands: list[dict[str, object]] | None = None, markers: list[dict[str, object]] | None = None,
+def line_chart(title: str, x: Sequence[float] | np.ndarray, series: list[dict[str, Any]], y_label: str = "",
+               bands: list[dict[str, Any]] | None = None, markers: list[dict[str, Any]] | None = None,
                width: int = 760, height: int = 320, x_labels: Sequence[str] | None = None, zero: bool = False) -> str:
     """An SVG line chart. ``series``: {name, y, color, dash}; ``bands``: {lo, hi, color}; markers: {x, y, label}."""
     left, right, top, bottom = 70, 170, 30, 40
     pw, ph = width - left - right, height - top - bottom
     ys: list[float] = []
     for s in series:
-        ys += [float(v) for v in s["y"] if v is not None and np.isfinite(v)]  # type: ignore[attr-defined]
+        ys += [float(v) for v in s["y"] if v is not None and np.isfinite(v)]
     for b in bands or []:
-        ys += [float(v) for v in b["lo"]] + [float(v) for v in b["hi"]]  # type: ignore[attr-defined]
+        ys += [float(v) for v in b["lo"]] + [float(v) for v in b["hi"]]
     for m in markers or []:
-        ys.append(float(m["y"]))  # type: ignore[arg-type]
+        ys.append(float(m["y"]))
     lo, hi = min(ys), max(ys)
     if zero:
         lo, hi = min(lo, 0.0), max(hi, 0.0)
@@ -155,13 +156,13 @@ def line_chart(title: str, x: Sequence[float], series: list[dict[str, object]], 
     out.append(f'<text x="14" y="{top + ph / 2}" transform="rotate(-90 14 {top + ph / 2})" '
                f'text-anchor="middle">{html.escape(y_label)}</text>')
     for b in bands or []:
-        pts = [f"{px(float(xv)):.1f},{py(float(v)):.1f}" for xv, v in zip(b["x"], b["hi"], strict=True)]  # type: ignore[call-overload]
+        pts = [f"{px(float(xv)):.1f},{py(float(v)):.1f}" for xv, v in zip(b["x"], b["hi"], strict=True)]
         pts += [f"{px(float(xv)):.1f},{py(float(v)):.1f}"
-                for xv, v in reversed(list(zip(b["x"], b["lo"], strict=True)))]  # type: ignore[call-overload]
+                for xv, v in reversed(list(zip(b["x"], b["lo"], strict=True)))]
         out.append(f'<polygon points="{" ".join(pts)}" fill="{b["color"]}" opacity="0.18"/>')
     for k, s in enumerate(series):
         xs = s.get("x", x)
-        pts = [f"{px(float(xv)):.1f},{py(float(v)):.1f}" for xv, v in zip(xs, s["y"], strict=True)  # type: ignore[call-overload]
+        pts = [f"{px(float(xv)):.1f},{py(float(v)):.1f}" for xv, v in zip(xs, s["y"], strict=True)
                if v is not None and np.isfinite(v)]
         dash = ' stroke-dasharray="5,4"' if s.get("dash") else ""
         color = s.get("color", PALETTE[k % len(PALETTE)])
@@ -171,7 +172,7 @@ def line_chart(title: str, x: Sequence[float], series: list[dict[str, object]], 
                    f'stroke-width="2"{dash}/>')
         out.append(f'<text x="{left + pw + 32}" y="{ly + 4}">{html.escape(str(s["name"]))}</text>')
     for m in markers or []:
-        cx, cy = px(float(m["x"])), py(float(m["y"]))  # type: ignore[arg-type]
+        cx, cy = px(float(m["x"])), py(float(m["y"]))
         out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="none" stroke="#000" stroke-width="1.5"/>')
         out.append(f'<text x="{cx - 8:.1f}" y="{cy - 9:.1f}" text-anchor="end">{html.escape(str(m["label"]))}</text>')
     out.append("</svg>")
@@ -215,7 +216,7 @@ def tornado_chart(bars: list[Bar], title: str, width: int = 760) -> str:
     return "\n".join(out)
 
 
-def _html_table(rows: list[list[object]], header_rows: int = 1, cls: str = "") -> str:
+def _html_table(rows: Sequence[Sequence[Any]], header_rows: int = 1, cls: str = "") -> str:
     out = [f'<table class="{cls}">']
     for i, r in enumerate(rows):
         tag = "th" if i < header_rows else "td"
@@ -232,7 +233,7 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
     sections: list[str] = []
     # Table.
     head = ["£ million (positive = saving)", *years, "10-year"]
-    rows: list[list[object]] = [head]
+    rows: list[list[Any]] = [head]
     for g in GROUPS:
         members = [n for n in r.levers if r.package.levers[n].group == g]
         if not members:
@@ -261,7 +262,7 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
                     if national else "<h2>Impact on public finance (£m)</h2>" + _html_table(rows, cls="num"))
 
     x_fy = list(range(len(years)))
-    series = [{"name": "ours (central)", "y": tot, "color": PALETTE[0]}]
+    series: list[dict[str, Any]] = [{"name": "ours (central)", "y": tot, "color": PALETTE[0]}]
     if national:
         series.append({"name": "the Review's figure", "y": list(REVIEW_TOTALS), "color": "#000", "dash": True})
     band = []
@@ -271,7 +272,8 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
         series.append({"name": "Monte Carlo median", "y": np.median(mc.total, axis=0), "color": PALETTE[3]})
     sections.append(line_chart("Net impact on public finance by year (£m; band: 5th-95th percentile)", x_fy, series,
                                "£ million", band, x_labels=years, zero=True))
-    cum_series = [{"name": "cumulative (central)", "y": r.central(r.cumulative), "color": PALETTE[2]}]
+    cum_series: list[dict[str, Any]] = [
+        {"name": "cumulative (central)", "y": r.central(r.cumulative), "color": PALETTE[2]}]
     cum_band = []
     if mc is not None:
         lo, hi = mc.band(mc.cumulative)
@@ -282,9 +284,9 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
     sections.append(line_chart("Cumulative net impact (£m)", x_fy, cum_series, "£ million", cum_band,
                                x_labels=years, zero=True))
     if mc is not None:
-        p = mc.probability_break_even()
+        prob = mc.probability_break_even()
         sections.append("<h3>Probability of having broken even (cumulative) by each year</h3>" + _html_table(
-            [years, [f"{v:.0%}" for v in p]], cls="num") + f"<p>{mc.total.shape[0]:,} Monte Carlo draws over the "
+            [years, [f"{v:.0%}" for v in prob]], cls="num") + f"<p>{mc.total.shape[0]:,} Monte Carlo draws over the "
             "uncertainties stated in the parameter files.</p>")
 
     # CLA projection.
@@ -328,7 +330,8 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
     if mc is not None:
         lo, hi = mc.band(mc.spend_counterfactual)
         sp_band = [{"x": r.spend_years.astype(float), "lo": lo, "hi": hi, "color": PALETTE[1]}]
-    sp_markers = [{"x": 2032, "y": REVIEW_SPEND_2032_GBP_BN, "label": "Review: over £15bn (001:392)"}] if national else []
+    sp_markers = ([{"x": 2032, "y": REVIEW_SPEND_2032_GBP_BN, "label": "Review: over £15bn (001:392)"}]
+                  if national else [])
     sections.append("<h2>Children's social care spend (£bn)</h2>" + line_chart(
         "Local authority children's social care spend: counterfactual extends five-year trends", r.spend_years.astype(
             float), sp, "£ billion", sp_band, sp_markers))
@@ -343,9 +346,8 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
         rep = fit_report(r.package.levers)
         rows2: list[list[object]] = [["lever", "ours (10-yr £m)", "the Review's", "error", "largest yearly gap (£m)"]]
         for row in rep:
-            rows2.append([row["lever"], _fmt(float(row["ours_sum"])),  # type: ignore[arg-type]
-                          _fmt(float(row["review_sum"])), f"{float(row['error_sum']):+.1%}",  # type: ignore[arg-type]
-                          f"{float(row['max_year_gap']):.1f}"])  # type: ignore[arg-type]
+            rows2.append([row["lever"], _fmt(row["ours_sum"]), _fmt(row["review_sum"]), f"{row['error_sum']:+.1%}",
+                          f"{row['max_year_gap']:.1f}"])
         sections.append("<h2>Reproduction error by lever</h2>" + _html_table(rows2, cls="num"))
 
     cal_rows: list[list[object]] = [["parameter", "unit", "values", "calibrated to", "reference"]]

@@ -22,6 +22,7 @@ not in the published data the model ships with, so the growth is a stated assump
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -60,8 +61,8 @@ class Projection:
     ceased: np.ndarray | None = None
     notes: tuple[str, ...] = field(default=())
 
-    def at(self, year: int) -> float:
-        """The stock at 31 March ``year``."""
+    def at(self, year: int) -> Any:
+        """The stock at 31 March ``year`` (a float, or an array with one value per draw)."""
         idx = np.nonzero(self.years == year)[0]
         if not idx.size:
             raise ReformError(f"{year} is outside this projection ({int(self.years[0])}-{int(self.years[-1])})")
@@ -226,7 +227,7 @@ def project_stock_flow(
         prev = stock[..., j]
     hist = s.years[(s.years <= fit.base_year) & (s.years >= fit.base_year - fit.window) & ~np.isnan(s.cla)]
     all_years = np.concatenate([hist, years])
-    hist_stock = np.broadcast_to(np.array([s.value("cla", int(y)) for y in hist]), stock.shape[:-1] + (hist.size,))
+    hist_stock = np.broadcast_to(np.array([s.value("cla", int(y)) for y in hist]), (*stock.shape[:-1], hist.size))
     full_stock = np.concatenate([hist_stock, stock], axis=-1)
     full_pop = s.population_path(all_years, population_growth)
     return Projection(
