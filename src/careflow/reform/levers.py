@@ -269,7 +269,8 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
     lever_ref = raw.get("reference")
     return Lever(
         name=name, title=str(raw["title"]), description=str(raw.get("description", "")), group=str(group),
-        order=int(raw.get("order", 99)), reference=tuple(str(x) for x in (lever_ref if isinstance(lever_ref, list) else [lever_ref])),
+        order=int(raw.get("order", 99)),
+        reference=tuple(str(x) for x in (lever_ref if isinstance(lever_ref, list) else [lever_ref])),
         parameters=params, costs=costs, savings=savings, effects=tuple(effects),
         diversion_group=raw.get("diversion_group"), source=where, note=raw.get("note"),
     )
