@@ -6,10 +6,13 @@ with the expected code, severity, place (file, CSV line or XML element, field) a
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from careflow.errors import ReturnFormatError
 from careflow.issues import Issue, Severity
@@ -296,3 +299,55 @@ def test_every_fixture_is_used() -> None:
     used = {c.fixture for c in CASES} | {"excel_header.csv", "iso_dates.csv"}
     present = {p.name for p in FIXTURES.iterdir()}
     assert present == used
+
+
+# --- the reader never crashes: whatever the bytes, it returns issues, never raises or fails inside ----------
+
+_CSV_PIECES = st.sampled_from([*'1,"\n\r /-0aéX\t;', "01/04/2024", "2024-04-01", ",,,", '""', "\ufeff"])
+_TAGS = [
+    "CHILD",
+    "HEADER",
+    "EPISODE",
+    "CHILDID",
+    "DOB",
+    "DECOM",
+    "PL",
+    "AREVIEW",
+    "REVIEW",
+    "OC2",
+    "SDQ_SCORE",
+    "UASC",
+    "DUC",
+    "IN_TOUCH",
+    "DATE_INT",
+    "AD_PLACED",
+    "AMISSING",
+    "PERMANENCE",
+    "X",
+]
+_XML_PIECES = st.one_of(
+    st.sampled_from(_TAGS).map(lambda t: f"<{t}>"),
+    st.sampled_from(_TAGS).map(lambda t: f"</{t}>"),
+    st.sampled_from(["1", "01/04/2024", "2024-02-30", "x", "&amp;", "&bogus;", "<!-- c -->", "é", "\n"]),
+)
+_PREFIXES = [
+    "",
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n",
+    "CHILD,SEX,DOB\n",
+    "<?xml version='1.0'?><EXPSSDA903>",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_PREFIXES),
+    st.lists(st.one_of(_CSV_PIECES, _XML_PIECES), max_size=50).map("".join),
+    st.sampled_from([".csv", ".xml"]),
+    st.binary(max_size=4),
+)
+def test_reader_never_fails_on_any_input(prefix: str, body: str, suffix: str, junk: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"episodes{suffix}"
+        path.write_bytes((prefix + body).encode() + junk)
+        result = read_ssda903(path)
+    assert not [i for i in result.issues if i.code in ("unreadable-file", "not-validated")], result.issues

@@ -85,15 +85,22 @@ def _split_plain(data: bytes, file: str) -> CsvText:
     lengths = ends - starts
     body_fields, body_lengths = fields[1:], lengths[1:]
     lines = np.arange(2, starts.size + 1, dtype=np.int64)
-    frame = pl.read_csv(
-        data,
-        has_header=False,
-        skip_rows=1,
-        infer_schema=False,
-        quote_char=None,
-        truncate_ragged_lines=True,
-        new_columns=[f"column_{i}" for i in range(n)],
-    )
+    names = [f"column_{i}" for i in range(n)]
+    if lines.size == 0:  # a header and nothing else
+        empty = pl.DataFrame(schema=dict.fromkeys(names, pl.String) | {"_line": pl.Int64})
+        return CsvText(header, empty, [], is_clean=True)
+    try:
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            skip_rows=1,
+            infer_schema=False,
+            quote_char=None,
+            truncate_ragged_lines=True,
+            new_columns=names,
+        )
+    except pl.exceptions.PolarsError:
+        frame = pl.DataFrame()
     if frame.height != lines.size or frame.width != n:
         # polars split the lines differently from the newline count (e.g. a bare \r): use the careful path.
         return _split_quoted(data.decode("utf-8"), file)
@@ -180,12 +187,13 @@ def _records(text: str, first_line: int, file: str) -> tuple[list[tuple[int, lis
     if text.count('"') % 2 == 1 and out:
         # The unclosed quote is in the last row: a quote left open runs to the end of the text.
         start_line, _ = out[-1]
-        lines = text.split("\n")
-        offset = start_line - first_line
-        own = lines[offset].rstrip("\r")
-        rest = "\n".join(lines[offset + 1 :])
+        # Lines as the csv module counts them (\n, \r\n or a lone \r ends one).
+        lines = io.StringIO(text, newline="").readlines()
+        offset = min(start_line - first_line, len(lines) - 1)
+        own = lines[offset].rstrip("\r\n")
+        rest = "".join(lines[offset + 1 :])
         out[-1] = (start_line, next(csv.reader([own], strict=False), []))
-        span = len(lines) - offset - (1 if text.endswith("\n") else 0)
+        span = len(lines) - offset
         where = f"line {start_line}" if span <= 1 else f"lines {start_line}–{start_line + span - 1}"
         issues.append(
             Issue(

@@ -211,6 +211,8 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
     text, issues = decode(raw, name)
     utf8 = None if issues else (raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     split = split_csv(text, name, utf8)
+    if not split.header:
+        return [], [*issues, Issue("empty-file", Severity.WARNING, "is empty: there was nothing to read.", file=name)]
     header = [h.upper() for h in split.header]
     layout, why = recognise(header, stem)
     if layout is None:
