@@ -24,6 +24,7 @@ Every quantity is an array with a leading axis of Monte Carlo draws, so 10,000 d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -142,9 +143,19 @@ def _names(raw: Any, where: str, problems: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _stamp(base: Path) -> tuple[tuple[str, int], ...]:
+    """Every YAML file under ``base`` with its modification time: a cache key that notices edits."""
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(base.rglob("*.yaml")))
+
+
 def load_system_parameters(root: Path | None = None) -> dict[str, Parameter]:
     """Every system parameter (one file each, outside ``levers/`` and ``packages/``); name = folder.file."""
     base = (root or parameters_dir())
+    return dict(_load_system_cached(base, _stamp(base)))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_system_cached(base: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Parameter], ...]:
     problems: list[str] = []
     out: dict[str, Parameter] = {}
     for path in sorted(base.rglob("*.yaml")):
@@ -157,7 +168,7 @@ def load_system_parameters(root: Path | None = None) -> dict[str, Parameter]:
             out[name] = p
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the system parameters", problems)
-    return out
+    return tuple(out.items())
 
 
 def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lever:
@@ -279,10 +290,15 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
 def load_levers(root: Path | None = None) -> dict[str, Lever]:
     """Every lever shipped with careflow, by name, in the Review's table order."""
     base = (root or parameters_dir())
+    return dict(_load_levers_cached(base, _stamp(base)))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_levers_cached(base: Path, stamp: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Lever], ...]:
     system = load_system_parameters(base)
     levers = [load_lever(p, system) for p in sorted((base / "levers").glob("*.yaml"))]
     levers.sort(key=lambda lv: (GROUPS.index(lv.group), lv.order, lv.name))
-    return {lv.name: lv for lv in levers}
+    return tuple((lv.name, lv) for lv in levers)
 
 
 # --------------------------------------------------------------------------------------------------- engine
