@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from careflow.record import audit
 from careflow.record.errors import AccessDenied, RecordError
 from careflow.record.models import LoginSession, User
+from careflow.record.schemas import UserPublic
 from careflow.record.security import Passwords, same_token
 from careflow.record.services.auth import actor_of, resolve_session
 from careflow.record.services.context import Ctx
@@ -53,9 +54,10 @@ def get_db(request: Request) -> Iterator[Session]:
         session.commit()
     except RecordError as exc:
         session.rollback()
-        if isinstance(exc, AccessDenied) and "child_id" in exc.detail and "actor" in request.state.__dict__:
+        actor = getattr(request.state, "actor", None)
+        if isinstance(exc, AccessDenied) and "child_id" in exc.detail and actor is not None:
             with session.begin():
-                audit.append(session, request.state.actor, "denied", chains=state.settings.audit_chains,
+                audit.append(session, actor, "denied", chains=state.settings.audit_chains,
                              child_id=int(exc.detail["child_id"]), entity="child",  # type: ignore[call-overload]
                              detail={"reason": exc.message[:200]})
         raise
@@ -97,7 +99,7 @@ async def current_user(request: Request, session: DbDep) -> CurrentUser:
         raise AccessDenied("the CSRF token is missing or wrong: reload the page and try again")
     request.state.actor = actor_of(user)
     request.state.csrf_token = login_session.csrf_token
-    request.state.user = user
+    request.state.user = UserPublic.model_validate(user)  # a snapshot: pages render after the transaction
     return CurrentUser(user, login_session)
 
 
