@@ -83,9 +83,12 @@ def test_regions_and_las_run() -> None:
     assert 1000 < leeds.at(2033) < 2500
 
 
-def test_an_la_without_five_years_history_says_so() -> None:
-    with pytest.raises(ReformError, match="needs published CLA for 2016"):
-        review_counterfactual("North Northamptonshire")
+def test_an_la_without_five_years_history_borrows_its_regions_trend() -> None:
+    p = review_counterfactual("North Northamptonshire")
+    assert any("takes the trend of East Midlands" in n for n in p.notes)
+    assert p.at(2033) > p.at(2022) > 0
+    with pytest.raises(ReformError, match="needs published CLA for 2017 and 2022; the data cover 2010-2021"):
+        review_counterfactual("928", base_year=2022)  # Northamptonshire, abolished in 2021
 
 
 def test_all_152_las_at_once() -> None:

@@ -120,6 +120,9 @@ def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, c
     base = system["spend.base_spend"].first_value
     share = system["spend.share_looked_after"].first_value
     g = system["spend.unit_cost_growth"].first_value * growth_multiplier
+    if base_year not in cla_years:  # an LA created after the base year: spend starts from its first year
+        base_year = int(cla_years[0])
+        years = np.arange(base_year, 2034)
     j0 = int(np.nonzero(cla_years == base_year)[0][0])
     cla = cla_cf[:, j0: j0 + years.size] / cla_cf[:, [j0]]
     try:
@@ -132,6 +135,7 @@ def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, c
     scale_area = 1.0
     if area.level != "national":
         scale_area = load_series(area).value("cla", base_year) / load_series(None).value("cla", base_year)
+    # Spend is stated for 2020-21 (year ending March 2021); an area starting later is scaled from that level.
     demand = share * cla + (1.0 - share) * cin_idx
     spend = base * scale_area * demand * (1.0 + g[:, None]) ** (years - base_year)
     return years, spend
@@ -183,9 +187,10 @@ def run(
     scale = 1.0
     if a.level != "national":
         s_area, s_nat = load_series(a), load_series(None)
-        scale = s_area.value("cla", base_year) / s_nat.value("cla", base_year)
+        share_year = base_year if np.isfinite(s_area.value("cla", base_year)) else s_area.last_year
+        scale = s_area.value("cla", share_year) / s_nat.value("cla", share_year)
         notes.append(f"the national package is scaled to {a.label} by its share of children looked after in "
-                     f"{base_year} ({scale:.2%})")
+                     f"{share_year} ({scale:.2%})")
 
     results = {name: evaluate(pkg.levers[name], system, mult, n, scale=scale) for name in pkg.enabled}
     group_net = {g: np.zeros((n, N_YEARS)) for g in GROUPS}

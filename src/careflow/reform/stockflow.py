@@ -107,7 +107,29 @@ def review_counterfactual(
     if measure not in MEASURES:
         raise ReformError(f"measure {measure!r} is not one of {MEASURES}")
     s = load_series(area)
-    arr = _check_years(s, base_year, to_year, window, measure)
+    notes: list[str] = []
+    borrowed: float | None = None
+    try:
+        arr = _check_years(s, base_year, to_year, window, measure)
+    except ReformError:
+        # A local authority created by reorganisation (e.g. North Northamptonshire, 2021) has no rate five years
+        # back: it takes its region's relative trend, and says so.
+        have = s.years[~np.isnan(getattr(s, measure))]
+        later = have[have >= base_year]
+        if s.area.level != "la" or not s.area.region or not later.size or to_year > 2033 or to_year <= base_year:
+            raise
+        region = review_counterfactual(s.area.region, base_year=base_year, to_year=to_year, trend=trend,
+                                       window=window, measure=measure)
+        rs = load_series(s.area.region)
+        borrowed = (rs.value(measure, base_year) / rs.population_for_year(base_year)) / (
+            rs.value(measure, base_year - window) / rs.population_for_year(base_year - window))
+        arr = getattr(s, measure)
+        if base_year not in have:
+            notes.append(f"{s.area.label} has no published {measure.upper()} for {base_year}: the projection "
+                         f"starts from {int(later[0])}")
+            base_year = int(later[0])
+        notes.append(f"{s.area.label} has no published {measure.upper()} five years back: it takes the trend of "
+                     f"{region.area.name} (rate x{borrowed:.3f} over {window} years)")
     hist_years = s.years[(s.years <= base_year) & ~np.isnan(arr)]
     hist_years = hist_years[hist_years >= 2010] if s.area.level != "national" else hist_years[hist_years >= 2013]
     future = np.arange(base_year + 1, to_year + 1)
@@ -116,7 +138,8 @@ def review_counterfactual(
     stock_hist = np.array([s.value(measure, int(y)) for y in hist_years])
     rate_hist = stock_hist / pop[..., : hist_years.size] * 1e4
     r_base = s.value(measure, base_year) / s.population_for_year(base_year) * 1e4
-    r_old = s.value(measure, base_year - window) / s.population_for_year(base_year - window) * 1e4
+    r_old = (r_base / borrowed if borrowed is not None
+             else s.value(measure, base_year - window) / s.population_for_year(base_year - window) * 1e4)
     k = future - base_year
     if trend == "linear":
         rate_future = r_base + (r_base - r_old) / window * k
@@ -132,7 +155,7 @@ def review_counterfactual(
         rate_per_10k=rate, population=pop,
         is_observed=np.concatenate([np.ones(hist_years.size, bool), np.zeros(future.size, bool)]),
         notes=(f"rate per 10,000 {r_old:.1f} ({base_year - window}) -> {r_base:.1f} ({base_year}), "
-               f"extended {trend}ly (001_8bebe4ae25a58006.txt:3935)",),
+               f"extended {trend}ly (001_8bebe4ae25a58006.txt:3935)", *notes),
     )
 
 
