@@ -13,7 +13,7 @@ from careflow.errors import CareflowError
 from careflow.issues import issues_frame
 from careflow.tables.dataset import CareData
 
-__all__ = ["cli_backtest", "cli_forecast", "load_data"]
+__all__ = ["cli_backtest", "cli_forecast", "load_data", "read_year_folders"]
 
 
 def _console() -> Any:
@@ -34,8 +34,11 @@ def load_data(
     if returns is not None:
         from careflow.returns import read_ssda903
 
-        result = read_ssda903(returns)
         label = ", ".join(str(r) for r in returns) if isinstance(returns, list | tuple) else str(returns)
+        if isinstance(returns, str | Path) and _year_folders(Path(returns)):
+            data, issues = read_year_folders(Path(returns))
+            return data, issues, label
+        result = read_ssda903(returns)
         return result.data, list(result.issues), label
     if synthetic_population is None:
         raise CareflowError("give returns (a folder or files of SSDA903 returns) or a synthetic population size")
@@ -48,6 +51,30 @@ def load_data(
         kwargs["end_year"] = synthetic_end_year
     la = generate(synthetic_population, **kwargs)
     return la.data, [], f"synthetic LA (0-17 population {synthetic_population:,}, seed {seed})"
+
+
+def _year_folders(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+
+
+def read_year_folders(folder: Path) -> tuple[CareData, list[Any]]:
+    """Read SSDA903 returns kept as one folder per collection year (``2021/episodes.csv`` …), the layout the
+    Social Finance demand model reads; each row is tagged with its folder's collection year."""
+    from careflow.returns import read_ssda903
+
+    tables: dict[str, list[pl.DataFrame]] = {}
+    issues: list[Any] = []
+    for sub in _year_folders(folder):
+        result = read_ssda903(sub, year=int(sub.name))
+        issues.extend(result.issues)
+        for name in result.data.names():
+            frame = result.data[name]
+            if "collection_year" in frame.columns:
+                frame = frame.with_columns(pl.lit(int(sub.name), dtype=pl.Int16).alias("collection_year"))
+            tables.setdefault(name, []).append(frame)
+    return CareData({name: pl.concat(frames, how="vertical_relaxed") for name, frames in tables.items()}), issues
 
 
 def cli_forecast(

@@ -1,0 +1,245 @@
+"""Benchmark careflow.flows against the Social Finance demand model (cs-demand-model), and at scale.
+
+1. One synthetic LA (careflow.synth), written as DfE SSDA903 CSVs in per-year folders. Both models read the
+   folders, fit on the three years to 31 March 2021 (held-back year: 2021-22), project 24 months; printed:
+   the time ratio for fit + 24-month projection, and each model's back-test error (MAPE, bias of the stock at
+   each month end of the held-back year, total and by the peer's placement groups).
+2. careflow alone on a pooled dataset of at least 1,000,000 episodes (synthetic LAs pooled as a region): fit +
+   5-year projection with bands, in a fresh process; printed: seconds and peak memory (targets < 10 s, < 2 GB).
+
+The peer runs in its own virtual environment (it pins pandas < 2): ``bash benchmarks/peer_demand_model/
+setup_venv.sh`` first; without it, part 1 prints careflow's figures alone.
+
+Usage: python benchmarks/bench_flows.py [--population 60000] [--pooled-episodes 1000000] [--skip-pooled]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+HERE = Path(__file__).resolve().parent
+PEER = HERE / "peer_demand_model"
+PEER_PYTHON = PEER / ".venv" / "bin" / "python"
+PEER_GROUPS = {  # the peer's standard-v1 placement categories
+    "FOSTERING": ["U1", "U2", "U3", "U4", "U5", "U6"],
+    "RESIDENTIAL": ["K2", "R1"],
+    "SUPPORTED": ["H5", "P2"],
+}
+EPISODE_COLUMNS = {
+    "child_id": "CHILD", "start_date": "DECOM", "reason_new_episode": "RNE", "legal_status": "LS",
+    "category_of_need": "CIN", "placement_type": "PLACE", "placement_provider": "PLACE_PROVIDER",
+    "end_date": "DEC", "reason_episode_ceased": "REC", "reason_placement_change": "REASON_PLACE_CHANGE",
+    "home_postcode": "HOME_POST", "placement_postcode": "PL_POST", "urn": "URN",
+}
+
+
+def write_dfe_folders(data, out: Path, first_year: int, last_year: int) -> None:
+    """DfE-format header.csv and episodes.csv for each collection year, in folders named by the year."""
+    ep = data["looked_after_episodes"]
+    kids = data["children"]
+    for year in range(first_year, last_year + 1):
+        y0, y1 = date(year - 1, 4, 1), date(year, 3, 31)
+        rows = ep.filter((pl.col("start_date") <= y1) & (pl.col("end_date").is_null() | (pl.col("end_date") >= y0)))
+        rows = rows.with_columns(
+            pl.when(pl.col("end_date") > y1).then(None).otherwise(pl.col("reason_episode_ceased"))
+            .alias("reason_episode_ceased"),
+            pl.when(pl.col("end_date") > y1).then(None).otherwise(pl.col("end_date")).alias("end_date"),
+        )
+        folder = out / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        dated = [pl.col(c).dt.strftime("%d/%m/%Y") for c in ("start_date", "end_date")]
+        rows.with_columns(*dated).select(list(EPISODE_COLUMNS)).rename(EPISODE_COLUMNS).write_csv(
+            folder / "episodes.csv")
+        header = kids.filter(pl.col("child_id").is_in(rows["child_id"].unique().implode())).select(
+            pl.col("child_id").alias("CHILD"), pl.col("sex").alias("SEX"),
+            pl.col("date_of_birth").dt.strftime("%d/%m/%Y").alias("DOB"), pl.col("ethnicity").alias("ETHNIC"),
+            pl.col("upn").alias("UPN"), pl.lit(None, dtype=pl.String).alias("MOTHER"),
+            pl.lit(None, dtype=pl.String).alias("MC_DOB"))
+        header.write_csv(folder / "header.csv")
+
+
+def observed_by_peer_groups(data, dates: list[date]) -> dict[str, dict[str, float]]:
+    """Children in care at each date by the peer's groups, straight from the episodes (the truth for both)."""
+    ep = data["looked_after_episodes"]
+    out = {}
+    for when in dates:
+        on = ep.filter((pl.col("start_date") <= when) & (pl.col("end_date").is_null() | (pl.col("end_date") > when)))
+        row = {g: float(on.filter(pl.col("placement_type").is_in(codes)).height) for g, codes in PEER_GROUPS.items()}
+        row["TOTAL"] = float(on.height)
+        row["OTHER"] = row["TOTAL"] - sum(row[g] for g in PEER_GROUPS)
+        out[when.isoformat()] = row
+    return out
+
+
+def careflow_by_peer_groups(projection) -> dict[str, dict[str, float]]:
+    groups = {"FOSTERING": ["kinship_foster", "foster_in_house", "foster_independent"],
+              "RESIDENTIAL": ["childrens_home"], "SUPPORTED": ["supported_accommodation"]}
+    cat = projection.stock("category")
+    out = {}
+    for when in projection.dates:
+        rows = cat.filter(pl.col("date") == when)
+        vals = dict(zip(rows["group"].to_list(), rows["mean"].to_list(), strict=True))
+        row = {g: sum(vals[c] for c in cs) for g, cs in groups.items()}
+        row["TOTAL"] = sum(vals.values())
+        row["OTHER"] = row["TOTAL"] - sum(row[g] for g in groups)
+        out[when.isoformat()] = row
+    return out
+
+
+def errors(pred: dict[str, dict[str, float]], truth: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """MAPE and bias (%) by group over the month ends both hold."""
+    out = {}
+    for group in ("TOTAL", "FOSTERING", "RESIDENTIAL", "SUPPORTED", "OTHER"):
+        pe = [100 * (pred[d].get(group, 0.0) - truth[d][group]) / truth[d][group]
+              for d in truth if d in pred and truth[d][group] > 0]
+        if pe:
+            out[group] = {"mape": sum(abs(x) for x in pe) / len(pe), "bias": sum(pe) / len(pe)}
+    return out
+
+
+def run_peer(folder: Path, ref_start: date, ref_end: date, months: int, timeout: float) -> dict | None:
+    if not PEER_PYTHON.exists():
+        print(f"  peer: no virtual environment at {PEER_PYTHON.parent.parent}; run "
+              "bash benchmarks/peer_demand_model/setup_venv.sh")
+        return None
+    cmd = [str(PEER_PYTHON), str(PEER / "run_peer.py"), str(folder), ref_start.isoformat(), ref_end.isoformat(),
+           str(months)]
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": timeout}
+    if done.returncode != 0:
+        print("  peer failed:", done.stderr[-2000:])
+        return None
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_seconds"] = time.perf_counter() - t0
+    return result
+
+
+def part_one(population: int, seed: int, peer_timeout: float) -> None:
+    from careflow.flows import FlowModel
+    from careflow.flows._cli import read_year_folders
+    from careflow.synth import generate
+
+    print(f"1. One synthetic LA (0-17 population {population:,}, seed {seed}), collection years 2017 to 2022")
+    la = generate(population, end_year=2022, years=6, seed=seed)
+    ref_start, cutoff, data_end = date(2018, 4, 1), date(2021, 3, 31), date(2022, 3, 31)
+    with tempfile.TemporaryDirectory() as tmp:
+        full, known = Path(tmp) / "full", Path(tmp) / "known"
+        write_dfe_folders(la.data, full, 2017, 2022)
+        write_dfe_folders(la.data, known, 2017, 2021)
+        episodes = pl.read_csv(full / "2022" / "episodes.csv").height
+        print(f"   {la.data['looked_after_episodes'].height:,} episodes in all; {episodes:,} in the 2021-22 return")
+
+        # careflow: read the same folders, fit, project 24 months (held-back year: from the 2017-2021 returns).
+        t0 = time.perf_counter()
+        data, _ = read_year_folders(known)
+        t1 = time.perf_counter()
+        model = FlowModel(reference_start=ref_start, reference_end=cutoff).fit(data)
+        projection = model.predict(24)
+        t2 = time.perf_counter()
+        cf_load, cf_fit = t1 - t0, t2 - t1
+        truth = observed_by_peer_groups(la.data, [d for d in projection.dates if d <= data_end])
+        cf_err = errors(careflow_by_peer_groups(projection), truth)
+        peer = run_peer(known, ref_start, cutoff, 24, peer_timeout)
+
+    print(f"   careflow: read {cf_load:.2f} s, fit + 24-month projection with bands {cf_fit:.2f} s")
+    if peer and "timeout" not in peer:
+        print(f"   peer:     read {peer['load_seconds']:.2f} s, fit + 24-month projection "
+              f"{peer['fit_project_seconds']:.2f} s (daily steps, as its CLI does)")
+        print(f"   TIME RATIO (peer / careflow), fit + 24-month projection: "
+              f"{peer['fit_project_seconds'] / cf_fit:.1f}x; including reading the files: "
+              f"{(peer['load_seconds'] + peer['fit_project_seconds']) / (cf_load + cf_fit):.1f}x")
+        peer_err = errors(peer["stock"], truth)
+    elif peer:
+        print(f"   peer did not finish within {peer['timeout']:.0f} s")
+        peer_err = {}
+    else:
+        peer_err = {}
+    print("   BACK-TEST on the held-back year 2021-22 (fit to 31/03/2021; stock at the 12 month ends):")
+    print(f"   {'group':<12} {'careflow MAPE':>14} {'bias':>7}   {'peer MAPE':>10} {'bias':>7}")
+    for group in ("TOTAL", "FOSTERING", "RESIDENTIAL", "SUPPORTED", "OTHER"):
+        c = cf_err.get(group)
+        p = peer_err.get(group)
+        cs = f"{c['mape']:>13.1f}% {c['bias']:>+6.1f}%" if c else f"{'-':>14} {'':>7}"
+        ps = f"{p['mape']:>9.1f}% {p['bias']:>+6.1f}%" if p else f"{'-':>10} {'':>7}"
+        print(f"   {group:<12} {cs}   {ps}")
+
+
+POOLED_WORKER = """
+import sys, time, resource
+import polars as pl
+from careflow.tables.dataset import CareData
+from careflow.flows import FlowModel
+folder = sys.argv[1]
+data = CareData({"looked_after_episodes": pl.read_parquet(folder + "/episodes.parquet"),
+                 "children": pl.read_parquet(folder + "/children.parquet")})
+t0 = time.perf_counter()
+model = FlowModel().fit(data)
+t1 = time.perf_counter()
+projection = model.predict(60)
+t2 = time.perf_counter()
+total = projection.stock("total")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{data['looked_after_episodes'].height} {t1 - t0:.3f} {t2 - t1:.3f} {peak:.0f} {model.stock_.height} "
+      f"{total['mean'][-1]:.0f} {total['p2_5'][-1]:.0f} {total['p97_5'][-1]:.0f}")
+"""
+
+
+def part_two(target: int, seed: int) -> None:
+    from careflow.synth import generate
+
+    print(f"2. careflow on a pooled dataset of >= {target:,} episodes (fit + 5-year projection with bands)")
+    base = generate(300_000, end_year=2022, years=6, seed=seed)
+    ep0, kids0 = base.data["looked_after_episodes"], base.data["children"]
+    copies = -(-target // ep0.height)
+    eps, kids = [], []
+    for i in range(copies):
+        la = f"L{i:03d}"
+        eps.append(ep0.with_columns(pl.lit(la).alias("local_authority"), pl.lit(2022, dtype=pl.Int16)
+                                    .alias("collection_year")))
+        kids.append(kids0.with_columns(pl.lit(la).alias("local_authority"), pl.lit(2022, dtype=pl.Int16)
+                                       .alias("collection_year")))
+    print(f"   {copies} copies of one synthetic LA of 300,000 children ({ep0.height:,} episodes), pooled as a "
+          "region under different LA codes")
+    with tempfile.TemporaryDirectory() as tmp:
+        pl.concat(eps).write_parquet(Path(tmp) / "episodes.parquet")
+        pl.concat(kids).write_parquet(Path(tmp) / "children.parquet")
+        done = subprocess.run([sys.executable, "-c", POOLED_WORKER, tmp], capture_output=True, text=True,
+                              check=True)
+    n, fit, proj, peak, stock, mean, lo, hi = done.stdout.split()
+    total = float(fit) + float(proj)
+    print(f"   {int(n):,} episodes; fit {float(fit):.2f} s + 60-month projection with bands {float(proj):.2f} s = "
+          f"{total:.2f} s (target < 10 s); peak memory {float(peak):,.0f} MB (target < 2,048 MB)")
+    print(f"   {int(stock):,} in care at the start; {float(mean):,.0f} projected in 5 years (95% band {float(lo):,.0f} "
+          f"to {float(hi):,.0f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--population", type=int, default=60_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--pooled-episodes", type=int, default=1_000_000)
+    parser.add_argument("--peer-timeout", type=float, default=1800)
+    parser.add_argument("--skip-pooled", action="store_true")
+    args = parser.parse_args()
+    print(f"careflow.flows benchmark; this process's peak memory so far "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    part_one(args.population, args.seed, args.peer_timeout)
+    if not args.skip_pooled:
+        part_two(args.pooled_episodes, args.seed)
+
+
+if __name__ == "__main__":
+    main()
