@@ -119,3 +119,21 @@ def test_every_area_is_named() -> None:
     areas = all_areas()
     assert areas[0].name == "England"
     assert sum(a.level == "region" for a in areas) >= 9
+
+
+@pytest.mark.parametrize("measure", ["cin", "cpp"])
+def test_children_in_need_and_protection_plans(measure: str) -> None:
+    p = review_counterfactual(measure=measure)
+    assert p.at(2033) > 0
+    fit = fit_stock_flow(measure=measure)
+    sf = project_stock_flow(fit)
+    assert sf.measure == measure and sf.at(2022) == load_series().value(measure, 2022)
+    future = sf.stock[~sf.is_observed]
+    assert sf.starts is not None and sf.ceased is not None
+    prev = np.concatenate([[fit.stock_base], future[:-1]])
+    assert np.allclose(future, prev + sf.starts - sf.ceased)
+
+
+def test_flows_for_cin_are_national_only() -> None:
+    with pytest.raises(ReformError, match="only for England"):
+        fit_stock_flow("Leeds", measure="cin")

@@ -121,6 +121,9 @@ class AreaSeries:
     cpp: np.ndarray
     population_mid_years: np.ndarray
     population: np.ndarray
+    cin_starts: np.ndarray | None = None
+    cin_ended: np.ndarray | None = None
+    cpp_starts: np.ndarray | None = None
 
     def value(self, measure: str, year: int) -> float:
         arr: np.ndarray = getattr(self, measure)
@@ -180,6 +183,9 @@ def load_series(area: str | Area | None = None) -> AreaSeries:
         cpp=_col(df, "cpp") if "cpp" in df.columns else empty,
         population_mid_years=p["mid_year"].to_numpy().astype(int),
         population=_col(p, "population_ons"),
+        cin_starts=_col(df, "cin_starts") if "cin_starts" in df.columns else None,
+        cin_ended=_col(df, "cin_ended") if "cin_ended" in df.columns else None,
+        cpp_starts=_col(df, "cpp_starts") if "cpp_starts" in df.columns else None,
     )
 
 

@@ -174,6 +174,7 @@ class StockFlowFit:
     hazard_mean: float
     hazard_slope: float
     stock_base: float
+    measure: str = "cla"
 
     def summary(self) -> dict[str, float]:
         return {"starts_rate_per_10k": self.starts_rate_base, "starts_rate_slope_per_year": self.starts_rate_slope,
@@ -181,9 +182,22 @@ class StockFlowFit:
                 "stock_base": self.stock_base}
 
 
+def _flows(s: AreaSeries, measure: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """(stock attribute, starts, ended) for a measure; CPP ends are implied by stock(t-1) + starts - stock(t)."""
+    if measure == "cla":
+        return "cla", s.starts, s.ceased
+    if measure == "cin" and s.cin_starts is not None and s.cin_ended is not None:
+        return "cin", s.cin_starts, s.cin_ended
+    if measure == "cpp" and s.cpp_starts is not None:
+        prev = np.concatenate([[np.nan], s.cpp[:-1]])
+        return "cpp", s.cpp_starts, prev + s.cpp_starts - s.cpp
+    raise ReformError(f"{s.area.label}: flows (starts and ends) for {measure.upper()} are published only for "
+                      "England; use review_counterfactual(..., measure=...) for areas")
+
+
 def fit_stock_flow(
     area: str | Area | None = None, *, base_year: int = 2022, window: int = 5, starts: str = "trend",
-    hazard: str = "trend",
+    hazard: str = "trend", measure: str = "cla",
 ) -> StockFlowFit:
     """Fit the starts rate per 10,000 and the exit hazard over ``window`` years.
 
@@ -196,11 +210,19 @@ def fit_stock_flow(
         if v not in {"mean", "trend"}:
             raise ReformError(f"{label}={v!r}: expected 'mean' or 'trend'")
     s = load_series(area)
-    _check_years(s, base_year, base_year + 1, window, "cla")
+    if measure not in MEASURES:
+        raise ReformError(f"measure {measure!r} is not one of {MEASURES}")
+    stock_name, starts_all, ended_all = _flows(s, measure)
+    _check_years(s, base_year, base_year + 1, window, stock_name)
+
+    def at(arr: np.ndarray, year: int) -> float:
+        idx = np.nonzero(s.years == year)[0]
+        return float(arr[idx[0]]) if idx.size else float("nan")
+
     years = np.arange(base_year - window + 1, base_year + 1)
-    prev = np.array([s.value("cla", int(y) - 1) for y in years])
-    starts_n = np.array([s.value("starts", int(y)) for y in years])
-    ceased = np.array([s.value("ceased", int(y)) for y in years])
+    prev = np.array([s.value(stock_name, int(y) - 1) for y in years])
+    starts_n = np.array([at(starts_all, int(y)) for y in years])
+    ceased = np.array([at(ended_all, int(y)) for y in years])
     if np.isnan(prev).any() or np.isnan(starts_n).any() or np.isnan(ceased).any():
         raise ReformError(f"{s.area.label}: starts or ceased are missing or suppressed in {years[0]}-{years[-1]}")
     pop = s.population_path(years)
@@ -212,7 +234,7 @@ def fit_stock_flow(
     return StockFlowFit(
         area=s.area, base_year=base_year, window=window, years=years, starts_rate_per_10k=rate, hazard=haz,
         starts_rate_base=float(intercept), starts_rate_slope=float(slope), hazard_mean=float(h_level),
-        hazard_slope=float(h_slope), stock_base=s.value("cla", base_year),
+        hazard_slope=float(h_slope), stock_base=s.value(stock_name, base_year), measure=measure,
     )
 
 
@@ -248,13 +270,15 @@ def project_stock_flow(
         ceased[..., j] = h[..., j] * (prev + starts[..., j] / 2.0)
         stock[..., j] = prev + starts[..., j] - ceased[..., j]
         prev = stock[..., j]
-    hist = s.years[(s.years <= fit.base_year) & (s.years >= fit.base_year - fit.window) & ~np.isnan(s.cla)]
+    observed: np.ndarray = getattr(s, fit.measure)
+    hist = s.years[(s.years <= fit.base_year) & (s.years >= fit.base_year - fit.window) & ~np.isnan(observed)]
     all_years = np.concatenate([hist, years])
-    hist_stock = np.broadcast_to(np.array([s.value("cla", int(y)) for y in hist]), (*stock.shape[:-1], hist.size))
+    hist_stock = np.broadcast_to(np.array([s.value(fit.measure, int(y)) for y in hist]),
+                                 (*stock.shape[:-1], hist.size))
     full_stock = np.concatenate([hist_stock, stock], axis=-1)
     full_pop = s.population_path(all_years, population_growth)
     return Projection(
-        area=s.area, measure="cla", method="stock_flow", base_year=fit.base_year, years=all_years,
+        area=s.area, measure=fit.measure, method="stock_flow", base_year=fit.base_year, years=all_years,
         stock=full_stock, rate_per_10k=full_stock / full_pop * 1e4, population=full_pop,
         is_observed=np.concatenate([np.ones(hist.size, bool), np.zeros(years.size, bool)]),
         starts=starts, ceased=ceased,
