@@ -217,7 +217,7 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
     layout, why = recognise(header, stem)
     if layout is None:
         examples = "; ".join(f"{lay.key}: {', '.join(lay.names)}" for lay in LAYOUTS[:2])
-        separated = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs")) if sep in split.header[0]), "")
+        separated = next((label for sep, label in ((";", "semicolons"), ("\t", "tabs")) if sep in split.header[0]), "")
         if len(header) == 1 and separated:
             why += f" (its values look separated by {separated}; SSDA903 CSV files use commas)"
         issues.append(
