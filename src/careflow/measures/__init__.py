@@ -23,6 +23,7 @@ from careflow.measures._definitions import (
     objectives,
 )
 from careflow.measures.canonical import compute as figures_from_tables
+from careflow.measures.canonical import from_synthetic as figures_from_synthetic
 from careflow.measures.published import (
     STATUSES,
     Area,
@@ -41,6 +42,7 @@ __all__ = [
     "Objective",
     "areas",
     "cli_main",
+    "figures_from_synthetic",
     "figures_from_tables",
     "find_area",
     "indicator",

@@ -29,7 +29,7 @@ from careflow.measures.published import FIGURE_SCHEMA
 from careflow.tables import CareData
 from careflow.tables.schema import SCHEMAS
 
-__all__ = ["COUNTS", "compute", "data_years", "period_end", "period_start"]
+__all__ = ["COUNTS", "compute", "data_years", "from_synthetic", "period_end", "period_start"]
 
 LA = "local_authority"
 ADOPTION_PLACEMENTS = ("A3", "A4", "A5", "A6")
@@ -501,13 +501,18 @@ def data_years(data: CareData, today: date | None = None) -> list[int]:
     each, because a single return's earlier years are incomplete.
     """
     years: set[int] = set()
-    for name in data.names():
+    for name in COLLECTION_YEAR_TABLES:
         frame = data[name]
         if frame.height:
             years |= {int(y) for y in frame["collection_year"].drop_nulls().unique().to_list()}
     if years:
         return sorted(years)
     return sorted(set(_evidence_years(data, today).values()))
+
+
+# tables whose collection_year says which return a row came from (others may use the column otherwise)
+COLLECTION_YEAR_TABLES = ("looked_after_episodes", "referrals", "child_protection_plans", "looked_after_reviews",
+                          "care_leavers", "looked_after_outcomes")
 
 
 def _evidence_years(data: CareData, today: date | None = None) -> dict[str, int]:
@@ -526,6 +531,17 @@ def _evidence_years(data: CareData, today: date | None = None) -> dict[str, int]
         if isinstance(value, date):
             years[name] = value.year + (1 if value.month >= 4 else 0)
     return years
+
+
+def from_synthetic(la: Any, indicator_ids: Iterable[str] | None = None) -> pl.DataFrame:
+    """Every indicator for a synthetic LA (:func:`careflow.synth.generate`), for each year it simulated.
+
+    The synthetic LA is the record, not a return: its tables hold every year, so each simulated year is scored,
+    with its own population as the rates' denominator.
+    """
+    years = list(la.years)
+    population = {y: float(la.population) for y in years}
+    return compute(la.data, years=years, population=population, indicator_ids=indicator_ids)
 
 
 def _evaluate(ctx: Context, term: CanonicalTerm) -> tuple[pl.DataFrame | None, tuple[str, ...]]:
