@@ -91,7 +91,7 @@ def _residuals(levers: Mapping[str, Lever], system: Mapping[str, Parameter], nam
     for n in names:
         r = evaluate(trial[n], system)
         target = np.array(REVIEW_TABLE[n][1], dtype=float)
-        scale = max(1.0, 0.015 * float(np.abs(target).max()))
+        scale = max(1.0, 0.01 * float(np.abs(target).max()))
         res.extend(((r.net[0] - target) / scale).tolist())
         total_scale = max(1.0, 0.02 * abs(float(target.sum())))
         res.append(3.0 * (float(r.net[0].sum()) - float(target.sum())) / total_scale)
@@ -117,7 +117,7 @@ def _units_round(unit: str, value: float) -> float:
     return float(round(value, digits))
 
 
-def calibrate(names: list[str] | None = None, prior_weight: float = 0.05) -> CalibrationFit:
+def calibrate(names: list[str] | None = None, prior_weight: float = 0.1) -> CalibrationFit:
     """Refit the calibrated parameters of ``names`` (default: every lever) to the Review's rows."""
     system = load_system_parameters()
     levers = load_levers()

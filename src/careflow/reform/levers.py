@@ -93,7 +93,7 @@ class Effect:
     flow: str
     children: tuple[str, ...]
     hazard: str
-    from_state: str
+    from_state: str | None
     to_state: str | None
     diversion_group: str | None
 
@@ -249,11 +249,17 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         children = _names(item.get("children"), f"{ctx}.children", problems)
         for ref in children:
             check_ref(ref, f"{ctx}.children")
-        for key in ("hazard", "from"):
-            if not isinstance(item.get(key), str):
-                problems.append(f"{ctx}.{key}: missing (a parameter name)")
+        if not isinstance(item.get("hazard"), str):
+            problems.append(f"{ctx}.hazard: missing (a parameter name)")
+        else:
+            check_ref(item["hazard"], f"{ctx}.hazard")
+        if item.get("from") is None and item.get("to") is None:
+            problems.append(f"{ctx}: give 'from' and/or 'to' (the unit costs of the states children move between)")
+        if item.get("from") is not None:
+            if isinstance(item["from"], str):
+                check_ref(item["from"], f"{ctx}.from")
             else:
-                check_ref(item[key], f"{ctx}.{key}")
+                problems.append(f"{ctx}.from: expected a parameter name")
         if isinstance(item.get("hazard"), str) and unit_of(item["hazard"]) not in {"hazard_per_year", ""}:
             problems.append(f"{ctx}.hazard: {item['hazard']!r} must have unit hazard_per_year")
         for key in ("from", "to"):
@@ -268,9 +274,10 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         dgroup = item.get("diversion_group", raw.get("diversion_group"))
         if dgroup is not None and dgroup not in DIVERSION_GROUPS:
             problems.append(f"{ctx}.diversion_group: {dgroup!r} is not one of {DIVERSION_GROUPS}")
-        to_state = item.get("to")
+        to_state, from_state = item.get("to"), item.get("from")
         effects.append(Effect(str(item.get("name", f"effect{i}")), str(item.get("description", "")), str(kind),
-                              str(flow), children, str(item.get("hazard")), str(item.get("from")),
+                              str(flow), children, str(item.get("hazard")),
+                              None if from_state is None else str(from_state),
                               None if to_state is None else str(to_state), dgroup))
     flows = [e.flow for e in effects]
     if len(set(flows)) != len(flows):
@@ -354,6 +361,11 @@ class _Values:
                 out = out * factor
         return out
 
+    def is_unit_priced(self, refs: tuple[str, ...]) -> bool:
+        """True when the money factor is a unit cost (indexed by the unit-cost trend), not £ million a year."""
+        return any(self.param(r).unit in _MONEY_FACTORS and not self.param(r).unit.startswith("gbp_million")
+                   and self.param(r).unit != "gbp_billion" for r in refs)
+
     def product(self, refs: tuple[str, ...]) -> np.ndarray:
         out = np.ones((self.n, self.n_years))
         for ref in refs:
@@ -364,6 +376,21 @@ class _Values:
         if ref is None:
             return np.zeros((self.n, self.n_years))
         return self.get(ref) * _MONEY_FACTORS[self.param(ref).unit]
+
+
+UNIT_COST_GROWTH = "spend.unit_cost_growth"
+
+
+def _unit_cost_index(system: Mapping[str, Parameter], multipliers: Mapping[str, np.ndarray], n_draws: int,
+                     n_years: int) -> np.ndarray:
+    """(1 + g)^(t - 1): unit costs are at year-1 (2023-24) prices and rise with the trend in unit costs the
+    counterfactual extends (001_8bebe4ae25a58006.txt:3933); the Review's costs and savings are in the prices of
+    the years they fall in (001_8bebe4ae25a58006.txt:4056)."""
+    p = system.get(UNIT_COST_GROWTH)
+    if p is None:
+        return np.ones((n_draws, n_years))
+    g = np.full(n_draws, p.first_value) * multipliers.get(UNIT_COST_GROWTH, np.ones(n_draws))
+    return (1.0 + g[:, None]) ** np.arange(n_years)[None, :]
 
 
 def evaluate(
@@ -381,12 +408,13 @@ def evaluate(
     ``scale`` multiplies every £ and every child (an area's share of the national package).
     """
     v = _Values(lever, system, multipliers or {}, n_draws, first_year, n_years)
+    index = _unit_cost_index(system, multipliers or {}, n_draws, n_years)
     costs = np.zeros((n_draws, n_years))
     for c in lever.costs:
-        costs = costs + v.money(c.product)
+        costs = costs + v.money(c.product) * (index if v.is_unit_priced(c.product) else 1.0)
     savings = np.zeros((n_draws, n_years))
     for s in lever.savings:
-        savings = savings + v.money(s.product)
+        savings = savings + v.money(s.product) * (index if v.is_unit_priced(s.product) else 1.0)
     cla = np.zeros((n_draws, n_years))
     by_group: dict[str, np.ndarray] = {}
     moved: dict[str, np.ndarray] = {}
@@ -399,7 +427,7 @@ def evaluate(
             prev = prev * (1.0 - h[:, j]) + inflow[:, j]
             stock[:, j] = prev
         mean_stock = (np.concatenate([np.zeros((n_draws, 1)), stock[:, :-1]], axis=1) + stock) / 2.0
-        saving = mean_stock * (v.unit_cost(e.from_state) - v.unit_cost(e.to_state))
+        saving = mean_stock * (v.unit_cost(e.from_state) - v.unit_cost(e.to_state)) * index
         savings = savings + saving
         moved[e.name] = stock * scale
         if e.reduces_cla:

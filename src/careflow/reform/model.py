@@ -91,7 +91,7 @@ def uncertain_parameters(package: Package) -> dict[str, Parameter]:
                 out[f"{n}.{pname}"] = p
         refs = [r for c in (*lv.costs, *lv.savings) for r in c.product]
         for e in lv.effects:
-            refs += [*e.children, e.hazard, e.from_state] + ([e.to_state] if e.to_state else [])
+            refs += [*e.children, e.hazard] + [x for x in (e.from_state, e.to_state) if x]
         used_system.update(r for r in refs if r not in lv.parameters)
     # Model-wide uncertainties: the 0-17 population after mid-2024 and the growth of spend per unit of demand.
     used_system.update({"counterfactual.population_growth", "spend.unit_cost_growth"})
