@@ -1,0 +1,78 @@
+"""``careflow serve``: run the case record (``--demo`` loads a synthetic local authority and demo users)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from fastapi import FastAPI
+
+from careflow.record.app import create_app
+from careflow.record.demo import DEMO_USERS, seed_users
+from careflow.record.load import load_care_data
+from careflow.record.models import User
+from careflow.record.settings import Settings
+
+__all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve"]
+
+DEMO_PASSWORD = "careflow-demo-password"
+
+
+def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, out: TextIO | None = None) -> FastAPI:
+    """An app holding a synthetic local authority and one demo user per role (password :data:`DEMO_PASSWORD`).
+
+    The service's clock is set to the last day of the synthetic data, so its deadlines read as they would then.
+    """
+    from careflow import synth
+
+    la = synth.generate(population, end_year=2022, years=1, seed=seed)
+    today = la.end_date if isinstance(la.end_date, dt.date) else dt.date(2022, 3, 31)
+    settings = dataclasses.replace(settings, today=lambda: today)
+    app = create_app(settings)
+    state = app.state.record
+    with state.sessions() as session, session.begin():
+        users = seed_users(session, state.passwords, DEMO_PASSWORD)
+        teams = sorted({u.team_id for u in users.values() if u.team_id is not None})
+        workers: dict[int, dict[str, list[int]]] = {}
+        for user in users.values():
+            if user.team_id is None:
+                continue
+            roles = workers.setdefault(user.team_id, {})
+            key = {"family_help_worker": "key_worker", "social_worker": "social_worker",
+                   "expert_child_protection_practitioner": "expert_child_protection_practitioner"}.get(user.role)
+            if key:
+                roles.setdefault(key, []).append(user.id)
+        loaded = load_care_data(session, la.data, today=today, teams=teams[:2], workers=workers,
+                                settings_chains=settings.audit_chains)
+    if out is not None:
+        out.write(f"careflow demo: {loaded:,} children of a synthetic local authority (seed {seed}); "
+                  f"the service's today is {today.isoformat()}, the last day of the synthetic data.\n")
+        out.write(f"Demo users (password for all: {DEMO_PASSWORD}):\n")
+        for spec in DEMO_USERS:
+            out.write(f"  {spec.username:<9} {spec.role.label:<38} {spec.team or ''}\n")
+    return app
+
+
+def cli_serve(demo: bool, host: str, port: int, database_url: str | None) -> None:
+    """Run the service with uvicorn; SQLite by default, ``CAREFLOW_DATABASE_URL`` or ``database_url`` otherwise."""
+    import uvicorn
+
+    if demo:
+        if database_url is None:
+            database_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='careflow-demo-')) / 'record.db'}"
+        settings = Settings.from_env(database_url)
+        app = build_demo(settings, out=sys.stdout)
+    else:
+        settings = Settings.from_env(database_url)
+        app = create_app(settings)
+        with app.state.record.sessions() as session:
+            if session.query(User).count() == 0:
+                sys.stdout.write("No users yet: run with --demo, or create an administrator (see the README).\n")
+    sys.stdout.write(f"careflow case record on http://{host}:{port}/ (database: "
+                     f"{settings.database_url.split('@')[-1]})\n")
+    sys.stdout.flush()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
