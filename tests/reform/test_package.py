@@ -38,7 +38,11 @@ def test_scale_an_effect_and_delay_a_lever(tmp_path: Path) -> None:
     assert half.diverted["family_help"][0, -1] == pytest.approx(0.5 * base.diverted["family_help"][0, -1])
     late = run(load_package(_write(tmp_path, {"levers": {"family_help": {"delay_years": 1}}}, "late.yaml")))
     assert late.levers["family_help"].net[0, 1] == 0  # nothing spent in 2024-25 any more
-    assert np.allclose(late.levers["family_help"].net[0, 2:], base.levers["family_help"].net[0, 1:-1])
+    assert np.allclose(late.levers["family_help"].costs[0, 2:], base.levers["family_help"].costs[0, 1:-1])
+    assert np.allclose(late.diverted["family_help"][0, 2:], base.diverted["family_help"][0, 1:-1])
+    # Savings are the same children a year later, priced at that year's unit costs.
+    ratio = late.levers["family_help"].savings[0, 2:] / base.levers["family_help"].savings[0, 1:-1]
+    assert np.allclose(ratio, ratio[0]) and 1.0 < ratio[0] < 1.06
 
 
 def test_replace_values(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ from careflow.reform.levers import (
     parameters_dir,
 )
 from careflow.reform.params import UNITS, Parameter
-from careflow.reform.published import REVIEW_DIVERTED_2032_33, REVIEW_TABLE
+from careflow.reform.published import REVIEW_DIVERTED_2032_33, REVIEW_FAMILY_HELP_SAVINGS_5_YEARS, REVIEW_TABLE
 
 __all__ = ["CalibrationFit", "calibrate", "fit_report"]
 
@@ -96,6 +96,8 @@ def _residuals(levers: Mapping[str, Lever], system: Mapping[str, Parameter], nam
         total_scale = max(1.0, 0.02 * abs(float(target.sum())))
         res.append(3.0 * (float(r.net[0].sum()) - float(target.sum())) / total_scale)
         cla += float(r.cla_reduction[0, -1])
+        if n == "family_help":  # '£517 million in care costs over the next five years' (001:1144)
+            res.append(3.0 * (float(r.savings[0, :5].sum()) - REVIEW_FAMILY_HELP_SAVINGS_5_YEARS) / 10.0)
     if group is not None:
         goal = REVIEW_DIVERTED_2032_33[group]
         res.append(5.0 * (cla - goal) / (0.01 * goal))

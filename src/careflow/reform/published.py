@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "REVIEW_CLA_2032",
     "REVIEW_DIVERTED_2032_33",
+    "REVIEW_FAMILY_HELP_SAVINGS_5_YEARS",
     "REVIEW_SPEND_2032_GBP_BN",
     "REVIEW_TABLE",
     "REVIEW_TABLE_GROUPS",
@@ -66,6 +67,9 @@ REVIEW_DIVERTED_2032_33: dict[str, int] = {
     "kinship_and_family_networks": 10000,
     "workforce_and_family_finding": 3000,
 }
+
+# Family Help: 'savings of £517 million in care costs over the next five years' (001_8bebe4ae25a58006.txt:1144).
+REVIEW_FAMILY_HELP_SAVINGS_5_YEARS = 517
 
 # Counterfactual endpoints: 'approaching 100,000 children in care' and 'over £15 billion per year' by
 # 'this time next decade' (001_8bebe4ae25a58006.txt:392).
