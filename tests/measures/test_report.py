@@ -144,3 +144,27 @@ def test_returns_from_shared_synthetic_files(shared: Path, tmp_path: Path) -> No
 
 def test_cli_main_is_exported() -> None:
     assert callable(cli_main)
+
+
+def test_returns_in_year_folders_pool_into_a_trend(tmp_path: Path) -> None:
+    """`careflow synth` writes DIR/2022-23/ssda903/*.csv, DIR/2023-24/...: each folder is one year's return."""
+    from careflow.returns import write_ssda903
+
+    for folder, year in (("2022-23", 2023), ("2023-24", 2024)):
+        write_ssda903(_ssda903_ready(), tmp_path / "returns" / folder / "ssda903", year=year)
+    code, message = run("Hertfordshire", tmp_path / "returns", tmp_path / "out")
+    assert code == 0, message
+    assert "years 2023, 2024" in message
+    figures = pl.read_csv(tmp_path / "out" / "scorecard.csv")
+    latest = figures.filter((pl.col("year") == 2024) & (pl.col("indicator") == "cla_three_or_more_placements"))
+    assert (latest["numerator"][0], latest["denominator"][0]) == EXPECTED["cla_three_or_more_placements"]
+
+
+@pytest.mark.parametrize(
+    ("path", "year"),
+    [("returns/2021-22/ssda903", 2022), ("r/2023_24", 2024), ("r/ssda903", None), ("r/2021-23", None)],
+)
+def test_folder_year(path: str, year: int | None) -> None:
+    from careflow.measures.cli import _folder_year
+
+    assert _folder_year(Path(path)) == year

@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import polars as pl
 
 from careflow.measures.published import Area, AreaNotFoundError, counts, find_area
+from careflow.tables import CareData
 
-__all__ = ["cli_main", "population_for"]
+__all__ = ["cli_main", "population_for", "read_returns"]
 
 
 def population_for(area: Area) -> dict[int, float]:
@@ -30,6 +33,49 @@ def population_for(area: Area) -> dict[int, float]:
         except (TypeError, ValueError):
             continue
     return out
+
+
+_YEAR_FOLDER = re.compile(r"(?<!\d)(20\d\d)[-_](\d\d)(?!\d)")
+
+
+def _folder_year(path: Path) -> int | None:
+    """The collection year a folder names, e.g. ``returns/2021-22/ssda903`` → 2022."""
+    for part in reversed(path.parts):
+        match = _YEAR_FOLDER.search(part)
+        if match and (int(match.group(1)) + 1) % 100 == int(match.group(2)):
+            return int(match.group(1)) + 1
+    return None
+
+
+def read_returns(root: Path, read_return: Callable[..., Any]) -> tuple[CareData, list[str], list[Any], list[int]]:
+    """Read every return under ``root``: the files in it, and in each folder below it (one return per folder,
+    e.g. ``2021-22/ssda903/``). Rows get the collection year their return is for — the reader's, else the
+    folder's name (``2021-22`` → 2022) — so several years pool into one record.
+
+    Returns:
+        (tables, files read, issues, collection years found).
+    """
+    folders = [root] if root.is_file() else sorted(
+        {p.parent for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xml")}
+    )
+    frames: dict[str, list[pl.DataFrame]] = {}
+    files: list[str] = []
+    issues: list[Any] = []
+    years: list[int] = []
+    for folder in folders:
+        result = read_return([folder])
+        files += list(result.files)
+        issues += list(result.issues)
+        year = result.year or _folder_year(folder)
+        if year is not None:
+            years.append(year)
+        for name in result.data.names():
+            frame = result.data[name]
+            if year is not None and frame.height:
+                frame = frame.with_columns(pl.col("collection_year").fill_null(year))
+            frames.setdefault(name, []).append(frame)
+    data = CareData({name: pl.concat(parts, how="vertical_relaxed") for name, parts in frames.items()})
+    return data, files, issues, years
 
 
 def _say(stream: TextIO, message: str) -> None:
@@ -92,18 +138,17 @@ def _from_returns(chosen: Area | None, returns_dir: Path, out: Path, err: TextIO
     except ImportError as exc:  # the readers are another package's; say so plainly if they are missing
         _say(err, f"The return readers are not available ({exc}).")
         return 2
-    result = read_return([returns_dir])
-    data = result.data
+    data, files, issues, folder_years = read_returns(returns_dir, read_return)
     if not data.names() or all(data[n].height == 0 for n in data.names()):
         _say(err, f"Nothing could be read from {returns_dir}:")
-        for issue in result.issues[:20]:
+        for issue in issues[:20]:
             _say(err, f"  {issue}")
         return 2
     notes = []
-    errors = [i for i in result.issues if str(i.severity) == "error"]
-    if result.issues:
+    errors = [i for i in issues if str(i.severity) == "error"]
+    if issues:
         notes.append(
-            f"Reading the returns found {len(result.issues):,} issue(s), {len(errors):,} of them errors; figures are "
+            f"Reading the returns found {len(issues):,} issue(s), {len(errors):,} of them errors; figures are "
             "computed from the rows that could be read. Run `careflow check` on the files for the full list."
         )
     authorities = sorted(
@@ -120,11 +165,7 @@ def _from_returns(chosen: Area | None, returns_dir: Path, out: Path, err: TextIO
                   f"{'…' if len(authorities) > 6 else ''}); the scorecard is for one. Give the returns of one "
                   "authority, or use careflow.measures.figures_from_tables for pooled data.")
         return 2
-    years = data_years(data)
-    if result.year is not None and not any(
-        data[n]["collection_year"].drop_nulls().len() for n in data.names()
-    ):
-        years = [result.year]
+    years = sorted(set(folder_years)) or data_years(data)
     population = None
     if chosen is not None:
         by_year = population_for(chosen)
@@ -144,7 +185,7 @@ def _from_returns(chosen: Area | None, returns_dir: Path, out: Path, err: TextIO
     code = figures["area_code"][0] if figures.height else ""
     card = report.build(chosen, own=figures, own_code=code, notes=notes)
     paths = report.write(card, out)
-    _say(err, f"Scorecard from {len(result.files)} return file(s), years {', '.join(map(str, years)) or 'none'}, "
+    _say(err, f"Scorecard from {len(files)} return file(s), years {', '.join(map(str, years)) or 'none'}, "
               f"written to {paths['html']} (figures: {paths['csv']}, {paths['json']}).")
     return 0
 
