@@ -135,3 +135,13 @@ def test_codes_are_checked_by_year_and_unknown_lists_are_noted_not_crashed() -> 
     )
     noted = validate(CareData({"pre_proceedings": plans}), year=2026)
     assert all(i.severity is not Severity.ERROR for i in noted)
+
+
+def test_many_alike_issues_are_listed_up_to_a_cap_then_counted() -> None:
+    from careflow.tables.validate import MAX_PER_KIND
+
+    n = MAX_PER_KIND + 17
+    frame = pl.DataFrame({"child_id": ["A"] * (n + 1)})
+    issues = validate(CareData({"children": frame}), check_codes=False)
+    assert len(issues) == MAX_PER_KIND + 1
+    assert issues[-1].message == f"… and {n - MAX_PER_KIND} more rows with the same problem"

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from careflow._yaml import loads_yaml
 from careflow.codes._years import CollectionYear
 from careflow.errors import CodeListError
 
@@ -162,7 +163,7 @@ def parse_file(path: Path) -> CodeListFile:
             (a retired code still valid, a code replaced by a code that is not valid, a bad enum name).
     """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = loads_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise _fail(path, "file", f"not valid YAML: {error}") from error
     data = _check_keys(path, "top level", raw, _FILE_KEYS, _FILE_REQUIRED)

@@ -138,20 +138,24 @@ def _issue_at(source: Source, table: str, column: str, code: str, message: str, 
 
 
 def _capped(indices: list[int], make: Callable[[int], Issue]) -> list[Issue]:
-    out = [make(i) for i in indices[:MAX_PER_KIND]]
-    if len(indices) > MAX_PER_KIND and out:
-        first = out[0]
-        out.append(
+    return _with_more([make(i) for i in indices[:MAX_PER_KIND]], len(indices))
+
+
+def _with_more(issues: list[Issue], total: int) -> list[Issue]:
+    """``issues`` (the first of ``total`` alike), plus one issue counting the rest, so none goes unsaid."""
+    if total > len(issues) and issues:
+        first = issues[0]
+        issues.append(
             Issue(
                 first.code,
                 first.severity,
-                f"… and {len(indices) - MAX_PER_KIND} more rows with the same problem",
+                f"… and {total - len(issues)} more rows with the same problem",
                 file=first.file,
                 field=first.field,
                 table=first.table,
             )
         )
-    return out
+    return issues
 
 
 def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -> list[Issue]:
@@ -183,7 +187,7 @@ def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -
                 _text(row[table.key[-1]]),
             )
         )
-    return issues
+    return _with_more(issues, later.height)
 
 
 def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: Source) -> list[Issue]:
@@ -257,8 +261,9 @@ def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]
         source = sources.get(name) or Source()
         frame = data[name].with_row_index("_i")
         backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
+        found: list[Issue] = []
         for row in backwards.head(MAX_PER_KIND).iter_rows(named=True):
-            issues.append(
+            found.append(
                 source.issue(
                     name,
                     row["_i"],
@@ -269,6 +274,7 @@ def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]
                     _d(row["end_date"]),
                 )
             )
+        issues.extend(_with_more(found, backwards.height))
     if "looked_after_episodes" in data:
         issues.extend(_overlaps(data, sources.get("looked_after_episodes") or Source()))
         issues.extend(_before_birth(data, sources.get("looked_after_episodes") or Source()))
@@ -302,7 +308,7 @@ def _overlaps(data: CareData, source: Source) -> list[Issue]:
         pl.col("_prev_start").is_not_null()
         & (pl.col("_prev_end").is_null() | (pl.col("_prev_end") > pl.col("start_date")))
     )
-    issues = []
+    issues: list[Issue] = []
     for row in clash.head(MAX_PER_KIND).iter_rows(named=True):
         prev_end = "is still open" if row["_prev_end"] is None else f"ends {_d(row['_prev_end'])}"
         where = source.rows[row["_prev_i"]] if source.rows is not None else row["_prev_i"]
@@ -319,7 +325,7 @@ def _overlaps(data: CareData, source: Source) -> list[Issue]:
                 _d(row["start_date"]),
             )
         )
-    return issues
+    return _with_more(issues, clash.height)
 
 
 def _before_birth(data: CareData, source: Source) -> list[Issue]:
@@ -329,7 +335,7 @@ def _before_birth(data: CareData, source: Source) -> list[Issue]:
     births = children.select("child_id", pl.col("date_of_birth").alias("_dob")).unique("child_id", keep="first")
     frame = data["looked_after_episodes"].with_row_index("_i").join(births, on="child_id", how="left")
     early = frame.filter(pl.col("start_date") < pl.col("_dob"))
-    issues = []
+    issues: list[Issue] = []
     for row in early.head(MAX_PER_KIND).iter_rows(named=True):
         issues.append(
             source.issue(
@@ -343,7 +349,7 @@ def _before_birth(data: CareData, source: Source) -> list[Issue]:
                 _d(row["start_date"]),
             )
         )
-    return issues
+    return _with_more(issues, early.height)
 
 
 def _text(value: object) -> str:
