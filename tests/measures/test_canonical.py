@@ -147,3 +147,17 @@ def test_row_order_does_not_matter(rnd: object) -> None:
     assert a.select("indicator", "numerator", "denominator", "status").equals(
         b.select("indicator", "numerator", "denominator", "status")
     )
+
+
+def test_a_year_without_its_return_is_no_data() -> None:
+    """Pooled returns: the CIN census of 2024 alone says nothing about referrals in 2023 (it holds some of them)."""
+    data = tiny()
+    tables = {name: data[name] for name in data.names()}
+    tables["referrals"] = tables["referrals"].with_columns(pl.lit(2024, dtype=pl.Int16).alias("collection_year"))
+    out = figures_from_tables(CareData(tables), years=[2023, 2024], population={2023: 1e4, 2024: 1e4})
+    mine = out.filter(pl.col("indicator") == "rereferrals_within_12_months")
+    rows = {r["year"]: r for r in mine.iter_rows(named=True)}
+    assert (rows[2024]["numerator"], rows[2024]["denominator"]) == EXPECTED["rereferrals_within_12_months"]
+    assert rows[2023]["status"] == "no_data"
+    assert rows[2023]["numerator"] is None and rows[2023]["denominator"] is None
+    assert rows[2023]["note"] == "no return for this year holds table referrals"

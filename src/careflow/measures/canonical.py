@@ -73,6 +73,7 @@ class Context:
     population: pl.DataFrame | None
     authorities: list[str]
     ssda903_year: int | None = None
+    coverage: dict[str, pl.DataFrame | None] = field(default_factory=dict)
     cache: dict[Any, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pl.DataFrame:
@@ -473,16 +474,21 @@ def pre_proceedings_started(ctx: Context, params: Mapping[str, Any]) -> pl.DataF
 # --- putting it together ------------------------------------------------------------------------------------------
 
 
-def _prepare(data: CareData) -> dict[str, pl.DataFrame]:
-    """One row per key (latest collection year wins), with local_authority filled ('' for a single LA)."""
+def _prepare(data: CareData) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame | None]]:
+    """One row per key (latest collection year wins), with local_authority filled ('' for a single LA); and, for
+    tables that came from returns (collection_year recorded), which (local authority, year) returns they hold."""
     out: dict[str, pl.DataFrame] = {}
+    coverage: dict[str, pl.DataFrame | None] = {}
     for name, schema in SCHEMAS.items():
         frame = data[name]
         frame = frame.with_columns(pl.col(LA).fill_null(""))
-        if frame.height and frame["collection_year"].null_count() < frame.height and schema.key:
-            frame = frame.sort("collection_year", nulls_last=False).unique(subset=[LA, *schema.key], keep="last")
+        coverage[name] = None
+        if frame.height and frame["collection_year"].null_count() < frame.height:
+            coverage[name] = frame.select(pl.col(LA), pl.col("collection_year").cast(pl.Int32).alias("year")).unique()
+            if schema.key:
+                frame = frame.sort("collection_year", nulls_last=False).unique(subset=[LA, *schema.key], keep="last")
         out[name] = frame
-    return out
+    return out, coverage
 
 
 # the core table of each source: SSDA903, CIN census, the record's proceedings
@@ -578,7 +584,7 @@ def compute(
         ``local_authority`` value, '' for one LA), with ``source`` = ``returns`` and a ``note`` column saying why
         a figure is missing.
     """
-    tables = _prepare(data)
+    tables, coverage = _prepare(data)
     year_list = sorted(set(years)) if years is not None else data_years(data)
     if isinstance(population, Mapping):
         population = pl.DataFrame(
@@ -586,7 +592,8 @@ def compute(
             schema={LA: pl.String, "year": pl.Int32, "population": pl.Float64},
         )
     authorities = sorted({la for f in tables.values() if f.height for la in f[LA].unique().to_list()}) or [""]
-    ctx = Context(tables, year_list, population, authorities, _evidence_years(data).get("looked_after_episodes"))
+    ctx = Context(tables, year_list, population, authorities, _evidence_years(data).get("looked_after_episodes"),
+                  coverage)
     wanted = set(indicator_ids) if indicator_ids is not None else None
     grid = pl.DataFrame(
         [(la, y) for la in authorities for y in year_list], schema={LA: pl.String, "year": pl.Int32}, orient="row"
@@ -623,13 +630,21 @@ def _indicator(ctx: Context, ind: Indicator, grid: pl.DataFrame) -> pl.DataFrame
         .with_columns(pl.col("numerator").cast(pl.Float64), pl.col("denominator").cast(pl.Float64))
     )
     needs = tuple(dict.fromkeys(num_tables + den_tables))
-    # an LA with no rows at all in a table the indicator needs has no data, not zero
+    # an LA with no rows at all in a table the indicator needs has no data, not zero; nor has a year for which
+    # pooled returns hold no return with that table (a 2022 CIN census does not make 2019's referrals)
     missing = pl.lit(None, dtype=pl.String)
+    uncovered = pl.lit(None, dtype=pl.String)
     for table in reversed(needs):
         present = ctx.has(table)
         missing = pl.when(~pl.col(LA).is_in(list(present))).then(pl.lit(table)).otherwise(missing)
+        covered = ctx.coverage.get(table)
+        if covered is not None:
+            frame = frame.join(covered.with_columns(pl.lit(True).alias(f"_has_{table}")), on=[LA, "year"],
+                               how="left")
+            uncovered = pl.when(pl.col(f"_has_{table}").is_null()).then(pl.lit(table)).otherwise(uncovered)
     uses_population = "population_0_17" in (ind.numerator.canonical.count, ind.denominator.canonical.count)
-    frame = frame.with_columns(missing.alias("_missing"))
+    frame = frame.with_columns(pl.coalesce(missing, uncovered).alias("_missing"), missing.alias("_absent"))
+    frame = frame.drop([c for c in frame.columns if c.startswith("_has_")])
     status = (
         pl.when(pl.col("_missing").is_not_null())
         .then(pl.lit("no_data"))
@@ -640,8 +655,10 @@ def _indicator(ctx: Context, ind: Indicator, grid: pl.DataFrame) -> pl.DataFrame
         .otherwise(pl.lit("ok"))
     )
     note = (
-        pl.when(pl.col("_missing").is_not_null())
-        .then(pl.lit("the data hold no rows in table ") + pl.col("_missing"))
+        pl.when(pl.col("_absent").is_not_null())
+        .then(pl.lit("the data hold no rows in table ") + pl.col("_absent"))
+        .when(pl.col("_missing").is_not_null())
+        .then(pl.lit("no return for this year holds table ") + pl.col("_missing"))
         .when(pl.lit(uses_population) & pl.col("denominator").is_null())
         .then(pl.lit("no 0-17 population for this area and year: give the area (--area) so the ONS estimate is used"))
         .when(pl.col("denominator").fill_null(0) == 0)
@@ -649,9 +666,15 @@ def _indicator(ctx: Context, ind: Indicator, grid: pl.DataFrame) -> pl.DataFrame
         .otherwise(None)
     )
     frame = frame.with_columns(status.alias("status"), note.alias("note")).with_columns(
-        pl.when(pl.col("status") == "ok").then(pl.col("numerator").fill_null(0)).otherwise(pl.col("numerator"))
+        pl.when(pl.col("status") == "ok").then(pl.col("numerator").fill_null(0)).otherwise(pl.col("numerator")),
     )
-    return _finish(frame.drop("_missing"), ind.scale)
+    # counts from a year no return covers are partial: show none rather than a misleading part
+    partial = (pl.col("status") == "no_data") & pl.col("_absent").is_null()
+    frame = frame.with_columns(
+        pl.when(partial).then(None).otherwise(pl.col("numerator")).alias("numerator"),
+        pl.when(partial).then(None).otherwise(pl.col("denominator")).alias("denominator"),
+    )
+    return _finish(frame.drop("_missing", "_absent"), ind.scale)
 
 
 def _finish(frame: pl.DataFrame, scale: float = 1.0) -> pl.DataFrame:
