@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from careflow import codes
@@ -122,7 +122,8 @@ def to_care_data(session: Session, year: int) -> CareData:
             return []
         column = getattr(model, date_column)
         return list(session.scalars(
-            select(model).where(model.referral_id.in_(list(referral_key)), column <= end).order_by(model.id)
+            select(model).join(Referral, Referral.id == model.referral_id).where(referral_open, column <= end)
+            .order_by(model.id)
         ))
 
     sequence: dict[tuple[str, Any], int] = {}
@@ -149,23 +150,33 @@ def to_care_data(session: Session, year: int) -> CareData:
                              "is_conference_not_required": bool(s.is_conference_not_required and s.end_date
                                                                 and s.end_date <= end)})
     plan_rows = []
-    for p in under(ChildProtectionPlan, "start_date"):
-        cid, ref = referral_key[p.referral_id]
-        review_dates = sorted(session.scalars(
-            select(ChildProtectionConference.conference_date).where(
-                ChildProtectionConference.plan_id == p.id, ChildProtectionConference.kind == "review",
+    cp_plans = under(ChildProtectionPlan, "start_date")
+    reviews_of: dict[int, list[dt.date]] = {}
+    previous: dict[int, int] = {}
+    if cp_plans:
+        plan_ids = [p.id for p in cp_plans]
+        for plan_id, day in session.execute(
+            select(ChildProtectionConference.plan_id, ChildProtectionConference.conference_date).where(
+                ChildProtectionConference.plan_id.in_(plan_ids), ChildProtectionConference.kind == "review",
                 ChildProtectionConference.conference_date <= end)
-        ))
+        ):
+            reviews_of.setdefault(plan_id, []).append(day)
+        starts: dict[int, list[dt.date]] = {}
+        for child_id, day in session.execute(
+            select(ChildProtectionPlan.child_id, ChildProtectionPlan.start_date).where(
+                ChildProtectionPlan.child_id.in_({p.child_id for p in cp_plans}))
+        ):
+            starts.setdefault(child_id, []).append(day)
+        previous = {p.id: sum(d < p.start_date for d in starts[p.child_id]) for p in cp_plans}  # derived, not typed
+    for p in cp_plans:
+        cid, ref = referral_key[p.referral_id]
         plan_rows.append({"child_id": cid, "referral_id": ref, "plan_id": seq(("p", cid, ref)),
                           "start_date": p.start_date,
                           "end_date": p.end_date if p.end_date and p.end_date <= end else None,
                           "initial_category_of_abuse": p.initial_category_of_abuse,
                           "latest_category_of_abuse": p.latest_category_of_abuse,
-                          "review_dates": review_dates or None,
-                          "number_of_previous_plans": session.scalar(  # derived, never typed
-                              select(func.count()).select_from(ChildProtectionPlan).where(
-                                  ChildProtectionPlan.child_id == p.child_id,
-                                  ChildProtectionPlan.start_date < p.start_date))})
+                          "review_dates": sorted(reviews_of.get(p.id, [])) or None,
+                          "number_of_previous_plans": previous[p.id]})
     pre_rows = []
     for q in under(PreProceedings, "start_date"):
         cid, ref = referral_key[q.referral_id]
