@@ -160,7 +160,7 @@ def to_care_data(session: Session, year: int) -> CareData:
                 ChildProtectionConference.plan_id.in_(plan_ids), ChildProtectionConference.kind == "review",
                 ChildProtectionConference.conference_date <= end)
         ):
-            reviews_of.setdefault(plan_id, []).append(day)
+            reviews_of.setdefault(int(plan_id or 0), []).append(day)
         starts: dict[int, list[dt.date]] = {}
         for child_id, day in session.execute(
             select(ChildProtectionPlan.child_id, ChildProtectionPlan.start_date).where(
