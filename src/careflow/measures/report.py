@@ -249,11 +249,18 @@ def _status_tag(status: str | None, symbol: str | None, note: str | None) -> str
 
 
 def _latest(rows: pl.DataFrame) -> dict[str, Any] | None:
-    ok = rows.filter(pl.col("status") == "ok").sort("year")
-    if ok.height:
-        return ok.row(-1, named=True)
+    """The latest year with something to say: a figure, or a reason there is none (suppressed, zero
+    denominator...) — never an older figure passed off as the latest. Years with no data at all are skipped."""
+    said = rows.filter(~pl.col("status").is_in(["no_data", "not_published", "not_computable"])).sort("year")
+    if said.height:
+        return said.row(-1, named=True)
     any_rows = rows.sort("year")
     return any_rows.row(-1, named=True) if any_rows.height else None
+
+
+def _latest_figure(rows: pl.DataFrame) -> dict[str, Any] | None:
+    ok = rows.filter(pl.col("status") == "ok").sort("year")
+    return ok.row(-1, named=True) if ok.height else None
 
 
 def render_html(card: Scorecard, csv_name: str, json_name: str) -> str:
@@ -323,10 +330,14 @@ def _summary_table(card: Scorecard) -> str:
         if latest is None:
             continue
         value = latest.get("reported") if latest["status"] == "ok" else None
+        earlier = ""
+        last_ok = _latest_figure(sub)
+        if latest["status"] != "ok" and last_ok is not None:
+            earlier = f"<br><span class='small'>{last_ok['year']}: {_fmt(last_ok['reported'], ind.decimals)}</span>"
         rows.append(
             f"<tr><td>{escape(latest['objective_text'] or '')}</td><td><a href='#{ind.id}'>{escape(ind.name)}</a></td>"
             f"<td>{latest['year']}</td><td class='n'>{_fmt(value, ind.decimals)} "
-            f"{_status_tag(latest['status'], latest.get('symbol'), latest.get('note'))}</td>"
+            f"{_status_tag(latest['status'], latest.get('symbol'), latest.get('note'))}{earlier}</td>"
             f"<td class='n'>{_fmt(latest.get('neighbours'), ind.decimals)}</td>"
             f"<td class='n'>{_fmt(latest.get('region'), ind.decimals)}</td>"
             f"<td class='n'>{_fmt(latest.get('england'), ind.decimals)}</td>"
@@ -348,10 +359,12 @@ def _card(card: Scorecard, ind: Indicator) -> str:
     headline = f"{_fmt(value, ind.decimals)}{unit if value is not None else ''}"
     dfe_note = ""
     if latest.get("reported_from") == "dfe":
-        dfe_note = (" <span class='tag ok' title='DfE publishes this measure; careflow reproduces it'>"
-                    f"DfE published{'' if latest.get('matches_dfe') is not False else ' (careflow: '}"
-                    f"{'' if latest.get('matches_dfe') is not False else _fmt(latest['value'], ind.decimals) + ')'}"
-                    "</span>")
+        if latest.get("matches_dfe") is False:
+            title = (f"DfE's figure, from unrounded counts; careflow computes {_fmt(latest['value'], ind.decimals)} "
+                     "from the rounded counts in the published files")
+        else:
+            title = "DfE publishes this measure; careflow's computation from its counts gives the same figure"
+        dfe_note = f" <span class='tag ok' title='{escape(title)}'>DfE published</span>"
     out.append(
         f"<p><strong style='font-size:22px'>{escape(headline)}</strong> in {latest['year']} "
         f"{_status_tag(latest['status'], latest.get('symbol'), latest.get('note'))}{dfe_note} "
