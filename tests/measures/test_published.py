@@ -194,3 +194,50 @@ def test_values_are_finite(figures: pl.DataFrame) -> None:
     ok = figures.filter(pl.col("status") == "ok")
     assert all(math.isfinite(v) for v in ok["value"].to_list())
     assert Path(DATA_DIR / "areas.csv").exists()
+
+
+def _tiny_published() -> pl.DataFrame:
+    """Three areas' published cells, typed in by hand."""
+    return pl.DataFrame(
+        {
+            "area_code": ["111", "222", "333"],
+            "year": ["2022", "2022", "2022"],
+            # workforce: 111 plain; 222 with DfE's low-reliability 'u' for agency staff; 333 has no cases
+            "sw_inpost_fte": ["90.0", "40.5", "10"],
+            "sw_agency_fte": ["10.0", "u", "0"],
+            "sw_vacancy_fte": ["10", "4.5", "0"],
+            "sw_leavers_fte": ["18", "x", "0"],
+            "sw_cases": ["1500", "600", "0"],
+            "sw_case_holders_fte": ["75.0", "37.5", "0"],
+            # s47 enquiries minus conferences; 222's conferences suppressed; 333 has none at all (empty: no data)
+            "section47_enquiries": ["200", "40", None],
+            "initial_conferences": ["50", "c", None],
+            "cla_at_31_march": ["150", "k", "z"],
+            "population_0_17": ["30000", "8000", "z"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("ident", "expected"),
+    [
+        # (status, value) per area 111, 222, 333, worked out by hand
+        ("social_worker_caseload", [("ok", 1500 / 75), ("ok", 600 / 37.5), ("zero_denominator", None)]),
+        ("social_worker_agency_rate", [("ok", 10 / 100 * 100), ("suppressed", None), ("ok", 0.0)]),
+        ("social_worker_vacancy_rate", [("ok", 10 / 100 * 100), ("ok", 4.5 / 45 * 100), ("ok", 0.0)]),
+        ("social_worker_turnover_rate", [("ok", 18 / 90 * 100), ("not_available", None), ("ok", 0.0)]),
+        ("s47_not_leading_to_conference", [("ok", 150 / 200 * 100), ("suppressed", None), ("no_data", None)]),
+        ("cla_rate_per_10k", [("ok", 150 / 30000 * 10_000), ("suppressed", None), ("not_applicable", None)]),
+    ],
+)
+def test_published_computation_by_hand(ident: str, expected: list[tuple[str, float | None]]) -> None:
+    out = published_figures([ident], table=_tiny_published()).sort("area_code")
+    got = list(zip(out["status"].to_list(), out["value"].to_list(), strict=True))
+    for (status, value), (want_status, want_value) in zip(got, expected, strict=True):
+        assert status == want_status
+        assert value == (pytest.approx(want_value) if want_value is not None else None)
+    symbols = dict(zip(out["area_code"].to_list(), out["symbol"].to_list(), strict=True))
+    if ident == "social_worker_agency_rate":
+        assert symbols["222"] == "u"
+    if ident == "s47_not_leading_to_conference":
+        assert symbols == {"111": None, "222": "c", "333": None}
