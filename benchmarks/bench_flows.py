@@ -202,7 +202,9 @@ def part_two(target: int, seed: int) -> None:
 
     print(f"2. careflow on a pooled dataset of >= {target:,} episodes (fit + 5-year projection with bands)")
     base = generate(300_000, end_year=2022, years=6, seed=seed)
-    ep0, kids0 = base.data["looked_after_episodes"], base.data["children"]
+    ep0 = base.data["looked_after_episodes"]
+    # An SSDA903 header holds only children who were looked after, not the LA's whole child population.
+    kids0 = base.data["children"].join(ep0.select("child_id").unique(), on="child_id", how="semi")
     copies = -(-target // ep0.height)
     eps, kids = [], []
     for i in range(copies):

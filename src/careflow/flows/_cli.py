@@ -29,28 +29,29 @@ def load_data(
     synthetic_end_year: int | None = None,
     synthetic_years: int = 6,
     seed: int = 0,
-) -> tuple[CareData, list[Any], str]:
-    """Read SSDA903 returns (a folder or files) or generate a synthetic LA; returns (data, issues, label)."""
+) -> tuple[CareData, list[Any], str, date | None]:
+    """Read SSDA903 returns (a folder or files) or generate a synthetic LA.
+
+    Returns (data, issues, label, data end if known: 31 March of a synthetic LA's last collection year).
+    """
     if returns is not None:
         from careflow.returns import read_ssda903
 
         label = ", ".join(str(r) for r in returns) if isinstance(returns, list | tuple) else str(returns)
         if isinstance(returns, str | Path) and _year_folders(Path(returns)):
             data, issues = read_year_folders(Path(returns))
-            return data, issues, label
+            return data, issues, label, None
         result = read_ssda903(returns)
-        return result.data, list(result.issues), label
+        return result.data, list(result.issues), label, None
     if synthetic_population is None:
         raise CareflowError("give returns (a folder or files of SSDA903 returns) or a synthetic population size")
     try:
         from careflow.synth import generate
     except ImportError as exc:  # the foundation's generator is not installed in this checkout
         raise CareflowError(f"the synthetic LA generator (careflow.synth.generate) is not available: {exc}") from None
-    kwargs: dict[str, Any] = {"years": synthetic_years, "seed": seed}
-    if synthetic_end_year is not None:
-        kwargs["end_year"] = synthetic_end_year
-    la = generate(synthetic_population, **kwargs)
-    return la.data, [], f"synthetic LA (0-17 population {synthetic_population:,}, seed {seed})"
+    end_year = synthetic_end_year or 2022
+    la = generate(synthetic_population, end_year=end_year, years=synthetic_years, seed=seed)
+    return la.data, [], f"synthetic LA (0-17 population {synthetic_population:,}, seed {seed})", date(end_year, 3, 31)
 
 
 def _year_folders(folder: Path) -> list[Path]:
@@ -129,11 +130,11 @@ def cli_forecast(
 
     console = _console()
     try:
-        data, read_issues, label = load_data(returns, synthetic_population=synthetic_population,
-                                             synthetic_end_year=synthetic_end_year, seed=seed)
+        data, read_issues, label, data_end = load_data(returns, synthetic_population=synthetic_population,
+                                                       synthetic_end_year=synthetic_end_year, seed=seed)
         loaded = [load_scenario(s) for s in scenarios]
         model = FlowModel(reference_end=start, reference_years=reference_years, entries=entries,
-                          population=population).fit(data)
+                          population=population, data_end=data_end).fit(data)
         costs = load_unit_costs(unit_costs, states=model.states_, inflation=inflation)
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -162,7 +163,7 @@ def cli_forecast(
         if with_backtest:
             try:
                 bt = backtest(data, horizon_months=12, reference_years=reference_years, entries=entries,
-                              population=population)
+                              population=population, data_end=data_end)
                 bt.table.write_csv(out / "backtest.csv")
             except CareflowError as exc:
                 console.print(f"[yellow]back-test skipped:[/] {exc}")
@@ -177,8 +178,11 @@ def cli_forecast(
                   f"(95% band {total['p2_5'][-1]:,.0f}–{total['p97_5'][-1]:,.0f}).")
     for proj, diff in compared:
         last = diff.filter(pl.col("breakdown") == "total").tail(1)
+        cost = diff.filter(pl.col("breakdown") == "weekly_cost_gbp").tail(1)
         console.print(f"  {proj.scenario}: {last['mean'][0]:+,.0f} children by {base.dates[-1]} "
-                      f"(95% band {last['p2_5'][0]:+,.0f} to {last['p97_5'][0]:+,.0f})")
+                      f"(95% band {last['p2_5'][0]:+,.0f} to {last['p97_5'][0]:+,.0f}); spend "
+                      f"{cost['mean'][0]:+,.0f} £ a week (95% band {cost['p2_5'][0]:+,.0f} to "
+                      f"{cost['p97_5'][0]:+,.0f})")
     console.print(f"Report: {report}  Tables: {', '.join(p.name for p in paths)}")
     return 0
 
@@ -208,10 +212,11 @@ def cli_backtest(
 
     console = _console()
     try:
-        data, _, label = load_data(returns, synthetic_population=synthetic_population,
-                                   synthetic_end_year=synthetic_end_year, seed=seed)
+        data, _, label, data_end = load_data(returns, synthetic_population=synthetic_population,
+                                             synthetic_end_year=synthetic_end_year, seed=seed)
         result = backtest(data, cutoff=cutoff, horizon_months=horizon_months, reference_years=reference_years,
-                          entries=entries, population=population, engine=engine, runs=runs, seed=seed)
+                          entries=entries, population=population, engine=engine, runs=runs, seed=seed,
+                          data_end=data_end)
     except (CareflowError, OSError) as exc:
         console.print(f"[red]careflow backtest:[/] {exc}")
         return 2

@@ -117,7 +117,8 @@ def backtest(
         FlowDataError: the cut-off leaves no month to score.
     """
     states = _states(model_kwargs.get("states", 1))
-    full = data if isinstance(data, CleanEpisodes) else clean_episodes(data, states)
+    full_end = model_kwargs.pop("data_end", None)
+    full = data if isinstance(data, CleanEpisodes) else clean_episodes(data, states, data_end=full_end)
     data_end = full.data_end
     if data_end is None:
         raise FlowDataError("no episodes to back-test on")
