@@ -162,7 +162,7 @@ def build_tables(
                       "enquiry_id": np.ones(int(m.sum()), dtype=np.int32),
                       "is_conference_not_required": ~sel["has_conf"][m]}),
         start_date=sel["s47"][m],
-        initial_conference_target_date=np.where(sel["has_conf"], sel["conf_target"], NO_DATE)[m],
+        initial_conference_target_date=_censor(np.where(sel["has_conf"], sel["conf_target"], NO_DATE), e)[m],
         initial_conference_date=np.where(conf_ok, sel["conf"], NO_DATE)[m],
     )
 

@@ -12,11 +12,13 @@ supported accommodation at 16-17); placement moves in between follow age-specifi
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
 from careflow.synth._common import Mix, Stream, age_band
-from careflow.synth._dates import add_months_one, add_years_one, from_day, working_days_after_one
+from careflow.synth._dates import add_months_one, add_years_one, day, from_day, working_days_after_one
 from careflow.synth._params import Parameters
 
 __all__ = ["CareModel", "CareRecords", "Period"]
@@ -27,6 +29,11 @@ SGO_CODES = {"E45", "E46", "E47", "E48"}
 CLOSURE_BY_REASON = {"E11": "RC1", "E12": "RC1", "E2": "RC2", "E41": "RC3", "E45": "RC4", "E46": "RC4",
                      "E47": "RC4", "E48": "RC4", "E3": "RC5", "E7": "RC6"}
 URN_UNKNOWN = "XXXXXXX"
+#: From 28 October 2023 independent living (P2) ended for children and supported accommodation (H5) had to be
+#: registered with Ofsted, so carries a URN (DfE validation rules 217t, 230).
+SUPPORTED_ACCOMMODATION_REFORM = (dt.date(2023, 10, 28) - dt.date(1970, 1, 1)).days
+#: Synthetic URNs of registered supported accommodation (no real provider has these).
+SYNTHETIC_SUPPORTED_URNS = tuple(f"SYNSA{k:02d}" for k in range(1, 31))
 
 
 @dataclass
@@ -210,6 +217,9 @@ class CareModel:
             placed = matched + s.uniform_int(7, int(a["placed_after_match_max"]))
             exit_date = placed + max(int(a["adopted_after_placed_min"]),
                                      int(s.lognormal(float(a["adopted_after_placed_median"]), 0.35)))
+            if from_day(exit_date).timetuple()[1:3] == (3, 31):
+                # adopted on 31 March would count as looked after all year (DfE OC2 cohort, rule 187)
+                exit_date += 1
             reason = "E12" if s.u() < self.opposed else "E11"
             foster_adopt = s.u() < self.foster_adoption
         elif plan in ("sgo", "cao"):
@@ -329,9 +339,17 @@ class CareModel:
             groups[:] = [(d, "foster" if gg == "parents" and _ls_at(ls, d) in ("V2", "L1", "L2", "J1") else gg)
                          for d, gg in groups]
         groups = _dedupe_groups(groups)
+        reform = SUPPORTED_ACCOMMODATION_REFORM
+        reform_same_carer = False
+        if start < reform < exit_date:
+            active = max(i for i, (d, _) in enumerate(groups) if d <= reform)
+            if groups[active][1] in ("supported", "independent") and groups[active][0] < reform:
+                reform_same_carer = groups[active][1] == "supported"
+                groups.insert(active + 1, (reform, "supported"))
+        groups = [(d, "supported" if gg == "independent" and d >= reform else gg) for d, gg in groups]
 
         # Placements: codes, providers, postcodes.
-        placements: list[tuple[int, str, str, str, str | None, str | None, str]] = []
+        placements: list[tuple[int, str, str, str | None, str | None, str | None, str]] = []
         for i, (d, grp) in enumerate(groups):
             age_d = (d - dob) / 365.25
             long_term = plan == "until_18" and d >= start + 180
@@ -339,7 +357,10 @@ class CareModel:
             same_carer = False
             if grp == "adoption" and foster_adopt and i > 0 and groups[i - 1][1] == "foster":
                 code, same_carer = "A5", True
-            provider = self.provider[grp].pick(s.u())
+            provider: str | None = self.provider[grp].pick(s.u())
+            if d == reform and grp == "supported" and reform_same_carer and placements:
+                same_carer = True  # the same accommodation, now registered
+            inside = True
             if grp == "parents":
                 postcode = home_postcode
             elif same_carer and placements:
@@ -352,11 +373,24 @@ class CareModel:
                 if provider == "PR2":
                     inside = False
                 postcode = self._postcode(inside)
-                if postcode == home_postcode:
-                    postcode = self._postcode(not inside)
+                while postcode == home_postcode:  # only placed with parents at home (DfE rule 392d)
+                    postcode = self._postcode(inside)
             urn = URN_UNKNOWN if (grp in URN_GROUPS or code == "R3") else None
+            if grp == "supported" and d >= reform:
+                urn = s.choice(SYNTHETIC_SUPPORTED_URNS)
+                if same_carer and placements[-1][5] is not None:
+                    urn = placements[-1][5]
+            if code == "Z1":
+                provider = None  # DfE rule 178: no provider for other placements
+            if placements and not same_carer and grp != "parents":
+                # a move changes something the return records (DfE rule 435)
+                for _ in range(6):
+                    if (code, provider, postcode, urn) != placements[-1][2:6]:
+                        break
+                    postcode = self._postcode(inside)
             placements.append((d, grp, code, provider, postcode, urn, "T" if same_carer else "P"))
 
+        foster_adopt = foster_adopt and placements[-1][2] == "A5"
         # Exit reason for special guardianship depends on the last carers.
         last_group = placements[-1][1]
         if reason == "SGO":
@@ -375,7 +409,8 @@ class CareModel:
         # Reviews, missing, adoption, previous permanence, proceedings and orders, UASC.
         self._reviews(ci, dob, start, exit_date)
         if exit_date - dob > 11 * 365:
-            self._missing(ci, dob, start, exit_date)
+            boundaries = sorted({d for d, _ in ls} | {pl[0] for pl in placements} | {exit_date})
+            self._missing(ci, dob, start, exit_date, boundaries)
         if plan == "adoption" and decision is not None and matched is not None:
             self.records.placed_for_adoption.append((ci, decision))
             ls_code = self.adopters.pick(s.u())
@@ -427,7 +462,7 @@ class CareModel:
         exit_date: int,
         reason: str,
         ls: list[tuple[int, str]],
-        placements: list[tuple[int, str, str, str, str | None, str | None, str]],
+        placements: list[tuple[int, str, str, str | None, str | None, str | None, str]],
         need: str,
         home_postcode: str | None,
     ) -> None:
@@ -482,7 +517,8 @@ class CareModel:
             code = "PN0" if d < four else self.participation.pick(s.u())
             self.records.reviews.append((ci, d, code))
 
-    def _missing(self, ci: int, dob: int, start: int, exit_date: int) -> None:
+    def _missing(self, ci: int, dob: int, start: int, exit_date: int, boundaries: list[int]) -> None:
+        """Missing and away-from-placement incidents; each ends before the episode it began in ends."""
         s = self.s
         begin = max(start, add_years_one(dob, 11))
         end = exit_date - 3
@@ -503,7 +539,13 @@ class CareModel:
             if day_ <= last_end:
                 continue
             mean = float(self.missing_mean["missing" if code == "M" else "away"])
-            finish = min(day_ + int(s.exponential(mean + 1e-9) + 0.5), end)
+            episode_end = boundaries[bisect_right(boundaries, day_)] if day_ < boundaries[-1] else end
+            if episode_end - 1 < day_:
+                continue
+            when = from_day(day_)
+            year_end = day(dt.date(when.year + (1 if when.month > 3 else 0), 3, 31))
+            # an incident open on 31 March would be open in that year's return; none runs over it here
+            finish = min(day_ + int(s.exponential(mean + 1e-9) + 0.5), end, episode_end - 1, year_end)
             self.records.missing.append((ci, code, day_, finish))
             last_end = finish
 
@@ -515,18 +557,18 @@ class CareModel:
             self.records.previous_permanence.append((ci, start, code, self.la_code, when.strftime("%d/%m/%Y")))
             return
         code = self.prev_perm.pick(s.u())
-        if code in ("Z1", "P4"):
+        if code == "Z1":
             self.records.previous_permanence.append((ci, start, code, None, None))
             return
         # A permanence order before this LA knew the child: another LA, month known, day not.
         earliest = dob + 60
         latest = start - 120
-        if latest <= earliest:
-            self.records.previous_permanence.append((ci, start, "P4", None, None))
+        if latest <= earliest:  # too young for an earlier order
+            self.records.previous_permanence.append((ci, start, "Z1", None, None))
             return
         when = from_day(earliest + int(s.u() * (latest - earliest)))
         la = s.choice(("202", "203", "204", "301", "302", "304", "305", "306", "307", "308", "330", "350", "800"))
-        self.records.previous_permanence.append((ci, start, code, la, "zz/" + when.strftime("%m/%Y")))
+        self.records.previous_permanence.append((ci, start, code, la, "ZZ/" + when.strftime("%m/%Y")))
 
 
 def _ls_at(ls: list[tuple[int, str]], day_: int) -> str:

@@ -59,7 +59,10 @@ class Mix:
     """
 
     def __init__(self, weights: Mapping[str, float]) -> None:
-        items = [(str(k), float(v)) for k, v in weights.items() if float(v) > 0]
+        if any(not isinstance(k, str) for k in weights):
+            bad = [k for k in weights if not isinstance(k, str)]
+            raise ValueError(f"mix categories must be text, not {bad!r} (quote YES/NO/numbers in YAML)")
+        items = [(k, float(v)) for k, v in weights.items() if float(v) > 0]
         if not items:
             raise ValueError("a mix needs at least one positive weight")
         total = sum(v for _, v in items)

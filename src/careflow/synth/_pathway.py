@@ -423,5 +423,20 @@ class Pathway:
         gap = np.maximum(1, rng.lognormal(np.log(float(self.p.value("referrals.rereferral_gap_median"))),
                                           float(self.p.value("referrals.rereferral_gap_sigma")), n)).astype(np.int64)
         nxt = ep["closure"] + gap
+        # after a special guardianship or child arrangements order, not back before the next 1 April: the
+        # SSDA903 dates previous permanence before the child's first episode in the return (DfE rule 632)
+        order_exit = np.isin(care_reason, ["E41", "E45", "E46", "E47", "E48"])
+        if order_exit.any():
+            next_april = _next_april(ep["closure"][order_exit])
+            nxt[order_exit] = np.maximum(nxt[order_exit], next_april)
         ok = (rng.random(n) < p) & (nxt < self.pop.b18[child] - 1) & (nxt <= self.sim_end)
         return child[ok], nxt[ok]
+
+
+def _next_april(days: I64) -> I64:
+    """1 April after each day (the start of the next collection year)."""
+    years = collection_year_of(days)
+    out = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64) + 90
+    # day 90 of a year is 1 April in common years and 31 March in leap years
+    leap = ((years % 4 == 0) & (years % 100 != 0)) | (years % 400 == 0)
+    return out + leap.astype(np.int64)
