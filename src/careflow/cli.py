@@ -52,8 +52,7 @@ def _generate(population: int, end_year: int, years: int, seed: int, la_code: st
     from careflow import synth
 
     with _progress(f"Simulating a local authority of {population:,} children") as update:
-        return synth.generate(population, end_year=end_year, years=years, seed=seed, la_code=la_code,
-                              progress=update)
+        return synth.generate(population, end_year=end_year, years=years, seed=seed, la_code=la_code, progress=update)
 
 
 def _write(la: Any, out: Path) -> dict[str, list[Path]]:
@@ -61,7 +60,7 @@ def _write(la: Any, out: Path) -> dict[str, list[Path]]:
 
     with _progress(f"Writing returns to {out}") as update:
         update("SSDA903 and CIN census", 0.1)
-        return synth.write_returns(la, out)  # type: ignore[no-any-return]
+        return synth.write_returns(la, out)
 
 
 def _print_summary(la: Any) -> None:
@@ -193,11 +192,136 @@ def demo(
     for result in checks:
         _print_read_summary(result, 0.0, 10)
     console.print(
-        f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. "
-        f"Try: careflow check {out / last}"
+        f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. Try: careflow check {out / last}"
     )
     if any(r.has_errors for r in checks):
         raise typer.Exit(1)
+
+
+@app.command()
+def forecast(
+    returns: Annotated[
+        list[Path] | None, typer.Argument(help="SSDA903 returns: a folder (one subfolder per year is fine) or files.")
+    ] = None,
+    synthetic: Annotated[
+        int | None, typer.Option(help="Forecast a synthetic LA of this many children aged 0-17 instead.")
+    ] = None,
+    end_year: Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    start: Annotated[
+        str | None, typer.Option(help="Forecast from this date (YYYY-MM-DD); default: end of data.")
+    ] = None,
+    reference_years: Annotated[float, typer.Option(help="Years of history the rates are estimated on.")] = 3.0,
+    horizon: Annotated[int, typer.Option(help="Months to project.")] = 24,
+    scenario: Annotated[
+        list[str] | None, typer.Option(help="Scenario YAML file or built-in name (repeatable).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the CSV tables and report.html.")] = Path("forecast"),
+    entries: Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")] = "counts",
+    population: Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")] = None,
+    engine: Annotated[str, typer.Option(help="markov (analytic bands) or microsim (simulated).")] = "markov",
+    runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 500,
+    unit_costs: Annotated[Path | None, typer.Option(help="YAML of weekly unit costs overriding the defaults.")] = None,
+    inflation: Annotated[float | None, typer.Option(help="Yearly cost inflation, e.g. 0.035.")] = None,
+) -> None:
+    """Forecast children in care by placement, with bands, costs and scenarios against the baseline."""
+    from careflow.flows import cli_forecast
+
+    code = cli_forecast(
+        returns or None,
+        synthetic_population=synthetic,
+        synthetic_end_year=end_year,
+        seed=seed,
+        start=_parse_date(start),
+        reference_years=reference_years,
+        horizon_months=horizon,
+        scenarios=scenario or (),
+        output_dir=out,
+        entries=entries,
+        population=population,
+        engine=engine,
+        runs=runs,
+        unit_costs=unit_costs,
+        inflation=inflation,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def backtest(
+    returns: Annotated[list[Path] | None, typer.Argument(help="SSDA903 returns: a folder or files.")] = None,
+    synthetic: Annotated[int | None, typer.Option(help="Back-test on a synthetic LA of this many children.")] = None,
+    end_year: Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    cutoff: Annotated[str | None, typer.Option(help="Fit up to this date (YYYY-MM-DD).")] = None,
+    horizon: Annotated[int, typer.Option(help="Months forecast and scored.")] = 12,
+    reference_years: Annotated[float, typer.Option(help="Years of history the rates are estimated on.")] = 3.0,
+    entries: Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")] = "counts",
+    population: Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")] = None,
+    engine: Annotated[str, typer.Option(help="markov or microsim.")] = "markov",
+    runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 300,
+    out: Annotated[Path | None, typer.Option(help="Folder for the back-test tables.")] = None,
+) -> None:
+    """Fit up to a date, forecast, and score against what happened: MAPE, bias, 80% and 95% band coverage."""
+    from careflow.flows import cli_backtest
+
+    code = cli_backtest(
+        returns or None,
+        synthetic_population=synthetic,
+        synthetic_end_year=end_year,
+        seed=seed,
+        cutoff=_parse_date(cutoff),
+        horizon_months=horizon,
+        reference_years=reference_years,
+        entries=entries,
+        population=population,
+        engine=engine,
+        runs=runs,
+        output_dir=out,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def reform(
+    package: Annotated[str | None, typer.Option(help="Reform package YAML (default: the Review's package).")] = None,
+    area: Annotated[str, typer.Option(help="England, a region, or a local authority.")] = "England",
+    report: Annotated[Path | None, typer.Option(help="Where to write the HTML report.")] = Path("reform.html"),
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the bands.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2022,
+) -> None:
+    """The national reform model: the Independent Review's cost-benefit case, reproduced and open to change."""
+    from careflow.reform import cli_main
+
+    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed))
+
+
+@app.command()
+def scorecard(
+    area: Annotated[
+        str | None, typer.Option(help="Local authority, region or England: name, DfE LA number or ONS code.")
+    ] = None,
+    returns: Annotated[
+        Path | None, typer.Option("--returns", help="Folder of the LA's SSDA903 / CIN census returns.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for scorecard.html, .csv and .json.")] = Path("careflow-scorecard"),
+) -> None:
+    """The National Framework's indicators for a local authority: HTML report with charts, every figure as CSV/JSON."""
+    from careflow.measures.cli import cli_main
+
+    raise typer.Exit(cli_main(area, returns, out))
+
+
+def _parse_date(text: str | None) -> Any:
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err_console.print(f"[red]'{text}' is not a date (expected YYYY-MM-DD, e.g. 2022-03-31).")
+        raise typer.Exit(2) from None
 
 
 @app.command("codes")
