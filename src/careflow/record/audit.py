@@ -91,20 +91,26 @@ def append(
     """Add one entry to the log in the session's transaction (call it last, just before commit)."""
     session.flush()  # the change being audited takes its row locks first; the chain head is always locked last
     chain_id = _chain_of(chains, child_id, actor)
-    head = session.execute(
-        select(AuditChain.length, AuditChain.last_hash).where(AuditChain.id == chain_id).with_for_update()
+    # Lock the head and take the next number in one statement (the row lock lasts until commit).
+    length, prev_hash = session.execute(
+        update(AuditChain).where(AuditChain.id == chain_id).values(length=AuditChain.length + 1)
+        .returning(AuditChain.length, AuditChain.last_hash)
     ).one()
     at = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
-        "chain_id": chain_id, "chain_seq": head.length + 1, "at": at, "user_id": actor.user_id,
+        "chain_id": chain_id, "chain_seq": length, "at": at, "user_id": actor.user_id,
         "username": actor.username, "role": actor.role, "action": action, "child_id": child_id, "entity": entity,
-        "entity_id": entity_id, "detail": detail or {}, "prev_hash": head.last_hash,
+        "entity_id": entity_id, "detail": detail or {}, "prev_hash": prev_hash,
     }
     values["hash"] = _digest({**values, "at": _iso(at)})
-    entry_id = session.execute(insert(AuditEntry).values(**values).returning(AuditEntry.id)).scalar_one()
-    session.execute(
-        update(AuditChain).where(AuditChain.id == chain_id).values(length=head.length + 1, last_hash=values["hash"])
-    )
+    new_entry = insert(AuditEntry).values(**values).returning(AuditEntry.id)
+    set_head = update(AuditChain).where(AuditChain.id == chain_id).values(last_hash=values["hash"])
+    if session.get_bind().dialect.name == "postgresql":  # one round trip: insert the entry and move the head
+        entry = new_entry.cte("entry")
+        entry_id = session.execute(set_head.returning(select(entry.c.id).scalar_subquery())).scalar_one()
+    else:
+        entry_id = session.execute(new_entry).scalar_one()
+        session.execute(set_head)
     return AuditEntry(id=entry_id, **values)
 
 

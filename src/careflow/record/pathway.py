@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from careflow.record.errors import AccessDenied, TransitionNotAllowed
 
-__all__ = ["OPEN_STAGES", "TRANSITIONS", "PathwayFacts", "Role", "Stage", "Transition", "allowed_events", "check"]
+__all__ = ["EVENTS_NEEDING_FACTS", "OPEN_STAGES", "TRANSITIONS", "PathwayFacts", "Role", "Stage", "Transition", "allowed_events", "check"]
 
 
 class Role(StrEnum):
@@ -165,6 +165,13 @@ TRANSITIONS: dict[str, Transition] = {
            _SOCIAL_WORK | {Role.FAMILY_HELP_WORKER}),
     )
 }
+
+
+# The events whose check looks beyond the stage (so the record's facts are read only for these).
+EVENTS_NEEDING_FACTS = frozenset({
+    "pre_proceedings_started", "proceedings_issued", "family_network_plan_started", "order_made",
+    "placement_changed", "legal_status_changed", "looked_after_review_held", "looked_after_ended",
+})
 
 
 @dataclass(frozen=True)

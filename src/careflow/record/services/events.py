@@ -770,14 +770,16 @@ def _payload(form: EventBase) -> dict[str, Any]:
 def bump(ctx: Ctx, child: Child) -> None:
     """Take the child's next version now: the UPDATE checks the old one (and on PostgreSQL locks the row), so a
     concurrent writer of the same child waits here and then fails with a stale version instead of overwriting."""
-    child.version = child.version + 1
+    child_id, seen = child.id, child.version
+    child.version = seen + 1
     child.updated_at = dt.datetime.now(dt.UTC)
     try:
         ctx.session.flush()
     except StaleDataError:
         raise StaleVersion(
-            f"child {child.id} was changed by someone else at the same moment; reload and try again",
-            current_version=child.version - 1,
+            f"child {child_id} was changed by someone else at the same moment (you had version {seen}); "
+            "reload and try again",
+            current_version=seen + 1,
         ) from None
 
 
@@ -797,7 +799,7 @@ def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool 
     if bump_version:
         bump(ctx, child)
     stage = Stage(child.stage)
-    pathway.check(kind, stage, role, facts(ctx.session, child))
+    pathway.check(kind, stage, role, facts(ctx.session, child) if kind in pathway.EVENTS_NEEDING_FACTS else None)
     day = validate_date(ctx, form.occurred_on or ctx.today, "occurred_on", child=child, after=child.stage_since,
                         after_what=f"the child's current stage began ({stage.label.lower()})")
     event = Event(child_id=child.id, kind=kind, occurred_on=day, recorded_at=dt.datetime.now(dt.UTC),
@@ -820,13 +822,7 @@ def record(ctx: Ctx, child_id: int, form: EventBase) -> Event:
 
     child = load_child(ctx, child_id, write=True)
     event = apply_event(ctx, child, form)
-    try:
-        ctx.session.flush()
-    except StaleDataError:
-        raise StaleVersion(
-            f"child {child_id} was changed by someone else at the same moment; reload and record the event again",
-            current_version=child.version,
-        ) from None
+    ctx.session.flush()
     ctx.audit("write", child_id=child.id, entity="event", entity_id=event.id,
               detail={"kind": event.kind, "version": child.version})
     return event
