@@ -143,7 +143,7 @@ def line_chart(title: str, x: Sequence[float] | np.ndarray, series: list[dict[st
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
            f'aria-label="{html.escape(title)}" style="font-family:sans-serif;font-size:11px">',
            f'<text x="{left}" y="16" font-weight="bold" font-size="13">{html.escape(title)}</text>']
-    for t in _ticks(lo, hi):
+    for t in (t for t in _ticks(lo, hi) if lo <= t <= hi):
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{py(t):.1f}" y2="{py(t):.1f}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{_fmt(t)}</text>')
     if zero and lo < 0 < hi:
