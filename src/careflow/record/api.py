@@ -124,6 +124,7 @@ def record_event(child_id: int, body: EventCreate, ctx: CtxDep) -> Any:
 def allowed(child_id: int, ctx: CtxDep) -> Any:
     """The events you may record for this child now."""
     child = records.load_child(ctx, child_id, write=False)
+    ctx.audit("read", child_id=child.id, entity="allowed_events")
     role = ctx.role
     if role is None or role not in access.WRITE_ROLES:
         return []

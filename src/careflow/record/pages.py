@@ -47,18 +47,17 @@ def error_page(request: Request, status: int, message: str, needs: list[str]) ->
     return _render(request, "error.html", status_code=status, status=status, message=message, needs=needs)
 
 
-def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[str]]:
-    """Run ``fn`` in a savepoint: on a record or validation error nothing it wrote stays, and the message returns."""
+def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[str], int]:
+    """Run ``fn`` in a savepoint: on a record or validation error nothing it wrote stays; returns the result, or the
+    message, what is needed first and the HTTP status."""
     try:
         with ctx.session.begin_nested():
-            return fn(), None, []
+            return fn(), None, [], 200
     except ValidationError as exc:
         messages = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        return None, "; ".join(messages), []
-    except (InvalidInput, AccessDenied) as exc:
-        return None, exc.message, []
+        return None, "; ".join(messages), [], 422
     except RecordError as exc:
-        return None, exc.message, [str(n) for n in getattr(exc, "needs", [])]
+        return None, exc.message, [str(n) for n in getattr(exc, "needs", [])], exc.status
 
 
 @router.get("/login")
@@ -150,9 +149,10 @@ async def new_child_submit(request: Request, ctx: CtxDep) -> Response:
     """Open the record."""
     form = await request.form()
     values = form_values(ChildCreate, form)
-    child, error, _needs = _attempt(ctx, lambda: records.create_child(ctx, ChildCreate.model_validate(values)))
+    child, error, _needs, status = _attempt(ctx, lambda: records.create_child(ctx,
+                                                                                 ChildCreate.model_validate(values)))
     if child is None:
-        return _render(request, "new_child.html", status_code=422, fields=field_specs(ChildCreate, ctx.today),
+        return _render(request, "new_child.html", status_code=status, fields=field_specs(ChildCreate, ctx.today),
                        values=values, error=error)
     return RedirectResponse(f"/children/{child.id}", status_code=303)
 
@@ -193,6 +193,7 @@ def event_form(request: Request, child_id: int, kind: str, ctx: CtxDep) -> Respo
     child = records.load_child(ctx, child_id, write=True)
     if kind not in EVENT_FORMS:
         raise InvalidInput(f"no event kind {kind!r}", "kind")
+    ctx.audit("read", child_id=child.id, entity="event_form", detail={"kind": kind})
     specs = field_specs(EVENT_FORMS[kind], ctx.today, _people_choices(ctx, child_id))
     template = "event_form.html" if request.headers.get("hx-request") else "event_page.html"
     return _render(request, template, child_id=child_id, kind=kind, label=TRANSITIONS[kind].label,
@@ -209,12 +210,12 @@ async def event_submit(request: Request, child_id: int, ctx: CtxDep) -> Response
     model = EVENT_FORMS[kind]
     values = form_values(model, form)
     values["kind"] = kind
-    _event, error, needs = _attempt(ctx, lambda: events.record(ctx, child_id, model.model_validate(values)))
+    _event, error, needs, status = _attempt(ctx, lambda: events.record(ctx, child_id, model.model_validate(values)))
     if error is None:
         return RedirectResponse(f"/children/{child_id}", status_code=303)
     child = records.load_child(ctx, child_id, write=False)
     specs = field_specs(model, ctx.today, _people_choices(ctx, child_id))
-    return _render(request, "event_page.html", status_code=409 if needs else 422, child_id=child_id, kind=kind,
+    return _render(request, "event_page.html", status_code=status, child_id=child_id, kind=kind,
                    label=TRANSITIONS[kind].label, fields=specs, values=values, version=child.version, error=error,
                    needs=needs)
 

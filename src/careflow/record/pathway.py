@@ -22,7 +22,17 @@ from enum import StrEnum
 
 from careflow.record.errors import AccessDenied, TransitionNotAllowed
 
-__all__ = ["EVENTS_NEEDING_FACTS", "OPEN_STAGES", "TRANSITIONS", "PathwayFacts", "Role", "Stage", "Transition", "allowed_events", "check"]
+__all__ = [
+    "EVENTS_NEEDING_FACTS",
+    "OPEN_STAGES",
+    "TRANSITIONS",
+    "PathwayFacts",
+    "Role",
+    "Stage",
+    "Transition",
+    "allowed_events",
+    "check",
+]
 
 
 class Role(StrEnum):
