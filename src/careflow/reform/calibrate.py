@@ -7,6 +7,8 @@ needs a number the text does not give, the number is a parameter marked ``calibr
 or change the calibration::
 
     python -m careflow.reform.calibrate            # report the fit of the shipped parameters
+    python -m careflow.reform.calibrate --refit    # what a refit would give (the fit starts from, and is pulled
+                                                   # weakly towards, the current values, so it is not idempotent)
     python -m careflow.reform.calibrate --write    # refit and rewrite the calibrated values in the lever files
 
 Only the non-zero dated values of calibrated parameters move (a zero marks "not started yet" and stays). Levers
@@ -205,13 +207,17 @@ def fit_report(levers: Mapping[str, Lever] | None = None) -> list[dict[str, Any]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Calibrate the reform levers to the Review's table.")
     parser.add_argument("--write", action="store_true", help="rewrite the calibrated values in the lever files")
+    parser.add_argument("--refit", action="store_true", help="show the fit a refit would give, without writing")
     parser.add_argument("--lever", action="append", help="only these levers (repeatable)")
     args = parser.parse_args(argv)
-    fit = calibrate(args.lever)
-    if args.write:
-        for path in write_values(fit):
-            print(f"wrote {path}")
-    for row in fit_report(fit.levers):
+    levers: Mapping[str, Lever] | None = None  # the shipped (stored) values
+    if args.write or args.refit:
+        fit = calibrate(args.lever)
+        levers = fit.levers
+        if args.write:
+            for path in write_values(fit):
+                print(f"wrote {path}")
+    for row in fit_report(levers):
         print(f"{row['lever']:32s} ours {row['ours_sum']:8.0f}  review {row['review_sum']:8.0f}  "
               f"error {row['error_sum']:+7.1%}  max yearly gap {row['max_year_gap']:6.1f}  "
               f"CLA 2032-33 {row['cla_2032_33']:7.0f}")
