@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,16 +59,24 @@ def _generate(population: int, end_year: int, years: int, seed: int, la_code: st
 def _write(la: Any, out: Path) -> dict[str, list[Path]]:
     from careflow import synth
 
-    with _progress(f"Writing returns to {out}") as update:
+    with _progress(f"Writing returns to {out}") as update, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         update("SSDA903 and CIN census", 0.1)
-        return synth.write_returns(la, out)
+        written: dict[str, list[Path]] = synth.write_returns(la, out)
+    for warning in caught:
+        if not issubclass(warning.category, UserWarning):  # library deprecations are for developers
+            continue
+        err_console.print(f"[yellow]note:[/yellow] {warning.message}")
+    return written
 
 
 def _print_summary(la: Any) -> None:
     from careflow import synth
 
     summary = synth.summary(la)
-    table = Table(title=f"Synthetic local authority (seed {summary.get('seed', '?')})", show_header=True)
+    seed = getattr(la, "seed", None) or getattr(getattr(la, "parameters", None), "seed", None)
+    title = "Synthetic local authority" + (f" (seed {seed})" if seed is not None else "")
+    table = Table(title=title, show_header=True)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for key, value in summary.items():
@@ -75,7 +84,7 @@ def _print_summary(la: Any) -> None:
             value = ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in value.items())
         elif isinstance(value, float):
             value = f"{value:,.1f}"
-        elif isinstance(value, int):
+        elif isinstance(value, int) and not key.endswith("year"):
             value = f"{value:,}"
         table.add_row(key.replace("_", " "), str(value))
     console.print(table)
@@ -185,16 +194,19 @@ def demo(
     written = _write(la, out)
     _print_summary(la)
     last = sorted(written)[-1]
+    groups = [[p for p in written[last] if p.suffix == ".csv"]] + [[p] for p in written[last] if p.suffix == ".xml"]
+    checks = []
     with _progress(f"Checking the {last} returns") as update:
-        update("reading back", 0.1)
-        checks = [read_return([p for p in written[last] if p.suffix == ".csv"], year=None)]
-        checks += [read_return([p], year=None) for p in written[last] if p.suffix == ".xml"]
-    for result in checks:
-        _print_read_summary(result, 0.0, 10)
+        for i, group in enumerate(g for g in groups if g):
+            update(group[0].parent.name if len(group) > 1 else group[0].name, i / len(groups))
+            started = time.perf_counter()
+            checks.append((read_return(group), time.perf_counter() - started))
+    for result, seconds in checks:
+        _print_read_summary(result, seconds, 10)
     console.print(
         f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. Try: careflow check {out / last}"
     )
-    if any(r.has_errors for r in checks):
+    if any(r.has_errors for r, _ in checks):
         raise typer.Exit(1)
 
 
