@@ -23,7 +23,7 @@ from ..conftest import PASSWORD, World, fast_settings, make_world
 
 CHROMIUM = os.environ.get("CAREFLOW_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 
 
 def _need(ok: bool, why: str) -> None:

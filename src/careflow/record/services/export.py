@@ -76,19 +76,26 @@ def to_care_data(session: Session, year: int) -> CareData:
         select(Referral, Child.la_child_id).join(Child, Child.id == Referral.child_id).where(referral_open)
         .order_by(Child.la_child_id, Referral.sequence)
     ).all()
-    child_ids = {e.child_id for e, _ in episodes} | {r.child_id for r, _ in referrals}
+    in_year = select(LookedAfterEpisode.child_id).where(overlaps).union(
+        select(Referral.child_id).where(referral_open))
     people = session.execute(
-        select(Child, Person).join(Person, Person.id == Child.person_id).where(Child.id.in_(child_ids))
-        .order_by(Child.la_child_id)
-    ).all() if child_ids else []
-    children_rows = [{
-        "child_id": c.la_child_id, "sex": _sex(p.sex, year), "date_of_birth": p.date_of_birth,
-        "expected_date_of_birth": p.expected_date_of_birth if p.date_of_birth is None else None,
-        "ethnicity": p.ethnicity or _NOT_OBTAINED, "upn": p.upn, "nhs_number": p.nhs_number,
-        "upn_unknown": None if p.upn else ("UN6" if p.date_of_birth is None else "UN4"),
-        "disabilities": list(c.disabilities or []) or None,
-    } for c, p in people]
-    dob = {c.la_child_id: p.date_of_birth for c, p in people}
+        select(Child.la_child_id, Child.disabilities, Person.sex, Person.date_of_birth, Person.expected_date_of_birth,
+               Person.ethnicity, Person.upn, Person.nhs_number)
+        .join(Person, Person.id == Child.person_id).where(Child.id.in_(in_year)).order_by(Child.la_child_id)
+    ).all()
+    sexes: dict[str | None, str | None] = {}
+    children_rows = []
+    for p in people:
+        if p.sex not in sexes:
+            sexes[p.sex] = _sex(p.sex, year)
+        children_rows.append({
+            "child_id": p.la_child_id, "sex": sexes[p.sex], "date_of_birth": p.date_of_birth,
+            "expected_date_of_birth": p.expected_date_of_birth if p.date_of_birth is None else None,
+            "ethnicity": p.ethnicity or _NOT_OBTAINED, "upn": p.upn, "nhs_number": p.nhs_number,
+            "upn_unknown": None if p.upn else ("UN6" if p.date_of_birth is None else "UN4"),
+            "disabilities": list(p.disabilities or []) or None,
+        })
+    dob = {p.la_child_id: p.date_of_birth for p in people}
     episode_rows = [{
         "child_id": cid, "start_date": e.start_date, "reason_new_episode": e.reason_new_episode,
         "legal_status": e.legal_status, "category_of_need": e.category_of_need, "placement_type": e.placement_type,
@@ -98,11 +105,11 @@ def to_care_data(session: Session, year: int) -> CareData:
         "reason_placement_change": e.reason_placement_change, "home_postcode": e.home_postcode,
         "placement_postcode": e.placement_postcode, "urn": e.urn,
     } for e, cid in episodes]
-    cla_children = {e.child_id for e, _ in episodes}
     reviews = session.execute(
         select(LookedAfterReview, Child.la_child_id).join(Child, Child.id == LookedAfterReview.child_id)
-        .where(LookedAfterReview.child_id.in_(cla_children), LookedAfterReview.review_date.between(start, end))
-    ).all() if cla_children else []
+        .where(LookedAfterReview.child_id.in_(select(LookedAfterEpisode.child_id).where(overlaps)),
+               LookedAfterReview.review_date.between(start, end))
+    ).all()
     review_rows = [{"child_id": cid, "date_of_birth": dob.get(cid), "review_date": r.review_date,
                     "participation": r.participation} for r, cid in reviews]
     referral_key = {r.id: (cid, r.sequence) for r, cid in referrals}
@@ -154,17 +161,19 @@ def to_care_data(session: Session, year: int) -> CareData:
     reviews_of: dict[int, list[dt.date]] = {}
     previous: dict[int, int] = {}
     if cp_plans:
-        plan_ids = [p.id for p in cp_plans]
+        plans_in_year = (select(ChildProtectionPlan.id).join(Referral, Referral.id == ChildProtectionPlan.referral_id)
+                         .where(referral_open))
         for plan_id, day in session.execute(
             select(ChildProtectionConference.plan_id, ChildProtectionConference.conference_date).where(
-                ChildProtectionConference.plan_id.in_(plan_ids), ChildProtectionConference.kind == "review",
+                ChildProtectionConference.plan_id.in_(plans_in_year), ChildProtectionConference.kind == "review",
                 ChildProtectionConference.conference_date <= end)
         ):
             reviews_of.setdefault(int(plan_id or 0), []).append(day)
         starts: dict[int, list[dt.date]] = {}
+        children_with_plans = select(ChildProtectionPlan.child_id).where(ChildProtectionPlan.id.in_(plans_in_year))
         for child_id, day in session.execute(
             select(ChildProtectionPlan.child_id, ChildProtectionPlan.start_date).where(
-                ChildProtectionPlan.child_id.in_({p.child_id for p in cp_plans}))
+                ChildProtectionPlan.child_id.in_(children_with_plans))
         ):
             starts.setdefault(child_id, []).append(day)
         previous = {p.id: sum(d < p.start_date for d in starts[p.child_id]) for p in cp_plans}  # derived, not typed
