@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--samples", type=int, default=300)
-    parser.add_argument("--processes", type=int, default=5, help="processes the writers are spread over")
+    parser.add_argument("--processes", type=int, default=2, help="processes the writers are spread over (one a core)")
     args = parser.parse_args()
 
     from careflow.record.app import create_app

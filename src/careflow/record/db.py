@@ -70,9 +70,11 @@ def make_engine(settings: Settings) -> Engine:
         with bootstrap.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
+    # No pre-ping (it costs a round trip per transaction): a connection the server dropped fails its statement,
+    # SQLAlchemy discards the whole pool on that disconnect, and the request is retried by the client.
     return create_engine(
         url, connect_args=connect_args, pool_size=settings.pool_size, max_overflow=settings.pool_size * 2,
-        pool_pre_ping=True,
+        pool_recycle=1800,
     )
 
 
