@@ -161,3 +161,20 @@ def test_wrong_passwords_lock_the_account(world: World) -> None:
     assert locked.status_code == 401
     unknown = client.post("/api/session", json={"username": "nobody-at-all", "password": "x"})
     assert unknown.json()["detail"] == locked.json()["detail"]  # does not reveal which usernames exist
+    assert world.client("fhw").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 403
+    assert world.client("admin").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 200
+    assert client.post("/api/session", json={"username": username, "password": "correct horse battery"}) \
+        .status_code == 200
+
+
+def test_admin_creates_teams_and_users(world: World) -> None:
+    admin = world.client("admin")
+    team = admin.post("/api/teams", json={"name": f"{world.prefix} New Team", "kind": "leaving_care"})
+    assert team.status_code == 201
+    user = admin.post("/api/users", json={"username": f"{world.prefix}-pa", "display_name": "Pat Adviser",
+                                          "role": "social_worker", "team_id": team.json()["id"],
+                                          "password": "long enough password"})
+    assert user.status_code == 201
+    assert admin.post("/api/users", json={"username": f"{world.prefix}-x", "display_name": "X", "role": "king",
+                                          "password": "long enough password"}).status_code == 422
+    assert world.client("manager").post("/api/teams", json={"name": "Mine", "kind": "other"}).status_code == 403

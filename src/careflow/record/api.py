@@ -24,6 +24,7 @@ from careflow.record.schemas import (
     Page,
     RelationshipPublic,
     SessionPublic,
+    TeamCreate,
     TeamPublic,
     UserCreate,
     UserPublic,
@@ -87,6 +88,18 @@ def users(ctx: CtxDep, limit: Limit = 100, offset: Offset = 0) -> Any:
 def create_user(body: UserCreate, ctx: CtxDep, request: Request) -> Any:
     """Create a user (administrators)."""
     return auth.create_user(ctx, body, get_state(request).passwords)
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserPublic)
+def unlock_user(user_id: int, ctx: CtxDep) -> Any:
+    """Let a user locked out by wrong passwords log in again (administrators)."""
+    return auth.unlock_user(ctx, user_id)
+
+
+@router.post("/teams", response_model=TeamPublic, status_code=201)
+def create_team(body: TeamCreate, ctx: CtxDep) -> Any:
+    """Create a team (administrators)."""
+    return auth.create_team(ctx, body.name, body.kind)
 
 
 @router.post("/children", response_model=ChildPublic, status_code=201)

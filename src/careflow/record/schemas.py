@@ -29,6 +29,7 @@ __all__ = [
     "PersonPublic",
     "RelationshipPublic",
     "SessionPublic",
+    "TeamCreate",
     "TeamPublic",
     "UserCreate",
     "UserPublic",
@@ -69,6 +70,13 @@ class LoginRequest(_Model):
 
     username: Annotated[str, Field(min_length=1, max_length=80)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TeamCreate(_Model):
+    """A new team (administrators)."""
+
+    name: Annotated[str, Field(min_length=2, max_length=120)]
+    kind: Literal["family_help", "child_protection", "children_in_care", "leaving_care", "other"]
 
 
 class TeamPublic(_Public):

@@ -19,7 +19,7 @@ from careflow.record.services.context import Ctx
 from careflow.record.settings import Settings
 
 __all__ = ["LOCK_AFTER_FAILURES", "actor_of", "create_team", "create_user", "list_teams", "list_users", "login",
-           "logout", "resolve_session"]
+           "logout", "resolve_session", "unlock_user"]
 
 LOCK_AFTER_FAILURES = 10
 
@@ -113,6 +113,18 @@ def create_user(ctx: Ctx, form: UserCreate, passwords: Passwords) -> UserPublic:
     ctx.session.add(user)
     ctx.session.flush()
     ctx.audit("admin", entity="user", entity_id=user.id, detail={"role": role.value})
+    return UserPublic.model_validate(user)
+
+
+def unlock_user(ctx: Ctx, user_id: int) -> UserPublic:
+    """Clear a user's failed logins so they may log in again (administrators)."""
+    access.require_role(ctx, frozenset({Role.ADMIN}), "unlock users")
+    user = ctx.session.get(User, user_id)
+    if user is None:
+        raise InvalidInput(f"no user {user_id}", "user_id")
+    user.failed_logins = 0
+    ctx.session.flush()
+    ctx.audit("admin", entity="user", entity_id=user.id, detail={"unlocked": True})
     return UserPublic.model_validate(user)
 
 
