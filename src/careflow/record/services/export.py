@@ -152,7 +152,9 @@ def to_care_data(session: Session, year: int) -> CareData:
         held = s.initial_conference_date if s.initial_conference_date and s.initial_conference_date <= end else None
         enquiry_rows.append({"child_id": cid, "referral_id": ref, "enquiry_id": seq(("s", cid, ref)),
                              "start_date": s.start_date,
-                             "initial_conference_target_date": s.initial_conference_target_date,
+                             # a target after the census date is not yet due: the return holds dates up to it
+                             "initial_conference_target_date": s.initial_conference_target_date
+                             if s.initial_conference_target_date <= end else None,
                              "initial_conference_date": held,
                              "is_conference_not_required": bool(s.is_conference_not_required and s.end_date
                                                                 and s.end_date <= end)})
