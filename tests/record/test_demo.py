@@ -47,6 +47,9 @@ def test_each_role_sees_only_what_it_should(demo: tuple[TestClient, str]) -> Non
     assert _login(demo, "analyst").get("/api/analyst/children").json()["total"] > 0
     assert _login(demo, "admin").get(f"/api/children/{child_id}").status_code == 403
     assert _login(demo, "advocate").get(f"/api/children/{child_id}").status_code == 403
+    advocated = _login(demo, "advocate").get("/api/caseload").json()
+    assert advocated["total"] >= 1
+    assert _login(demo, "advocate").get(f"/api/children/{advocated['items'][0]['child_id']}").status_code == 200
     manager = _login(demo, "manager")
     assert manager.get(f"/api/children/{child_id}/audit").json()["total"] >= 1
     assert manager.get("/team").status_code == 200

@@ -28,6 +28,9 @@ def _journeys(world: World) -> None:
                 reason_placement_change="CARPL", occurred_on="2024-09-02")
     world.event("sw", cla, "looked_after_ended", reason_episode_ceased="E4A", occurred_on="2025-02-14")
     world.event("sw", cla, "case_closed", reason_for_closure="RC7", occurred_on="2025-03-03")
+    late = world.new_child(occurred_on="2025-03-20")  # an enquiry whose conference is due after 31 March
+    world.event("fhw", late, "family_help_started", primary_need="N1", occurred_on="2025-03-21")
+    world.event("ecpp", late, "section_47_started", occurred_on="2025-03-25")
 
 
 def test_export_reads_back_with_no_errors(world: World, tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TextIO
 
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from careflow.record.app import create_app
 from careflow.record.demo import DEMO_USERS, seed_users
 from careflow.record.load import load_care_data
-from careflow.record.models import User
+from careflow.record.models import Advocacy, Allocation, Child, User
 from careflow.record.settings import Settings
 
 __all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve"]
@@ -48,6 +49,11 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
                 roles.setdefault(key, []).append(user.id)
         loaded = load_care_data(session, la.data, today=today, teams=teams[:2], workers=workers,
                                 settings_chains=settings.audit_chains)
+        advocate = users["advocate"]
+        for child in session.scalars(select(Child).where(Child.stage == "looked_after").order_by(Child.id).limit(5)):
+            session.add(Advocacy(child_id=child.id, advocate_id=advocate.id, start_date=child.stage_since))
+            session.add(Allocation(child_id=child.id, user_id=advocate.id, role_on_case="advocate",
+                                   start_date=child.stage_since))
     if out is not None:
         out.write(f"careflow demo: {loaded:,} children of a synthetic local authority (seed {seed}); "
                   f"the service's today is {today.isoformat()}, the last day of the synthetic data.\n")
