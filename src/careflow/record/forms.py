@@ -107,7 +107,8 @@ def field_specs(model: type[BaseModel], today: dt.date,
             specs.append(FieldSpec(name, label, "number", required))
         else:
             specs.append(FieldSpec(name, label, "text", required))
-    return specs
+    # What the event is about first; its date (usually today) and the optional note last.
+    return sorted(specs, key=lambda f: {"occurred_on": 1, "note": 2}.get(f.name, 0))
 
 
 def form_values(model: type[BaseModel], form: Any) -> dict[str, Any]:
