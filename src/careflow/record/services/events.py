@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from careflow import codes
 from careflow.record import clocks, pathway
@@ -730,6 +730,7 @@ def _family_member(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date
                                  has_parental_responsibility=form.has_parental_responsibility, is_significant=True,
                                  start_date=day))
     event.payload = {**event.payload, "person_id": person.id}
+    ctx.session.execute(update(Event).where(Event.id == event.id).values(payload=event.payload))
     return None
 
 
@@ -771,16 +772,20 @@ def bump(ctx: Ctx, child: Child) -> None:
     """Take the child's next version now: the UPDATE checks the old one (and on PostgreSQL locks the row), so a
     concurrent writer of the same child waits here and then fails with a stale version instead of overwriting."""
     child_id, seen = child.id, child.version
-    child.version = seen + 1
-    child.updated_at = dt.datetime.now(dt.UTC)
-    try:
-        ctx.session.flush()
-    except StaleDataError:
+    now = dt.datetime.now(dt.UTC)
+    result = ctx.session.execute(
+        update(Child).where(Child.id == child_id, Child.version == seen).values(version=seen + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
         raise StaleVersion(
             f"child {child_id} was changed by someone else at the same moment (you had version {seen}); "
             "reload and try again",
             current_version=seen + 1,
-        ) from None
+        )
+    # The loaded child now carries the new version as committed state: later flushes check it.
+    set_committed_value(child, "version", seen + 1)
+    set_committed_value(child, "updated_at", now)
 
 
 def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool = True,
@@ -802,10 +807,11 @@ def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool 
     pathway.check(kind, stage, role, facts(ctx.session, child) if kind in pathway.EVENTS_NEEDING_FACTS else None)
     day = validate_date(ctx, form.occurred_on or ctx.today, "occurred_on", child=child, after=child.stage_since,
                         after_what=f"the child's current stage began ({stage.label.lower()})")
-    event = Event(child_id=child.id, kind=kind, occurred_on=day, recorded_at=dt.datetime.now(dt.UTC),
-                  recorded_by_id=ctx.actor.user_id, payload=_payload(form), note=form.note)
-    ctx.session.add(event)
-    ctx.session.flush()
+    values: dict[str, Any] = {"child_id": child.id, "kind": kind, "occurred_on": day,
+                              "recorded_at": dt.datetime.now(dt.UTC), "recorded_by_id": ctx.actor.user_id,
+                              "payload": _payload(form), "note": form.note}
+    # Events are only ever inserted: a plain INSERT (no unit of work); handlers read the new row's id.
+    event = Event(id=ctx.session.execute(insert(Event).values(**values).returning(Event.id)).scalar_one(), **values)
     new_stage = HANDLERS[kind](ctx, child, form, event, day)
     if new_stage is not None and new_stage != stage:
         child.stage, child.stage_since = new_stage.value, day
