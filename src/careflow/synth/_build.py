@@ -171,7 +171,13 @@ def build_tables(
     limit = np.minimum(cpp_end, e)
     care_route = sel["care"]
     keep_review = (rev <= limit[:, None]) & ~(care_route[:, None] & (rev >= cpp_end[:, None]))
-    review_lists = [rev[i][keep_review[i]].tolist() for i in np.nonzero(m)[0]]
+    plan_rows = np.nonzero(m)[0]
+    hit = keep_review[plan_rows]
+    long = pl.DataFrame({"row": np.repeat(np.arange(len(plan_rows)), hit.sum(axis=1)),
+                         "day": rev[plan_rows][hit]})
+    review_lists = (long.group_by("row", maintain_order=True).agg(pl.col("day"))
+                    .join(pl.DataFrame({"row": np.arange(len(plan_rows))}), on="row", how="right")
+                    .sort("row")["day"])
     data["child_protection_plans"] = _dates(
         pl.DataFrame({
             "child_id": cid[m].astype(str), "referral_id": sel["referral_id"][m].astype(np.int32),
@@ -183,8 +189,7 @@ def build_tables(
         start_date=sel["conf"][m],
         end_date=_censor(cpp_end[m], e),
     ).with_columns(
-        pl.Series("review_dates", review_lists, dtype=pl.List(pl.Int64))
-        .list.eval(pl.element().cast(pl.Int32).cast(pl.Date))
+        review_lists.fill_null([]).list.eval(pl.element().cast(pl.Int32).cast(pl.Date)).alias("review_dates")
     )
 
     # --- pre-proceedings, family group decision making, family network plans -------------------------------

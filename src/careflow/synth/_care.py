@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,10 @@ class CareModel:
         la_code: str,
         postcodes_inside: list[str],
         postcodes_outside: list[str],
+        duration_factor: Callable[[int], float] | None = None,
     ) -> None:
         p = params
+        self.duration_factor: Callable[[int], float] = duration_factor or (lambda _day: 1.0)
         self.s = stream
         self.la_code = la_code
         self.inside = postcodes_inside
@@ -176,6 +179,7 @@ class CareModel:
         s = self.s
         b18 = add_years_one(dob, 18)
         age0 = (start - dob) / 365.25
+        f = self.duration_factor(start)
         band = "uasc" if is_uasc else age_band(age0)
         if route == "remand" and age0 < 10:
             route = "s20"
@@ -201,8 +205,8 @@ class CareModel:
             elif route == "emergency":
                 issue = start + emergency_days
             else:
-                issue = start + max(7, int(s.lognormal(self.s20_issue, 0.6)))
-            final = issue + max(self.proc_min, int(s.lognormal(self.proc_median, self.proc_sigma)))
+                issue = start + max(7, int(s.lognormal(self.s20_issue * f, 0.6)))
+            final = issue + max(self.proc_min, int(s.lognormal(self.proc_median * f, self.proc_sigma)))
 
         # Exit date and reason by plan.
         reason = ""
@@ -213,10 +217,10 @@ class CareModel:
             assert final is not None
             a = self.adoption
             decision = max(start + 7, final - s.uniform_int(20, 2 * int(a["decision_before_final_days"])))
-            matched = final + max(14, int(s.lognormal(float(a["match_median"]), 0.5)))
+            matched = final + max(14, int(s.lognormal(float(a["match_median"]) * f, 0.5)))
             placed = matched + s.uniform_int(7, int(a["placed_after_match_max"]))
             exit_date = placed + max(int(a["adopted_after_placed_min"]),
-                                     int(s.lognormal(float(a["adopted_after_placed_median"]), 0.35)))
+                                     int(s.lognormal(float(a["adopted_after_placed_median"]) * f, 0.35)))
             if from_day(exit_date).timetuple()[1:3] == (3, 31):
                 # adopted on 31 March would count as looked after all year (DfE OC2 cohort, rule 187)
                 exit_date += 1
@@ -225,17 +229,17 @@ class CareModel:
         elif plan in ("sgo", "cao"):
             assert final is not None
             late = s.u() < self.sgo_late
-            exit_date = final + (max(30, int(s.lognormal(self.late_median, 0.6))) if late else 0)
+            exit_date = final + (max(30, int(s.lognormal(self.late_median * f, 0.6))) if late else 0)
             reason = "E41" if plan == "cao" else "SGO"
         elif plan == "home_short":
             bin_ = self.home_short.pick(s.u())
             low, high = {"under_2_weeks": (1, 13), "2_to_8_weeks": (14, 55), "8_weeks_to_6_months": (56, 182),
                          "6_to_12_months": (183, 364)}[bin_]
-            exit_date = start + s.uniform_int(low, high)
+            exit_date = start + max(1, int(s.uniform_int(low, high) * f))
             reason = "E4B" if s.u() < self.home_unplanned else "E4A"
         elif plan == "home_order":
             assert final is not None
-            exit_date = final + max(60, int(s.lognormal(self.home_order_median, 0.5)))
+            exit_date = final + max(60, int(s.lognormal(self.home_order_median * f, 0.5)))
             reason = "E4A"
         elif plan == "other":
             if is_uasc:
@@ -244,7 +248,7 @@ class CareModel:
                 reason = "E14" if s.u() < 0.8 else "E9"
             else:
                 reason = self.other_reason_no_custody.pick(s.u())
-            exit_date = start + max(2, int(s.lognormal(float(self.other_median[reason]), 0.8)))
+            exit_date = start + max(2, int(s.lognormal(float(self.other_median[reason]) * f, 0.8)))
             if final is not None and final >= exit_date:
                 final = None
         else:  # until_18
@@ -388,6 +392,8 @@ class CareModel:
                     if (code, provider, postcode, urn) != placements[-1][2:6]:
                         break
                     postcode = self._postcode(inside)
+                    while postcode == home_postcode:
+                        postcode = self._postcode(inside)
             placements.append((d, grp, code, provider, postcode, urn, "T" if same_carer else "P"))
 
         foster_adopt = foster_adopt and placements[-1][2] == "A5"

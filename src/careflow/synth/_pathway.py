@@ -68,7 +68,8 @@ class Pathway:
         *,
         sim_start: int,
         sim_end: int,
-        care_multiplier: Callable[[I64], npt.NDArray[np.float64]],
+        care_multiplier: Callable[[I64, I64], npt.NDArray[np.float64]],
+        plan_multiplier: Callable[[I64], dict[str, npt.NDArray[np.float64]]] | None = None,
         postcodes_inside: list[str],
         postcodes_outside: list[str],
     ) -> None:
@@ -78,6 +79,7 @@ class Pathway:
         self.sim_start = sim_start
         self.sim_end = sim_end
         self.care_multiplier = care_multiplier
+        self.plan_multiplier = plan_multiplier or (lambda days: {})
         self.inside = postcodes_inside
         self.outside = postcodes_outside
         v = params.value
@@ -198,7 +200,7 @@ class Pathway:
         ref_id = self.referral_count[child].copy()
 
         # Deepest stage: care, or one of the other outcomes.
-        p_care = self.care_table[hist, band] * self.care_multiplier(r)
+        p_care = self.care_table[hist, band] * self.care_multiplier(r, band)
         care = (rng.random(n) < p_care) | uasc_arrival
         weights = self.stage_weights[hist]
         cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
@@ -210,11 +212,21 @@ class Pathway:
         route = np.full(n, -1, dtype=np.int64)
         key = np.where(uasc_arrival, -1, band)
         u_plan, u_route = rng.random(n), rng.random(n)
+        plan_weight = self.plan_multiplier(r)
+        affected = {"adoption": ("adoption",), "home": ("home_short", "home_order")}
         for k in range(-1, len(BAND_NAMES)):
             m = care & (key == k)
             if m.any():
                 mix = self.plan_mix["uasc" if k < 0 else BAND_NAMES[k]]
-                plan[m] = [PLANS.index(mix.codes[i]) for i in mix.index(u_plan[m])]
+                weights = np.tile(np.array(mix.shares), (int(m.sum()), 1))
+                for effect, weight in plan_weight.items():  # plans follow the national series (year effects)
+                    for plan_name in affected[effect]:
+                        if plan_name in mix.codes:
+                            weights[:, mix.codes.index(plan_name)] *= weight[m]
+                cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+                idx = np.minimum((u_plan[m][:, None] > cum).sum(axis=1), len(mix.codes) - 1)
+                codes = np.array([PLANS.index(c) for c in mix.codes])
+                plan[m] = codes[idx]
         for j, name in enumerate(PLANS):
             m = care & (plan == j) & ~uasc_arrival
             if m.any():

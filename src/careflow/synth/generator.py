@@ -68,17 +68,22 @@ def _postcodes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return inside, outside
 
 
-def _year_series(params: Parameters, measure: str) -> Callable[[int], float]:
-    """Ratio of a national per-10,000 figure in a year to the calibration year's (1 without year effects)."""
+def _year_series(
+    params: Parameters, effect: str, measure: str, unit: str = "per_10k", category: str = "total"
+) -> Callable[[int], float]:
+    """Ratio of a national figure in a year to the calibration year's (1 when the year effect is off)."""
     base_year = int(params.value("simulation.calibration_year"))
-    if not params.value("simulation.year_effects"):
+    effects = params.value("simulation.year_effects")
+    if effect not in effects:
+        raise ValueError(f"unknown year effect {effect!r}; simulation.year_effects has {sorted(effects)}")
+    if not effects[effect]:
         return lambda year: 1.0
-    base = national_target(measure, unit="per_10k", year=base_year)
+    base = national_target(measure, category, unit=unit, year=base_year)
     cache: dict[int, float] = {}
 
     def ratio(year: int) -> float:
         if year not in cache:
-            cache[year] = national_target(measure, unit="per_10k", year=year) / base
+            cache[year] = national_target(measure, category, unit=unit, year=year) / base
         return cache[year]
 
     return ratio
@@ -136,23 +141,50 @@ def generate(
     first_dob = int(add_years(sim_start, -18)[0])
     inside, outside = _postcodes()
 
-    starts_ratio = _year_series(params, "cla_starts")
-    uasc_ratio = _year_series(params, "uasc_at_31_march")
+    starts_ratio = _year_series(params, "starts", "cla_starts")
+    duration_ratio = _year_series(params, "durations", "cla_ceased_mean_duration", unit="days")
+    uasc_ratio = _year_series(params, "uasc_arrivals", "uasc_at_31_march")
     uasc_base = float(params.value("care.uasc_arrivals"))
 
-    def care_multiplier(days: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    band_ratio = [_year_series(params, "starts", "cla_starts_by_age", unit="share", category=c)
+                  for c in ("under_1", "1_to_4", "5_to_9", "10_to_15", "16_and_over")]
+
+    def care_multiplier(days: npt.NDArray[np.int64], band: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """Starts by age band follow the national series: rate of starts times the band's share."""
         years_ = collection_year_of(days)
-        table = {int(y): starts_ratio(int(y)) for y in np.unique(years_)}
-        return np.array([table[int(y)] for y in years_], dtype=float) if len(years_) else np.zeros(0)
+        out = np.ones(len(days))
+        for y in np.unique(years_):
+            for b in np.unique(band[years_ == y]):
+                m = (years_ == y) & (band == b)
+                out[m] = starts_ratio(int(y)) * band_ratio[int(b)](int(y))
+        return out
+
+    adopted_ratio = _year_series(params, "adoption", "cla_adopted", unit="count")
+    home_ratio = _year_series(params, "home", "cla_ceased_by_reason", unit="share", category="home")
+    lags = {"adoption": int(params.value("simulation.adoption_lag_years")),
+            "home": int(params.value("simulation.home_lag_years"))}
+
+    def plan_multiplier(days: npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
+        """Weights of plans for adoption and for going home, by the national series (year effects)."""
+        out = {}
+        for plan, ratio in (("adoption", adopted_ratio), ("home", home_ratio)):
+            years_ = collection_year_of(days) + lags[plan]
+            table = {int(y): ratio(int(y)) for y in np.unique(years_)}
+            out[plan] = np.array([table[int(y)] for y in years_], dtype=float) if len(years_) else np.zeros(0)
+        return out
 
     def uasc_rate(day_: int) -> float:
         return uasc_base * uasc_ratio(int(collection_year_of(np.array([day_]))[0]))
 
+    def duration_factor(day_: int) -> float:
+        return duration_ratio(int(collection_year_of(np.array([day_]))[0]))
+
     stream = Stream(rng)
     care = CareModel(params, stream, la_code=la_code, postcodes_inside=list(inside),
-                     postcodes_outside=list(outside))
+                     postcodes_outside=list(outside), duration_factor=duration_factor)
     pathway = Pathway(params, rng, care, sim_start=sim_start, sim_end=end_day, care_multiplier=care_multiplier,
-                      postcodes_inside=list(inside), postcodes_outside=list(outside))
+                      plan_multiplier=plan_multiplier, postcodes_inside=list(inside),
+                      postcodes_outside=list(outside))
     if progress is not None:
         progress("population", 0.02)
     pathway.population(population, first_dob, uasc_rate)
