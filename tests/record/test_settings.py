@@ -1,0 +1,52 @@
+"""Start-up: no engine at import, SQLite with no set-up, settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from careflow.record.settings import DEFAULT_DATABASE_URL, Settings
+
+
+def test_importing_builds_nothing() -> None:
+    code = ("import careflow.record.app as m, careflow.record.api, careflow.record.pages, sqlalchemy.pool as p; "
+            "assert not any(hasattr(m, n) for n in ('engine', 'app', 'settings')); print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "CAREFLOW_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/x"})
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_serve_works_with_no_set_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from careflow.record import create_app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CAREFLOW_DATABASE_URL", raising=False)
+    settings = Settings.from_env(password_time_cost=1, password_memory_kib=64)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    client = TestClient(create_app(settings))
+    assert client.get("/healthz").text == "ok"
+    assert (tmp_path / "careflow-record.db").is_file()
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREFLOW_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    monkeypatch.setenv("CAREFLOW_DATABASE_SCHEMA", "careflow_x")
+    monkeypatch.setenv("CAREFLOW_SECRET_KEY", "k")
+    monkeypatch.setenv("CAREFLOW_SECURE_COOKIES", "true")
+    settings = Settings.from_env()
+    assert (settings.database_url, settings.database_schema, settings.secret_key, settings.secure_cookies) == (
+        "postgresql+psycopg://u@h/db", "careflow_x", "k", True)
+    assert Settings.from_env("sqlite:///x.db").database_url == "sqlite:///x.db"
+
+
+def test_schema_names_are_checked() -> None:
+    from careflow.record.db import make_engine
+
+    with pytest.raises(ValueError, match="plain schema name"):
+        make_engine(Settings(database_url="postgresql+psycopg://u@127.0.0.1:1/db", database_schema="x; drop"))
