@@ -336,6 +336,21 @@ def _parse_date(text: str | None) -> Any:
         raise typer.Exit(2) from None
 
 
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option("--demo", help="Load a synthetic LA and a demo user per role.")] = False,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")
+    ] = None,
+) -> None:
+    """Run the case-record web service (SQLite by default, PostgreSQL through CAREFLOW_DATABASE_URL)."""
+    from careflow.record import cli_serve
+
+    cli_serve(demo=demo, host=host, port=port, database_url=database_url)
+
+
 @app.command("codes")
 def codes_command(
     name: Annotated[str, typer.Argument(help="A code list, e.g. placement_type, legal_status.")],
