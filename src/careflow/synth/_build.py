@@ -371,9 +371,9 @@ def build_tables(
     data["care_leavers"] = _oc3(periods_k, params, rng, id_of, dob_all, first_year, end_year)
 
     # --- children and their families -----------------------------------------------------------------------
-    data["children"] = _children(kept, pop, id_of, epi, periods_k, rng, params, end_year)
+    data["children"] = _children(kept, pop, id_of, epi, periods_k, rng, params, end_year, e)
     data["family_network_plans"] = fnp_frame
-    fm, rel = _family(kept, pop, id_of, rng, params, data, periods_k)
+    fm, rel = _family(kept, pop, id_of, rng, params, data, periods_k, e)
     data["family_members"] = fm
     data["relationships"] = rel
     carers = (rel.filter(pl.col("relationship").is_in(["grandparent", "aunt_uncle"]))
@@ -550,7 +550,7 @@ def _nhs(rng: np.random.Generator, n: int) -> list[str]:
 
 
 def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataFrame, periods: pl.DataFrame,
-              rng: np.random.Generator, params: Parameters, end_year: int) -> pl.DataFrame:
+              rng: np.random.Generator, params: Parameters, end_year: int, end_day: int) -> pl.DataFrame:
     import datetime as dt
 
     from careflow.synth._dates import day
@@ -580,13 +580,15 @@ def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataF
         lo = max(int(first_start[c]), int(add_years(dob[i], 15)[0]))
         hi = int(last_exit[c]) - 1
         if hi > lo and rng.random() < share * 8:
-            is_mother.append(True)
-            mc_dob[i] = lo + int(rng.integers(0, hi - lo))
+            birth = lo + int(rng.integers(0, hi - lo))
+            is_mother.append(birth <= end_day)  # nothing after the end of the data
+            mc_dob[i] = birth if birth <= end_day else NO_DATE
         else:
             is_mother.append(False)
     disability = Mix({"NONE": 0.87, "LD": 0.03, "AUT": 0.03, "BEH": 0.02, "COMM": 0.02, "MOB": 0.01, "DDA": 0.02})
     dis = disability.draw(rng, n)
-    died = {int(c): int(d) for c, d in periods.filter(pl.col("reason") == "E2").select("ci", "period_end").iter_rows()}
+    died = {int(c): int(d) for c, d in periods.filter((pl.col("reason") == "E2") & (pl.col("period_end") <= end_day))
+            .select("ci", "period_end").iter_rows()}
     return pl.DataFrame({
         "child_id": id_of[kept].astype(str),
         "sex": sex,
@@ -604,7 +606,7 @@ def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataF
 
 
 def _family(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], rng: np.random.Generator, params: Parameters,
-            data: dict[str, pl.DataFrame], periods: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            data: dict[str, pl.DataFrame], periods: pl.DataFrame, end_day: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parents, grandparents, siblings, aunts and uncles of each child (people and names synthetic)."""
     v = params.value
     n = len(kept)
@@ -647,6 +649,8 @@ def _family(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], rng: np.random.
         np.int64), fam[a], np.zeros(len(a), bool), rng.random(len(a)) < 0.5, dob[a])
     sb = np.repeat(all_, n_sib)
     sib_dob = dob[sb] + (rng.normal(0, 4, len(sb)) * 365.25).astype(np.int64)
+    born = sib_dob <= end_day  # brothers and sisters born by the end of the data
+    sb, sib_dob = sb[born], sib_dob[born]
     add(sb, "sibling", rng.random(len(sb)) < 0.5, sib_dob, fam[sb], np.zeros(len(sb), bool),
         np.ones(len(sb), bool), np.maximum(dob[sb], sib_dob))
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

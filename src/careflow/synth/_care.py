@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from careflow.synth._common import Mix, Stream, age_band
-from careflow.synth._dates import add_months_one, add_years_one, day, from_day, working_days_after_one
+from careflow.synth._dates import (
+    add_months_one,
+    add_years_one,
+    day,
+    from_day,
+    previous_weekday_one,
+    working_days_after_one,
+)
 from careflow.synth._params import Parameters
 
 __all__ = ["CareModel", "CareRecords", "Period"]
@@ -515,8 +522,7 @@ class CareModel:
         while d < exit_date:
             dates.append(d)
             months = 3 if k == 0 else 6
-            d = add_months_one(d, months) - s.uniform_int(1, 21 if k == 0 else 30)
-            d = working_days_after_one(d, 0)
+            d = previous_weekday_one(add_months_one(d, months) - s.uniform_int(1, 21 if k == 0 else 30))
             k += 1
         four = add_years_one(dob, 4)
         for d in dates:

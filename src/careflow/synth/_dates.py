@@ -24,6 +24,8 @@ __all__ = [
     "day",
     "from_day",
     "next_weekday",
+    "previous_weekday",
+    "previous_weekday_one",
     "to_date_series",
     "working_days_after",
     "working_days_after_one",
@@ -97,6 +99,12 @@ def next_weekday(days: IntArray) -> IntArray:
     return np.busday_offset(d, 0, roll="forward").astype(np.int64)
 
 
+def previous_weekday(days: IntArray) -> IntArray:
+    """The same day if a weekday, else the Friday before (meetings held by a deadline)."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return np.busday_offset(d, 0, roll="backward").astype(np.int64)
+
+
 def working_days_after(days: IntArray, n: IntArray | int) -> IntArray:
     """The day ``n`` working days (Monday to Friday) after each day (rolling a weekend start forward)."""
     d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
@@ -130,6 +138,12 @@ def add_months_one(value: int, months: int) -> int:
     month += 1
     length = calendar.monthrange(year, month)[1]
     return (dt.date(year, month, min(d.day, length)) - EPOCH).days
+
+
+def previous_weekday_one(value: int) -> int:
+    """:func:`previous_weekday` for one day number."""
+    weekday = (value + 3) % 7
+    return value - (weekday - 4) if weekday >= 5 else value
 
 
 def working_days_after_one(value: int, n: int) -> int:

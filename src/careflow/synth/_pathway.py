@@ -20,7 +20,14 @@ import numpy.typing as npt
 
 from careflow.synth._care import CareModel
 from careflow.synth._common import AGE_BANDS, Mix, age_band_index, collection_year_of
-from careflow.synth._dates import NO_DATE, add_months, add_years, next_weekday, working_days_after
+from careflow.synth._dates import (
+    NO_DATE,
+    add_months,
+    add_years,
+    next_weekday,
+    previous_weekday,
+    working_days_after,
+)
 from careflow.synth._params import Parameters
 
 __all__ = ["OUTCOMES", "Pathway", "Population"]
@@ -253,10 +260,12 @@ class Pathway:
         # child protection plan reviews (3 months, then 6-monthly), as a matrix
         n_rev = 12
         reviews = np.empty((n, n_rev), dtype=np.int64)
-        reviews[:, 0] = next_weekday(add_months(conf, int(v("outcomes.cpp_first_review"))) - rng.integers(0, 15, n))
+        # review conferences are held by their deadline, on a weekday
+        reviews[:, 0] = previous_weekday(add_months(conf, int(v("outcomes.cpp_first_review")))
+                                         - rng.integers(0, 15, n))
         for k in range(1, n_rev):
-            reviews[:, k] = next_weekday(add_months(reviews[:, k - 1], int(v("outcomes.cpp_review_interval")))
-                                         - rng.integers(0, 22, n))
+            reviews[:, k] = previous_weekday(add_months(reviews[:, k - 1], int(v("outcomes.cpp_review_interval")))
+                                             - rng.integers(0, 22, n))
         hazard = np.array(self.end_at_review + [self.end_at_review[-1]] * (n_rev - len(self.end_at_review)))
         ends = rng.random((n, n_rev)) < hazard[None, :n_rev]
         ends[:, -1] = True

@@ -64,11 +64,10 @@ def ssda903_year(data: CareData, year: int) -> CareData:
     ep = data["looked_after_episodes"]
     ep = ep.filter((pl.col("start_date") <= end) & (pl.col("end_date").is_null() | (pl.col("end_date") >= start)))
     ep = _censor(ep, end, {"end_date": ["reason_episode_ceased", "reason_placement_change"]})
-    looked_after = set(ep["child_id"].to_list())
-    ids = pl.Series(list(looked_after), dtype=pl.String)
+    ids = sorted(set(ep["child_id"].to_list()))
     oc3 = data["care_leavers"].filter(pl.col("collection_year") == year)
     oc3 = oc3.filter(~pl.col("child_id").is_in(ids))
-    in_return = pl.concat([ids, oc3["child_id"]])
+    in_return = ids + oc3["child_id"].to_list()
     children = data["children"].filter(pl.col("child_id").is_in(in_return))
     # motherhood: as known at the year end, and only for girls looked after in the year (rules 393, 625, 628)
     late_birth = pl.col("mothers_child_date_of_birth").is_not_null() & (pl.col("mothers_child_date_of_birth") > end)
@@ -81,7 +80,7 @@ def ssda903_year(data: CareData, year: int) -> CareData:
         pl.coalesce("upn", "upn_unknown").alias("upn"),
         pl.lit(None, dtype=pl.String).alias("upn_unknown"),
     )
-    adopted = ep.filter(pl.col("reason_episode_ceased").is_in(["E11", "E12"]))["child_id"]
+    adopted = ep.filter(pl.col("reason_episode_ceased").is_in(["E11", "E12"]))["child_id"].to_list()
     in_year = {"review_date": (pl.col("review_date") >= start) & (pl.col("review_date") <= end)}
     tables = {
         "children": children,
