@@ -22,7 +22,7 @@ import argparse
 import csv
 import io
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 YEARS = range(2018, 2023)
@@ -152,7 +152,7 @@ CEASED_DURATION = {
     "5_to_10_years": "8. From 5 years to under 10 years",
     "10_years_and_over": "9. 10 years and over",
 }
-CEASED_AGE = {
+CEASED_AGE: dict[str, str | list[str]] = {
     "under_1": "Under 1 year",
     "1_to_4": "1 to 4 years",
     "5_to_9": "5 to 9 years",
@@ -239,7 +239,7 @@ def shares(
     year: int,
     table: dict[tuple[int, str, str], float],
     group: str,
-    mapping: dict[str, str | list[str]],
+    mapping: Mapping[str, str | list[str]],
     total_label: str,
     measure: str,
     source: str,
@@ -339,7 +339,7 @@ def derive(dfe: Path) -> list[Row]:
                           "Average duration of last period of care (days)"))
         if mean is not None:
             rows.append((year, "cla_ceased_mean_duration", "total", mean, "days", src))
-        rows += shares(year, table, "Age on ceasing", dict(CEASED_AGE), "Total", "cla_ceased_by_age", src)
+        rows += shares(year, table, "Age on ceasing", CEASED_AGE, "Total", "cla_ceased_by_age", src)
 
     # --- Children in need, referrals, s47, child protection -------------------------------------------
     src_pop = "population/ons_mid-year_population_estimates_2012_to_2024.csv"

@@ -253,8 +253,7 @@ def build_tables(
     cs_end = cs_start + np.maximum(60, rng.lognormal(np.log(200), 0.5, int(m.sum()))).astype(np.int64)
     data["child_community_safety_plans"] = _dates(
         pl.DataFrame({"child_id": cid[m].astype(str), "plan_id": [f"S{r}" for r in sel["referral_id"][m]],
-                      "harm_type": Mix({"criminal_exploitation": 0.45, "sexual_exploitation": 0.25,
-                                        "serious_violence": 0.2, "other": 0.1}).draw(rng, int(m.sum())).astype(str)}),
+                      "harm_type": Mix(v("outcomes.community_safety_harm")).draw(rng, int(m.sum())).astype(str)}),
         start_date=cs_start, end_date=_censor(cs_end, e),
     ).filter(pl.col("start_date") <= to_date_series("x", [e])[0])
 
@@ -292,19 +291,19 @@ def build_tables(
                           "outcome": order[i] if final_ok[i] else None})
         if final_ok[i] and order[i] in ("supervision_order", "special_guardianship_order",
                                         "child_arrangements_order"):
-            end = int(final[i]) + 365 if order[i] == "supervision_order" else int(b18_all[sel["child"][m][i]])
+            order_end = int(final[i]) + 365 if order[i] == "supervision_order" else int(b18_all[sel["child"][m][i]])
             order_rows.append({"child_id": c, "order_id": f"O{ref}", "order_type": order[i],
-                               "start": int(final[i]), "end": end})
-    for k_, (ci, issue, fin, outcome_) in enumerate(rec.proceedings):
-        if not keep[ci] or issue > e:
+                               "start": int(final[i]), "end": order_end})
+    for k_, (who, issue, fin, outcome_) in enumerate(rec.proceedings):
+        if not keep[who] or issue > e:
             continue
         done = fin is not None and fin <= e
-        proc_rows.append({"child_id": id_of[ci], "proceedings_id": f"C{k_}", "issue": issue,
+        proc_rows.append({"child_id": id_of[who], "proceedings_id": f"C{k_}", "issue": issue,
                           "final": fin if done else int(NO_DATE), "outcome": (outcome_ or None) if done else None})
-    for k_, (ci, kind, start_, end_) in enumerate(rec.court_orders):
-        if not keep[ci] or start_ > e:
+    for k_, (who, kind, start_, end_) in enumerate(rec.court_orders):
+        if not keep[who] or start_ > e:
             continue
-        order_rows.append({"child_id": id_of[ci], "order_id": f"K{k_}", "order_type": kind, "start": start_,
+        order_rows.append({"child_id": id_of[who], "order_id": f"K{k_}", "order_type": kind, "start": start_,
                            "end": end_ if end_ is not None else int(NO_DATE)})
     pf = pl.DataFrame(proc_rows, schema={"child_id": pl.String, "proceedings_id": pl.String, "issue": pl.Int64,
                                          "final": pl.Int64, "outcome": pl.String})
@@ -325,8 +324,9 @@ def build_tables(
             "child_id": id_of[eci].astype(str), "reason_new_episode": epi["rne"], "legal_status": epi["ls"],
             "category_of_need": epi["need"], "placement_type": epi["place"],
             "placement_provider": epi["provider"],
-            "reason_episode_ceased": _str(np.where(ended, epi["rec"].to_numpy(), None)),
-            "reason_placement_change": _str(np.where(ended, epi["rpc"].to_numpy(), None)),
+            "reason_episode_ceased": _str([r if k else None for r, k in zip(epi["rec"].to_list(), ended, strict=True)]),
+            "reason_placement_change": _str([r if k else None
+                                             for r, k in zip(epi["rpc"].to_list(), ended, strict=True)]),
             "home_postcode": epi["home_pc"], "placement_postcode": epi["pl_pc"], "urn": epi["urn"],
         }),
         start_date=epi["start"].to_numpy(), end_date=np.where(ended, epi["end"].to_numpy(), NO_DATE),
@@ -570,7 +570,7 @@ def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataF
     mc_dob = np.full(n, NO_DATE, dtype=np.int64)
     share = float(params.value("family.looked_after_mother_share"))
     last_exit = dict(zip(periods["ci"].to_list(), periods["period_end"].to_list(), strict=True))
-    first_start = {}
+    first_start: dict[int, int] = {}
     for c, s in zip(periods["ci"].to_list(), periods["period_start"].to_list(), strict=True):
         first_start.setdefault(c, s)
     for i, c in enumerate(kept.tolist()):
@@ -585,7 +585,7 @@ def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataF
             mc_dob[i] = birth if birth <= end_day else NO_DATE
         else:
             is_mother.append(False)
-    disability = Mix({"NONE": 0.87, "LD": 0.03, "AUT": 0.03, "BEH": 0.02, "COMM": 0.02, "MOB": 0.01, "DDA": 0.02})
+    disability = Mix(params.value("population.disability"))
     dis = disability.draw(rng, n)
     died = {int(c): int(d) for c, d in periods.filter((pl.col("reason") == "E2") & (pl.col("period_end") <= end_day))
             .select("ci", "period_end").iter_rows()}

@@ -31,7 +31,7 @@ from careflow.synth._params import Parameters
 
 __all__ = ["CareModel", "CareRecords", "Period"]
 
-#: Placement group -> placement type codes used (the first is the default).
+#: Placement groups whose placements carry an Ofsted URN (XXXXXXX when not known).
 URN_GROUPS = {"kinship", "foster", "home", "secure", "adoption", "school"}
 SGO_CODES = {"E45", "E46", "E47", "E48"}
 CLOSURE_BY_REASON = {"E11": "RC1", "E12": "RC1", "E2": "RC2", "E41": "RC3", "E45": "RC4", "E46": "RC4",
@@ -116,7 +116,11 @@ class CareModel:
         self.prev_perm = Mix(p.value("care.previous_permanence"))
         self.need = _mixes(p.value("care.category_of_need"))
         self.entry = _mixes(p.value("placements.entry"))
-        self.remand_entry = Mix({"secure": 0.3, "foster": 0.4, "home": 0.3})
+        self.remand_entry = Mix(p.value("placements.remand_entry"))
+        self.remand_reason = Mix(p.value("care.remand_reason"))
+        self.sgo_carer = _mixes(p.value("care.sgo_carer"))
+        self.single_adopter = Mix(p.value("care.single_adopter_sex"))
+        self.supported_independent = float(p.value("placements.supported_independent_share"))
         self.kinship_sgo = float(p.value("placements.kinship_for_sgo"))
         self.move_rate = p.value("placements.move_rate")
         self.move_to = _mixes(p.value("placements.move_to"))
@@ -252,7 +256,7 @@ class CareModel:
             if is_uasc:
                 reason = self.other_reason_uasc.pick(s.u())
             elif route == "remand":
-                reason = "E14" if s.u() < 0.8 else "E9"
+                reason = self.remand_reason.pick(s.u())
             else:
                 reason = self.other_reason_no_custody.pick(s.u())
             exit_date = start + max(2, int(s.lognormal(float(self.other_median[reason]) * f, 0.8)))
@@ -345,7 +349,7 @@ class CareModel:
                 move = t16 + s.uniform_int(0, last - t16)
                 truncate_at(move)
                 if groups and groups[-1][1] not in ("supported", "independent"):
-                    groups.append((move, "supported" if s.u() < 0.8 else "independent"))
+                    groups.append((move, "independent" if s.u() < self.supported_independent else "supported"))
         if plan != "home_order":  # placed with parents only under an order, with the plan to go home
             groups[:] = [(d, "foster" if gg == "parents" and _ls_at(ls, d) in ("V2", "L1", "L2", "J1") else gg)
                          for d, gg in groups]
@@ -407,12 +411,7 @@ class CareModel:
         # Exit reason for special guardianship depends on the last carers.
         last_group = placements[-1][1]
         if reason == "SGO":
-            if last_group == "kinship":
-                reason = "E45" if s.u() < 0.75 else "E47"
-            elif last_group == "foster":
-                reason = "E46" if s.u() < 0.4 else ("E47" if s.u() < 0.75 else "E48")
-            else:
-                reason = "E47" if s.u() < 0.7 else "E48"
+            reason = self.sgo_carer[last_group if last_group in ("kinship", "foster") else "other"].pick(s.u())
         if reason in ("E45", "E46") and last_group not in ("kinship", "foster"):
             reason = "E47"
 
@@ -429,7 +428,7 @@ class CareModel:
             ls_code = self.adopters.pick(s.u())
             number = 1 if ls_code == "L0" else 2
             if ls_code == "L0":
-                sex_code = "F1" if s.u() < 0.85 else "M1"
+                sex_code = self.single_adopter.pick(s.u())
             elif ls_code in ("L11", "L3"):
                 sex_code = "MF"
             else:

@@ -95,8 +95,8 @@ class Pathway:
         stage = v("outcomes.stage_mix")
         self.stage_weights = np.array([[self.nfa, self.not_in_need] + [float(stage[h].get(s, 0.0)) for s in STAGES]
                                        for h in HISTORY])
-        care = v("outcomes.care")
-        self.care_table = np.array([[float(care[h][b]) for b in BAND_NAMES] for h in HISTORY])
+        care_share = v("outcomes.care")
+        self.care_table = np.array([[float(care_share[h][b]) for b in BAND_NAMES] for h in HISTORY])
         self.plan_mix = {k: Mix(w) for k, w in v("care.plan").items()}
         self.route_mix = {k: Mix(w) for k, w in v("care.route").items()}
         self.source = Mix(v("referrals.source_mix"))
@@ -110,8 +110,7 @@ class Pathway:
         self.n_cpp: I64 = np.zeros(0, dtype=np.int64)
         self.ever_care: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self.last_exit: list[tuple[int, str] | None] = []
-        self.need_mix = Mix({"N1": 0.52, "N2": 0.08, "N3": 0.05, "N4": 0.1, "N5": 0.13, "N6": 0.04, "N7": 0.01,
-                             "N8": 0.02, "N0": 0.05})
+        self.need_mix = Mix(v("referrals.primary_need"))
 
     # --- population and first referrals -----------------------------------------------------------------
     def population(self, population: int, first_dob: int, uasc_rate: Callable[[int], float]) -> Population:
@@ -143,7 +142,8 @@ class Pathway:
             is_uasc=np.concatenate([np.zeros(n, bool), np.ones(k, bool)]),
             ethnicity=np.concatenate([ethnicity, u_eth]),
             home=np.concatenate([
-                np.where(rng.random(n) < 0.9, rng.integers(0, len(self.inside), n),
+                np.where(rng.random(n) < float(v("population.home_inside_la_share")),
+                         rng.integers(0, len(self.inside), n),
                          len(self.inside) + rng.integers(0, len(self.outside), n)),
                 np.full(k, -1),
             ]).astype(np.int64),
@@ -227,9 +227,15 @@ class Pathway:
                 mix = self.plan_mix["uasc" if k < 0 else BAND_NAMES[k]]
                 weights = np.tile(np.array(mix.shares), (int(m.sum()), 1))
                 for effect, weight in plan_weight.items():  # plans follow the national series (year effects)
-                    for plan_name in affected[effect]:
-                        if plan_name in mix.codes:
-                            weights[:, mix.codes.index(plan_name)] *= weight[m]
+                    cols = [mix.codes.index(p) for p in affected[effect] if p in mix.codes]
+                    if not cols:
+                        continue
+                    # scale the chance of these plans by the ratio, and the other plans to make room
+                    before = weights[:, cols].sum(axis=1)
+                    after = np.minimum(before * weight[m], 0.95)
+                    others = [j for j in range(len(mix.codes)) if j not in cols]
+                    weights[:, cols] *= (after / np.maximum(before, 1e-12))[:, None]
+                    weights[:, others] *= ((1 - after) / np.maximum(1 - before, 1e-12))[:, None]
                 cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
                 idx = np.minimum((u_plan[m][:, None] > cum).sum(axis=1), len(mix.codes) - 1)
                 codes = np.array([PLANS.index(c) for c in mix.codes])
@@ -333,7 +339,8 @@ class Pathway:
         closure[m], reason[m] = r[m], "RC8"
         m = outcome == NOT_IN_NEED
         closure[m], reason[m] = a_auth[m], "RC8"
-        referred_on = m & (collection_year_of(a_auth) >= 2024) & (rng.random(n) < 0.4)
+        referred_on = m & (collection_year_of(a_auth) >= 2024) & (
+            rng.random(n) < float(v("referrals.referred_to_early_help_share")))
         reason[referred_on] = "RC9"
         m = (outcome == CIN) | ((outcome == S47_ONLY) & continues)
         cin_plan_start[m] = a_auth[m] + rng.integers(0, 11, int(m.sum()))
@@ -379,7 +386,8 @@ class Pathway:
             self.last_exit[ci] = (period.exit_date, period.reason)
             care_need[i] = self.care.records.episodes[-1][4]
         # a child in need plan after going home, for some
-        back = care & np.isin(care_reason, list(_HOME_EXITS)) & (rng.random(n) < 0.5)
+        back = care & np.isin(care_reason, list(_HOME_EXITS)) & (
+            rng.random(n) < float(v("outcomes.cin_after_return_home_share")))
         cin_plan_start[back] = care_exit[back]
         cin_plan_end[back] = care_exit[back] + step_len[back]
         closure[back] = cin_plan_end[back]

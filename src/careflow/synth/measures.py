@@ -90,7 +90,6 @@ def measures(data: CareData, year: int, population: int) -> pl.DataFrame:
     starters = starts.unique("child_id", keep="first").join(children, on="child_id", how="left")
     add("cla_starts", "total", starters.height, "count")
     add("cla_starts", "total", starters.height * per10k, "per_10k")
-    started_age = starters.with_columns(_age(pl.col("date_of_birth"), end).alias("a"))
     # age on starting: completed years at the start date
     started_age = starters.with_columns(
         (pl.col("start_date").dt.year() - pl.col("date_of_birth").dt.year()
@@ -142,7 +141,7 @@ def measures(data: CareData, year: int, population: int) -> pl.DataFrame:
         within = refs_year.filter(pl.col("previous").is_not_null()
                                   & ((pl.col("referral_date") - pl.col("previous")).dt.total_days() <= 365)).height
         add("referrals", "rereferral_within_12_months", within / n_ref, "share")
-        add("referrals", "no_further_action", refs_year["is_no_further_action"].sum() / n_ref, "share")
+        add("referrals", "no_further_action", float(refs_year["is_no_further_action"].sum()) / n_ref, "share")
     s47 = data["section47_enquiries"]
     add("section47_enquiries", "total",
         s47.filter((pl.col("start_date") >= start) & (pl.col("start_date") <= end)).height * per10k, "per_10k")
