@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from careflow.issues import Severity
@@ -33,10 +34,58 @@ def _journeys(world: World) -> None:
     world.event("ecpp", late, "section_47_started", occurred_on="2025-03-25")
 
 
+def _care_journeys(world: World) -> dict[str, dict]:
+    """Children whose records fill the rest of the SSDA903: a long stay (OC2, UASC, missing, social workers), an
+    adoption, a care leaver (OC3), a child with previous permanence said by the worker."""
+    stay = world.new_child(occurred_on="2023-04-03", date_of_birth="2010-05-06", sex="M", ethnicity="OOTH")
+    world.event("sw", stay, "family_help_started", primary_need="N8", occurred_on="2023-04-04")
+    world.event("sw", stay, "looked_after_started", placement_type="U1", placement_provider="PR1",
+                is_unaccompanied_asylum_seeking=True, occurred_on="2023-04-05")
+    world.event("fhw", stay, "missing_started", missing_type="away_without_authorisation", occurred_on="2024-05-01")
+    world.event("fhw", stay, "missing_ended", occurred_on="2024-05-02")
+    world.event("fhw", stay, "missing_started", missing_type="missing", occurred_on="2025-03-30")
+    world.event("sw", stay, "health_check_held", check="health_assessment", is_immunisations_up_to_date=True,
+                occurred_on="2024-06-03")
+    world.event("sw", stay, "health_check_held", check="dental_check", occurred_on="2024-07-01")
+    world.event("sw", stay, "strengths_difficulties_recorded", score=14, occurred_on="2024-08-01")
+    world.event("sw", stay, "conviction_recorded", occurred_on="2024-09-02")
+    world.event("sw", stay, "substance_misuse_identified", is_intervention_received=True, occurred_on="2024-09-03")
+    world.event("manager", stay, "worker_allocated", user_id=world.user_id("ecpp"), role_on_case="social_worker",
+                reason_for_change="LEFTRL", occurred_on="2024-10-01")
+
+    adopted = world.new_child(occurred_on="2023-06-01", date_of_birth="2021-01-02", sex="F", ethnicity="WBRI")
+    world.event("sw", adopted, "family_help_started", primary_need="N1", occurred_on="2023-06-02")
+    world.event("sw", adopted, "looked_after_started", placement_type="U3", placement_provider="PR1",
+                occurred_on="2023-06-05")
+    world.event("sw", adopted, "looked_after_ended", expect=422, reason_episode_ceased="E11", occurred_on="2024-05-01")
+    world.event("sw", adopted, "adoption_decision_made", occurred_on="2024-02-01")
+    world.event("sw", adopted, "adoption_match_made", sex_of_adopters="MF", legal_status_of_adopters="L11",
+                occurred_on="2024-06-03")
+    world.event("sw", adopted, "placement_changed", placement_type="A5", placement_provider="PR1",
+                reason_placement_change="CARPL", occurred_on="2024-06-10")
+    world.event("sw", adopted, "looked_after_ended", reason_episode_ceased="E11", occurred_on="2025-01-20")
+
+    leaver = world.new_child(occurred_on="2020-09-01", date_of_birth="2006-10-15", sex="F", ethnicity="WBRI")
+    world.event("sw", leaver, "family_help_started", primary_need="N2", occurred_on="2020-09-02")
+    world.event("sw", leaver, "looked_after_started", placement_type="U4", placement_provider="PR1",
+                occurred_on="2020-09-03")
+    world.event("sw", leaver, "looked_after_ended", reason_episode_ceased="E5", occurred_on="2023-11-06")
+    world.event("sw", leaver, "care_leaver_contact_recorded", in_touch="YES", activity="F2", accommodation="D1",
+                occurred_on="2024-10-01")
+
+    returned = world.new_child(occurred_on="2024-10-01", date_of_birth="2015-01-02", sex="M", ethnicity="WBRI")
+    world.event("sw", returned, "family_help_started", primary_need="N1", occurred_on="2024-10-02")
+    world.event("sw", returned, "looked_after_started", placement_type="U1", placement_provider="PR1",
+                previous_permanence="P2", previous_permanence_local_authority="201",
+                previous_permanence_date="2019-03-04", occurred_on="2024-10-03")
+    return {"stay": stay, "adopted": adopted, "leaver": leaver, "returned": returned}
+
+
 def test_export_reads_back_with_no_errors(world: World, tmp_path: Path) -> None:
-    from careflow.returns import read_cin_census, read_ssda903
+    from careflow.returns import read_cin_census, read_return, read_ssda903
 
     _journeys(world)
+    care = _care_journeys(world)
     state = world.app.state.record
     from careflow.record.services.auth import actor_of
 
@@ -55,6 +104,44 @@ def test_export_reads_back_with_no_errors(world: World, tmp_path: Path) -> None:
     assert mine.height == data["looked_after_episodes"].height
     assert set(mine["reason_new_episode"].to_list()) >= {"S", "P"}
     assert cin.data["child_protection_plans"].height >= 1
+    assert cin.data["child_in_need_plans"].height >= 3  # Family Help is the child in need plan
+
+    assert {f.stem for f in written["ssda903"]} == {"header", "episodes", "uasc", "reviews", "oc2", "oc3", "ad1",
+                                                   "placed_for_adoption", "previous_permanence", "missing",
+                                                   "sw_episodes"}
+    both = read_return([written["ssda903"][0].parent, written["cin_census"][0]], year=2025)
+    assert [str(i) for i in both.issues if i.severity is Severity.ERROR] == []
+    assert both.collection == "ssda903+cin"
+
+    def row(table: str, child: dict) -> dict:
+        frame = ssda903.data[table]
+        found = frame.filter(frame["child_id"] == f"C{child['id']:07d}").to_dicts()
+        assert len(found) == 1, (table, found)
+        return found[0]
+
+    stay, adopted, leaver, returned = care["stay"], care["adopted"], care["leaver"], care["returned"]
+    assert row("uasc", stay)["date_uasc_ceased"] is None  # still under 18 on 31 March
+    outcome = row("looked_after_outcomes", stay)
+    assert (outcome["sdq_score"], outcome["is_convicted"], outcome["has_health_assessment"],
+            outcome["has_immunisations"], outcome["has_teeth_check"], outcome["has_substance_misuse"],
+            outcome["is_intervention_received"]) == (14, True, True, True, True, True, True)
+    missing = ssda903.data["missing_episodes"].filter(ssda903.data["missing_episodes"]["child_id"]
+                                                      == f"C{stay['id']:07d}").sort("start_date")
+    assert missing.select("missing_type", "end_date").rows() == [("A", dt.date(2024, 5, 2)), ("M", None)]
+    workers = ssda903.data["social_worker_episodes"].filter(
+        ssda903.data["social_worker_episodes"]["child_id"] == f"C{stay['id']:07d}").sort("start_date")
+    assert workers.select("start_date", "end_date", "reason").rows() == [
+        (dt.date(2023, 4, 5), dt.date(2024, 10, 1), "LEFTRL"), (dt.date(2024, 10, 1), None, None)]
+    adoption = row("adoptions", adopted)
+    assert (adoption["date_decision_to_place"], adoption["date_matched"], adoption["number_of_adopters"],
+            adoption["sex_of_adopters"], adoption["legal_status_of_adopters"]) == (
+        dt.date(2024, 2, 1), dt.date(2024, 6, 3), 2, "MF", "L11")
+    assert row("placed_for_adoption", adopted)["date_placed"] == dt.date(2024, 2, 1)
+    contact = row("care_leavers", leaver)
+    assert (contact["in_touch"], contact["activity"], contact["accommodation"]) == ("YES", "F2", "D1")
+    permanence = row("previous_permanence", returned)
+    assert (permanence["previous_permanence"], permanence["la_of_permanence"],
+            permanence["date_of_permanence"]) == ("P2", "201", "04/03/2019")
 
 
 def test_only_administrators_export(world: World, tmp_path: Path) -> None:

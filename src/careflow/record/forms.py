@@ -36,6 +36,15 @@ CODED_FIELDS: dict[str, tuple[str, str]] = {
     "participation": ("ssda903", "review_participation"),
     "sex": ("ssda903", "sex"),
     "ethnicity": ("ssda903", "ethnicity"),
+    "previous_permanence": ("ssda903", "previous_permanence"),
+    "reason_for_change": ("ssda903", "social_worker_change_reason"),
+    "sex_of_adopters": ("ssda903", "adopter_sex"),
+    "legal_status_of_adopters": ("ssda903", "adopter_legal_status"),
+    "reason_adoption_decision_reversed": ("ssda903", "reason_placed_for_adoption_ceased"),
+    "reason_no_score": ("ssda903", "sdq_reason"),
+    "in_touch": ("ssda903", "care_leaver_in_touch"),
+    "activity": ("ssda903", "care_leaver_activity"),
+    "accommodation": ("ssda903", "care_leaver_accommodation"),
 }
 _SKIP = {"kind", "version"}
 _PEOPLE = {"advocate_id", "user_id", "supervising_social_worker_id", "carer_person_id"}

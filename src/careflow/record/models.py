@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "AdoptionPlan",
     "Advocacy",
     "Allocation",
     "Assessment",
@@ -42,27 +43,35 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CareLeaverArrangement",
+    "CareLeaverContact",
     "Child",
     "ChildCommunitySafetyPlan",
     "ChildProtectionConference",
     "ChildProtectionPlan",
+    "Conviction",
     "CourtOrder",
     "Deadline",
     "Event",
     "FamilyGroupMeeting",
     "FamilyHelpEpisode",
     "FamilyNetworkPlan",
+    "HealthCheck",
     "LoginSession",
     "LookedAfterEpisode",
     "LookedAfterReview",
+    "MissingEpisode",
     "PathwayPlan",
     "Person",
     "PreProceedings",
+    "PreviousPermanence",
     "Proceedings",
     "Referral",
     "Relationship",
     "Section47Enquiry",
+    "StrengthsDifficultiesScore",
+    "SubstanceMisuse",
     "Team",
+    "UnaccompaniedAsylumSeekingPeriod",
     "User",
     "Visit",
 ]
@@ -124,6 +133,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(40))
     team_id: Mapped[int | None] = _fk("teams.id", nullable=True)
+    # Social Work England registration number: the SSDA903 identifies a child's social worker by it (SW_ID).
+    registration_number: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -219,6 +230,7 @@ class Allocation(Base):
     role_on_case: Mapped[str] = mapped_column(String(40))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = _code()  # why a social worker changed (SSDA903 SW_REASON code)
     __table_args__ = (Index("ix_allocations_user_open", "user_id", "end_date"),)
 
     user: Mapped[User] = relationship()
@@ -495,6 +507,111 @@ class CareLeaverArrangement(Base):
     kind: Mapped[str] = mapped_column(String(20))
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class MissingEpisode(Base):
+    """A looked-after child missing from care (whereabouts not known, code M) or away from placement without
+    authorisation (whereabouts known, code A), until they return."""
+
+    __tablename__ = "missing_episodes"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    missing_type: Mapped[str] = _code(nullable=False)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class UnaccompaniedAsylumSeekingPeriod(Base):
+    """A child looked after as an unaccompanied asylum-seeking child; the status ends at 18 at the latest."""
+
+    __tablename__ = "unaccompanied_asylum_seeking_periods"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PreviousPermanence(Base):
+    """Whether the child had a permanence order before a period of care (adoption, SGO, CAO), said or derived."""
+
+    __tablename__ = "previous_permanence"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    period_start_date: Mapped[dt.date] = mapped_column(Date)
+    permanence: Mapped[str | None] = _code()  # SSDA903 PREV_PERM code; None when nobody said and none is held
+    local_authority_code: Mapped[str | None] = mapped_column(String(3))
+    permanence_date: Mapped[dt.date | None] = mapped_column(Date)
+    is_derived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AdoptionPlan(Base):
+    """The decision that a child should be placed for adoption, the match with adopters, or the decision reversed."""
+
+    __tablename__ = "adoption_plans"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    matched_date: Mapped[dt.date | None] = mapped_column(Date)
+    number_of_adopters: Mapped[int | None] = mapped_column(Integer)
+    sex_of_adopters: Mapped[str | None] = _code()
+    legal_status_of_adopters: Mapped[str | None] = _code()
+    is_foster_carer_adoption: Mapped[bool | None] = mapped_column(Boolean)
+    ceased_date: Mapped[dt.date | None] = mapped_column(Date)
+    reason_ceased: Mapped[str | None] = _code()
+
+
+class HealthCheck(Base):
+    """A health assessment, dental check or (under fives) developmental health check of a looked-after child."""
+
+    __tablename__ = "health_checks"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    kind: Mapped[str] = mapped_column(String(40))
+    check_date: Mapped[dt.date] = mapped_column(Date)
+    is_immunisations_up_to_date: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class StrengthsDifficultiesScore(Base):
+    """A strengths and difficulties questionnaire score, or why none was returned."""
+
+    __tablename__ = "strengths_difficulties_scores"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    assessed_date: Mapped[dt.date] = mapped_column(Date)
+    score: Mapped[int | None] = mapped_column(Integer)
+    reason_no_score: Mapped[str | None] = _code()
+
+
+class Conviction(Base):
+    """A conviction of a looked-after child (reported in the SSDA903 outcomes table)."""
+
+    __tablename__ = "convictions"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    conviction_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class SubstanceMisuse(Base):
+    """A substance misuse problem identified, and whether an intervention was offered or received."""
+
+    __tablename__ = "substance_misuse"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    identified_date: Mapped[dt.date] = mapped_column(Date)
+    is_intervention_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_intervention_received: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CareLeaverContact(Base):
+    """Contact with a care leaver: in touch or not, their main activity and their accommodation (SSDA903 codes)."""
+
+    __tablename__ = "care_leaver_contacts"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    contact_date: Mapped[dt.date] = mapped_column(Date)
+    in_touch: Mapped[str] = _code(nullable=False)
+    activity: Mapped[str] = _code(nullable=False)
+    accommodation: Mapped[str] = _code(nullable=False)
 
 
 # --- audit -------------------------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ _ECPP_OR_MANAGER = frozenset({Role.EXPERT_CHILD_PROTECTION_PRACTITIONER, Role.TE
 _MANAGER = frozenset({Role.TEAM_MANAGER})
 _HELP = frozenset({S.CONTACT, S.FAMILY_HELP})
 _PROTECTION = frozenset({S.SECTION_47, S.CHILD_PROTECTION, S.COMMUNITY_SAFETY})
+_IN_CARE = frozenset({S.LOOKED_AFTER, S.PROCEEDINGS})
 
 
 @dataclass(frozen=True)
@@ -173,15 +174,32 @@ TRANSITIONS: dict[str, Transition] = {
         _t("note_added", "Case note", OPEN_STAGES, None, _WORKERS),
         _t("case_closed", "Case closed", {S.CONTACT, S.FAMILY_HELP, S.FAMILY_NETWORK, S.CARE_LEAVER}, S.CLOSED,
            _SOCIAL_WORK | {Role.FAMILY_HELP_WORKER}),
+        _t("missing_started", "Missing or away from placement without authorisation", _IN_CARE, None, _WORKERS),
+        _t("missing_ended", "Back after being missing or away", _IN_CARE, None, _WORKERS),
+        _t("adoption_decision_made", "Decision that the child should be placed for adoption", _IN_CARE, None,
+           _SOCIAL_WORK),
+        _t("adoption_match_made", "Matched with adopters", _IN_CARE, None, _SOCIAL_WORK),
+        _t("adoption_decision_reversed", "No longer to be placed for adoption", _IN_CARE, None, _SOCIAL_WORK),
+        _t("health_check_held", "Health assessment or check", _IN_CARE, None, _WORKERS),
+        _t("strengths_difficulties_recorded", "Strengths and difficulties questionnaire", _IN_CARE, None, _WORKERS),
+        _t("conviction_recorded", "Conviction", _IN_CARE, None, _WORKERS),
+        _t("substance_misuse_identified", "Substance misuse identified", _IN_CARE, None, _WORKERS),
+        _t("care_leaver_contact_recorded", "Contact with a care leaver", {S.CARE_LEAVER}, None, _WORKERS),
     )
 }
+
+# The events that need an open episode of care (a child in proceedings may or may not be looked after).
+_NEEDS_CARE = frozenset({
+    "placement_changed", "legal_status_changed", "looked_after_review_held", "looked_after_ended", "missing_started",
+    "missing_ended", "adoption_decision_made", "adoption_match_made", "adoption_decision_reversed",
+    "health_check_held", "strengths_difficulties_recorded", "conviction_recorded", "substance_misuse_identified",
+})
 
 
 # The events whose check looks beyond the stage (so the record's facts are read only for these).
 EVENTS_NEEDING_FACTS = frozenset({
     "pre_proceedings_started", "proceedings_issued", "family_network_plan_started", "order_made",
-    "placement_changed", "legal_status_changed", "looked_after_review_held", "looked_after_ended",
-})
+}) | _NEEDS_CARE
 
 
 @dataclass(frozen=True)
@@ -232,8 +250,7 @@ def check(event: str, stage: Stage, role: Role, facts: PathwayFacts | None = Non
         needs.append("a family group decision-making meeting whose outcome is a Family Network Plan")
     if event == "order_made" and not facts.has_open_proceedings:
         needs.append("care proceedings issued (orders are made in proceedings)")
-    if event in {"placement_changed", "legal_status_changed", "looked_after_review_held", "looked_after_ended"} \
-            and not facts.is_looked_after:
+    if event in _NEEDS_CARE and not facts.is_looked_after:
         needs.append("the child to be looked after (an open episode of care)")
     if needs:
         raise TransitionNotAllowed(f"'{transition.label}' cannot be recorded yet: it needs " + "; ".join(needs), needs)

@@ -94,6 +94,7 @@ class UserBase(_Model):
     display_name: Annotated[str, Field(min_length=1, max_length=120)]
     role: str
     team_id: int | None = None
+    registration_number: Annotated[str | None, Field(default=None, max_length=20, pattern=r"^[A-Za-z0-9]+$")]
 
 
 class UserCreate(UserBase):
@@ -110,6 +111,7 @@ class UserPublic(_Public):
     display_name: str
     role: str
     team_id: int | None
+    registration_number: str | None = None
 
 
 class SessionPublic(_Public):
@@ -425,8 +427,16 @@ class OrderMadeForm(EventBase):
     order_type: ORDER_TYPES
 
 
+LocalAuthorityCode = Annotated[str | None, Field(default=None, pattern=r"^\d{3}$")]
+
+
 class LookedAfterStartedForm(EventBase):
-    """The child starts to be looked after; legal status is derived from the orders unless given."""
+    """The child starts to be looked after; legal status is derived from the orders unless given.
+
+    Previous permanence (an adoption, special guardianship or child arrangements order before this period of care)
+    is derived when the record holds it; otherwise the worker may say it (SSDA903 PREV_PERM codes, with the local
+    authority and date for P1 to P3), and an unanswered question is returned as "unknown".
+    """
 
     kind: Literal["looked_after_started"]
     placement_type: Code
@@ -434,6 +444,10 @@ class LookedAfterStartedForm(EventBase):
     legal_status: Code | None = None
     placement_postcode: Postcode = None
     urn: Annotated[str | None, Field(default=None, max_length=10, pattern=r"^[A-Za-z0-9]*$")]
+    is_unaccompanied_asylum_seeking: bool = False
+    previous_permanence: Code | None = None
+    previous_permanence_local_authority: LocalAuthorityCode = None
+    previous_permanence_date: dt.date | None = None
 
 
 class PlacementChangedForm(EventBase):
@@ -496,12 +510,89 @@ class AdvocateAssignedForm(EventBase):
 
 
 class WorkerAllocatedForm(EventBase):
-    """A team manager allocates a worker to the child."""
+    """A team manager allocates a worker to the child; why a social worker changed is a management decision
+    unless the manager says otherwise (SSDA903 SW_REASON codes)."""
 
     kind: Literal["worker_allocated"]
     user_id: int
     role_on_case: Literal["key_worker", "supervising_social_worker", "social_worker",
                           "expert_child_protection_practitioner", "personal_adviser"]
+    reason_for_change: Code | None = None
+
+
+class MissingStartedForm(EventBase):
+    """A looked-after child is missing (whereabouts not known) or away from placement without authorisation."""
+
+    kind: Literal["missing_started"]
+    missing_type: Literal["missing", "away_without_authorisation"]
+
+
+class MissingEndedForm(EventBase):
+    """The child is back."""
+
+    kind: Literal["missing_ended"]
+
+
+class AdoptionDecisionMadeForm(EventBase):
+    """The agency decision maker decides the child should be placed for adoption."""
+
+    kind: Literal["adoption_decision_made"]
+
+
+class AdoptionMatchMadeForm(EventBase):
+    """The child is matched with adopters; their number is derived from the sex code (M1/F1 single, else a
+    couple) and a single adopter's legal status is L0."""
+
+    kind: Literal["adoption_match_made"]
+    sex_of_adopters: Code
+    legal_status_of_adopters: Code | None = None
+    is_foster_carer_adoption: bool = False
+
+
+class AdoptionDecisionReversedForm(EventBase):
+    """The child should no longer be placed for adoption."""
+
+    kind: Literal["adoption_decision_reversed"]
+    reason_adoption_decision_reversed: Code
+
+
+class HealthCheckHeldForm(EventBase):
+    """A looked-after child's health assessment, dental check, or (under fives) developmental check."""
+
+    kind: Literal["health_check_held"]
+    check: Literal["health_assessment", "dental_check", "development_check"]
+    is_immunisations_up_to_date: bool = False
+
+
+class StrengthsDifficultiesRecordedForm(EventBase):
+    """A strengths and difficulties questionnaire score (0 to 40), or why there is none."""
+
+    kind: Literal["strengths_difficulties_recorded"]
+    score: Annotated[int | None, Field(default=None, ge=0, le=40)]
+    reason_no_score: Code | None = None
+
+
+class ConvictionRecordedForm(EventBase):
+    """A looked-after child was convicted of an offence."""
+
+    kind: Literal["conviction_recorded"]
+
+
+class SubstanceMisuseIdentifiedForm(EventBase):
+    """A substance misuse problem identified; whether an intervention was offered and received."""
+
+    kind: Literal["substance_misuse_identified"]
+    is_intervention_offered: bool = False
+    is_intervention_received: bool = False
+
+
+class CareLeaverContactRecordedForm(EventBase):
+    """Contact with a care leaver; activity and accommodation are asked only when the young person is in touch."""
+
+    kind: Literal["care_leaver_contact_recorded"]
+    in_touch: Code
+    activity: Code | None = None
+    accommodation: Code | None = None
 
 
 class FamilyMemberAddedForm(EventBase):
@@ -543,7 +634,9 @@ _FORMS = (
     ProceedingsIssuedForm, OrderMadeForm, LookedAfterStartedForm, PlacementChangedForm, LegalStatusChangedForm,
     LookedAfterReviewHeldForm, LookedAfterEndedForm, VisitMadeForm, PathwayPlanReviewedForm,
     StayingArrangementStartedForm, AdvocateAssignedForm, WorkerAllocatedForm, FamilyMemberAddedForm, NoteAddedForm,
-    CaseClosedForm,
+    CaseClosedForm, MissingStartedForm, MissingEndedForm, AdoptionDecisionMadeForm, AdoptionMatchMadeForm,
+    AdoptionDecisionReversedForm, HealthCheckHeldForm, StrengthsDifficultiesRecordedForm, ConvictionRecordedForm,
+    SubstanceMisuseIdentifiedForm, CareLeaverContactRecordedForm,
 )
 EVENT_FORMS: dict[str, type[EventBase]] = {f.model_fields["kind"].annotation.__args__[0]: f for f in _FORMS}  # type: ignore[union-attr]
 
@@ -555,7 +648,10 @@ EventCreate = Annotated[
     | PreProceedingsStartedForm | PreProceedingsEndedForm | ProceedingsIssuedForm | OrderMadeForm
     | LookedAfterStartedForm | PlacementChangedForm | LegalStatusChangedForm | LookedAfterReviewHeldForm
     | LookedAfterEndedForm | VisitMadeForm | PathwayPlanReviewedForm | StayingArrangementStartedForm
-    | AdvocateAssignedForm | WorkerAllocatedForm | FamilyMemberAddedForm | NoteAddedForm | CaseClosedForm,
+    | AdvocateAssignedForm | WorkerAllocatedForm | FamilyMemberAddedForm | NoteAddedForm | CaseClosedForm
+    | MissingStartedForm | MissingEndedForm | AdoptionDecisionMadeForm | AdoptionMatchMadeForm
+    | AdoptionDecisionReversedForm | HealthCheckHeldForm | StrengthsDifficultiesRecordedForm | ConvictionRecordedForm
+    | SubstanceMisuseIdentifiedForm | CareLeaverContactRecordedForm,
     Field(discriminator="kind"),
 ]
 """Any event form, told apart by ``kind``."""

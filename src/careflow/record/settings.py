@@ -39,6 +39,8 @@ class Settings:
         today: the clock, replaceable in tests.
         password_time_cost, password_memory_kib: argon2id cost; tests lower them.
         audit_chains: how many hash chains the audit log is split into (less waiting between writers).
+        pool_size: connections kept open to PostgreSQL (twice as many more may be opened under load).
+        la_code: the local authority's three-digit DfE number (``CAREFLOW_LA_CODE``), written in the returns.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -53,6 +55,12 @@ class Settings:
     password_memory_kib: int = 65536
     audit_chains: int = 16
     pool_size: int = 10
+    la_code: str = "999"
+
+    def __post_init__(self) -> None:
+        if not (len(self.la_code) == 3 and self.la_code.isdigit()):
+            raise ValueError(f"CAREFLOW_LA_CODE {self.la_code!r} is not a three-digit DfE local authority number "
+                             "(e.g. 201)")
 
     @classmethod
     def from_env(cls, database_url: str | None = None, **overrides: object) -> Settings:
@@ -66,6 +74,8 @@ class Settings:
         }
         if env.get("CAREFLOW_SECRET_KEY"):
             values["secret_key"] = env["CAREFLOW_SECRET_KEY"]
+        if env.get("CAREFLOW_LA_CODE"):
+            values["la_code"] = env["CAREFLOW_LA_CODE"]
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
 

@@ -109,7 +109,8 @@ def create_user(ctx: Ctx, form: UserCreate, passwords: Passwords) -> UserPublic:
     if ctx.session.scalar(select(User.id).where(User.username == form.username)) is not None:
         raise InvalidInput(f"username {form.username!r} is taken", "username")
     user = User(username=form.username, display_name=form.display_name, role=role.value, team_id=form.team_id,
-                password_hash=passwords.hash(form.password), is_active=True, failed_logins=0)
+                registration_number=form.registration_number, password_hash=passwords.hash(form.password),
+                is_active=True, failed_logins=0)
     ctx.session.add(user)
     ctx.session.flush()
     ctx.audit("admin", entity="user", entity_id=user.id, detail={"role": role.value})

@@ -20,29 +20,38 @@ from careflow import codes
 from careflow.record import clocks, pathway
 from careflow.record.errors import InvalidInput, StaleVersion
 from careflow.record.models import (
+    AdoptionPlan,
     Advocacy,
     Allocation,
     Assessment,
     CareLeaverArrangement,
+    CareLeaverContact,
     Child,
     ChildCommunitySafetyPlan,
     ChildProtectionConference,
     ChildProtectionPlan,
+    Conviction,
     CourtOrder,
     Deadline,
     Event,
     FamilyGroupMeeting,
     FamilyHelpEpisode,
     FamilyNetworkPlan,
+    HealthCheck,
     LookedAfterEpisode,
     LookedAfterReview,
+    MissingEpisode,
     PathwayPlan,
     Person,
     PreProceedings,
+    PreviousPermanence,
     Proceedings,
     Referral,
     Relationship,
     Section47Enquiry,
+    StrengthsDifficultiesScore,
+    SubstanceMisuse,
+    UnaccompaniedAsylumSeekingPeriod,
     User,
     Visit,
 )
@@ -146,8 +155,10 @@ def _close_deadlines(ctx: Ctx, child: Child, kinds: Iterable[str], *, met_on: dt
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _allocate(ctx: Ctx, child: Child, user_id: int | None, role_on_case: str, day: dt.date) -> None:
-    """Allocate ``user_id`` in ``role_on_case`` unless already; ends whoever held that role before."""
+def _allocate(ctx: Ctx, child: Child, user_id: int | None, role_on_case: str, day: dt.date,
+              reason: str | None = None) -> None:
+    """Allocate ``user_id`` in ``role_on_case`` unless already; ends whoever held that role before, for ``reason``
+    (an SSDA903 SW_REASON code; kept for social workers, whose changes the return counts)."""
     if user_id is None:
         return
     current = ctx.session.scalars(
@@ -158,6 +169,8 @@ def _allocate(ctx: Ctx, child: Child, user_id: int | None, role_on_case: str, da
         return
     for allocation in current:
         allocation.end_date = day
+        if role_on_case == "social_worker":
+            allocation.end_reason = reason or "MANAGE"
     ctx.session.add(Allocation(child_id=child.id, user_id=user_id, role_on_case=role_on_case, start_date=day))
 
 
@@ -532,10 +545,57 @@ def _looked_after_started(ctx: Ctx, child: Child, form: Any, event: Event, day: 
         home_postcode=child.person.postcode, placement_postcode=form.placement_postcode, urn=form.urn,
     ))
     if ctx.role is Role.SOCIAL_WORKER:
-        _allocate(ctx, child, ctx.actor.user_id, "social_worker", day)
+        # a social worker taking the case into care replaces one allocated earlier: the case moved on
+        _allocate(ctx, child, ctx.actor.user_id, "social_worker", day, reason="TSPROC")
+    if form.is_unaccompanied_asylum_seeking:
+        dob = child.person.date_of_birth
+        if dob is None or clocks.age_on(dob, day) >= 18:
+            raise InvalidInput("an unaccompanied asylum-seeking child is under 18; check the date of birth",
+                               "is_unaccompanied_asylum_seeking")
+        ctx.session.add(UnaccompaniedAsylumSeekingPeriod(child_id=child.id, start_date=day))
+    ctx.session.add(_previous_permanence(ctx, child, form, day))
     open_deadline(ctx, child, "looked_after_first_review", day, event)
     open_deadline(ctx, child, "looked_after_first_visit", day, event)
     return S.LOOKED_AFTER
+
+
+# Orders and exits from care that are a permanence option (SSDA903 PREV_PERM codes).
+_PERMANENCE_OF_ORDER = {"special_guardianship_order": "P2", "child_arrangements_order": "P3"}
+_PERMANENCE_OF_EXIT = {"E11": "P1", "E12": "P1", "E41": "P3", "E45": "P2", "E46": "P2", "E47": "P2", "E48": "P2"}
+
+
+def _previous_permanence(ctx: Ctx, child: Child, form: Any, day: dt.date) -> PreviousPermanence:
+    """What the worker said about permanence before this period of care, or what the record itself holds."""
+    if form.previous_permanence is not None:
+        code = check_code("previous_permanence", form.previous_permanence, day, "previous_permanence")
+        when = form.previous_permanence_date
+        if when is not None:
+            validate_date(ctx, when, "previous_permanence_date", child=child)
+            if when > day:
+                raise InvalidInput("previous_permanence_date is after this period of care began",
+                                   "previous_permanence_date")
+        is_order = code in ("P1", "P2", "P3")
+        return PreviousPermanence(child_id=child.id, period_start_date=day, permanence=code,
+                                  local_authority_code=form.previous_permanence_local_authority if is_order else None,
+                                  permanence_date=when if is_order else None, is_derived=False)
+    held: list[tuple[dt.date, str]] = [
+        (start, _PERMANENCE_OF_ORDER[kind]) for kind, start in ctx.session.execute(
+            select(CourtOrder.order_type, CourtOrder.start_date).where(
+                CourtOrder.child_id == child.id, CourtOrder.order_type.in_(list(_PERMANENCE_OF_ORDER)),
+                CourtOrder.start_date <= day))
+    ]
+    for reason, end in ctx.session.execute(
+        select(LookedAfterEpisode.reason_episode_ceased, LookedAfterEpisode.end_date).where(
+            LookedAfterEpisode.child_id == child.id,
+            LookedAfterEpisode.reason_episode_ceased.in_(list(_PERMANENCE_OF_EXIT)), LookedAfterEpisode.end_date <= day)
+    ):
+        if reason is not None and end is not None:
+            held.append((end, _PERMANENCE_OF_EXIT[reason]))
+    if not held:  # nobody said and the record holds none: the return says "unknown" (P4)
+        return PreviousPermanence(child_id=child.id, period_start_date=day, is_derived=True)
+    when, code = max(held)
+    return PreviousPermanence(child_id=child.id, period_start_date=day, permanence=code,
+                              local_authority_code=ctx.settings.la_code, permanence_date=when, is_derived=True)
 
 
 def _new_episode(ctx: Ctx, child: Child, current: LookedAfterEpisode, day: dt.date, **changes: Any) -> None:
@@ -636,6 +696,11 @@ def _looked_after_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt
         raise InvalidInput("X1 means a new episode follows the same day: record a placement or legal status change "
                            "instead", "reason_episode_ceased")
     validate_date(ctx, day, "occurred_on", after=episode.start_date, after_what="the episode of care began")
+    if form.reason_episode_ceased in ("E11", "E12"):
+        plan = _open_adoption_plan(ctx, child)
+        if plan is None or plan.matched_date is None:
+            raise InvalidInput("an adoption needs the decision that the child should be placed for adoption and the "
+                               "match with adopters recorded first", "reason_episode_ceased")
     episode.end_date, episode.reason_episode_ceased = day, form.reason_episode_ceased
     _close_deadlines(ctx, child, _LOOKED_AFTER_CLOCKS, met_on=None, event=event)
     if is_care_leaver(ctx, child, day):
@@ -715,7 +780,150 @@ _ROLES_ON_CASE = {
 @_handles("worker_allocated")
 def _worker_allocated(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
     _require_user(ctx, form.user_id, _ROLES_ON_CASE[form.role_on_case], "user_id")
-    _allocate(ctx, child, form.user_id, form.role_on_case, day)
+    check_code("social_worker_change_reason", form.reason_for_change, day, "reason_for_change")
+    _allocate(ctx, child, form.user_id, form.role_on_case, day, reason=form.reason_for_change)
+    return None
+
+
+# --- care: missing episodes, adoption, health and outcomes, care leavers ---------------------------------------
+
+_MISSING_TYPE = {"missing": "M", "away_without_authorisation": "A"}
+
+
+def _open_missing(ctx: Ctx, child: Child) -> MissingEpisode | None:
+    found: MissingEpisode | None = _open(ctx.session, MissingEpisode, child)
+    return found
+
+
+@_handles("missing_started")
+def _missing_started(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    current = _open_missing(ctx, child)
+    if current is not None:
+        raise InvalidInput(f"the child is already recorded missing or away since {current.start_date.isoformat()}; "
+                           "record their return first", "occurred_on")
+    ctx.session.add(MissingEpisode(child_id=child.id, missing_type=_MISSING_TYPE[form.missing_type], start_date=day))
+    return None
+
+
+@_handles("missing_ended")
+def _missing_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    current = _open_missing(ctx, child)
+    if current is None:
+        raise InvalidInput("the child is not recorded as missing or away", "occurred_on")
+    validate_date(ctx, day, "occurred_on", after=current.start_date, after_what="the child went missing")
+    current.end_date = day
+    return None
+
+
+def _open_adoption_plan(ctx: Ctx, child: Child) -> AdoptionPlan | None:
+    return ctx.session.scalars(
+        select(AdoptionPlan).where(AdoptionPlan.child_id == child.id, AdoptionPlan.ceased_date.is_(None))
+        .order_by(AdoptionPlan.decision_date.desc(), AdoptionPlan.id.desc()).limit(1)
+    ).first()
+
+
+@_handles("adoption_decision_made")
+def _adoption_decision(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    current = _open_adoption_plan(ctx, child)
+    if current is not None:
+        raise InvalidInput(f"the decision that the child should be placed for adoption was already made on "
+                           f"{current.decision_date.isoformat()}", "occurred_on")
+    ctx.session.add(AdoptionPlan(child_id=child.id, decision_date=day))
+    return None
+
+
+def _adoption_plan_needed(ctx: Ctx, child: Child, day: dt.date) -> AdoptionPlan:
+    plan = _open_adoption_plan(ctx, child)
+    if plan is None:
+        raise InvalidInput("record the decision that the child should be placed for adoption first", "occurred_on")
+    validate_date(ctx, day, "occurred_on", after=plan.decision_date,
+                  after_what="the decision that the child should be placed for adoption")
+    return plan
+
+
+@_handles("adoption_match_made")
+def _adoption_match(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    plan = _adoption_plan_needed(ctx, child, day)
+    sex = check_code("adopter_sex", form.sex_of_adopters, day, "sex_of_adopters")
+    single = sex in ("M1", "F1")
+    status = form.legal_status_of_adopters or ("L0" if single else None)
+    if status is None:
+        raise InvalidInput("legal_status_of_adopters is needed for a couple (L11, L12, L2, L3 or L4)",
+                           "legal_status_of_adopters")
+    check_code("adopter_legal_status", status, day, "legal_status_of_adopters")
+    if single != (status == "L0"):
+        raise InvalidInput(f"sex_of_adopters {sex} and legal_status_of_adopters {status} disagree: L0 is a single "
+                           "adopter (M1 or F1), the others a couple", "legal_status_of_adopters")
+    plan.matched_date, plan.sex_of_adopters, plan.legal_status_of_adopters = day, sex, status
+    plan.number_of_adopters = 1 if single else 2
+    plan.is_foster_carer_adoption = form.is_foster_carer_adoption
+    return None
+
+
+@_handles("adoption_decision_reversed")
+def _adoption_reversed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    plan = _adoption_plan_needed(ctx, child, day)
+    plan.reason_ceased = check_code("reason_placed_for_adoption_ceased", form.reason_adoption_decision_reversed,
+                                    day, "reason_adoption_decision_reversed")
+    plan.ceased_date = day
+    return None
+
+
+@_handles("health_check_held")
+def _health_check(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    dob = child.person.date_of_birth
+    if form.check == "development_check" and (dob is None or clocks.age_on(dob, day) >= 5):
+        raise InvalidInput("developmental health checks are for children under 5", "check")
+    ctx.session.add(HealthCheck(
+        child_id=child.id, kind=form.check, check_date=day,
+        is_immunisations_up_to_date=form.is_immunisations_up_to_date if form.check == "health_assessment" else None,
+    ))
+    return None
+
+
+@_handles("strengths_difficulties_recorded")
+def _sdq(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    if (form.score is None) == (form.reason_no_score is None):
+        raise InvalidInput("give either the score (0 to 40) or why there is none (SDQ1 to SDQ5), not both",
+                           "score")
+    reason = check_code("sdq_reason", form.reason_no_score, day, "reason_no_score")
+    ctx.session.add(StrengthsDifficultiesScore(child_id=child.id, assessed_date=day, score=form.score,
+                                               reason_no_score=reason))
+    return None
+
+
+@_handles("conviction_recorded")
+def _conviction(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    dob = child.person.date_of_birth
+    if dob is not None and clocks.age_on(dob, day) < 10:
+        raise InvalidInput("a child under 10 cannot be convicted (the age of criminal responsibility is 10)",
+                           "occurred_on")
+    ctx.session.add(Conviction(child_id=child.id, conviction_date=day))
+    return None
+
+
+@_handles("substance_misuse_identified")
+def _substance_misuse(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    received = form.is_intervention_received
+    ctx.session.add(SubstanceMisuse(child_id=child.id, identified_date=day,
+                                    is_intervention_offered=form.is_intervention_offered or received,
+                                    is_intervention_received=received))
+    return None
+
+
+@_handles("care_leaver_contact_recorded")
+def _care_leaver_contact(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    in_touch = check_code("care_leaver_in_touch", form.in_touch, day, "in_touch")
+    if in_touch == "YES":
+        for name in ("activity", "accommodation"):
+            if getattr(form, name) in (None, "0"):
+                raise InvalidInput(f"{name} is needed when the young person is in touch", name)
+        activity = check_code("care_leaver_activity", form.activity, day, "activity")
+        accommodation = check_code("care_leaver_accommodation", form.accommodation, day, "accommodation")
+    else:  # not in touch, refused contact, returned home, died, no longer needs services: nothing more is known
+        activity = accommodation = "0"
+    ctx.session.add(CareLeaverContact(child_id=child.id, contact_date=day, in_touch=in_touch,
+                                      activity=activity or "0", accommodation=accommodation or "0"))
     return None
 
 

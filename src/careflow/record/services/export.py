@@ -2,6 +2,14 @@
 by the foundation's writers (:mod:`careflow.returns`). Nothing is typed for a return: every field is derived
 from what workers recorded (RNE and REC from episode changes, legal status from orders, sex converted to the
 year's codes, ethnicity "not yet obtained" where unknown).
+
+SSDA903 tables and where they come from: the header (children looked after in the year, and care leavers with a
+17th to 21st birthday in it), episodes and reviews; UASC (periods as an unaccompanied asylum-seeking child, ceasing
+at 18); OC2 (children looked after 12 months on 31 March: health assessments and checks, SDQ, convictions,
+substance misuse in the year); OC3 (care-leaver contact around the birthday, "not in touch" when none is
+recorded); AD1 and placed for adoption (adoption plans); previous permanence (said or derived at the start of a
+period of care); missing episodes; social worker episodes (allocations as social worker, from 2023-24). The CIN
+census adds Family Help episodes as CIN plans.
 """
 
 from __future__ import annotations
@@ -15,26 +23,47 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from careflow import codes
+from careflow.record import clocks
 from careflow.record.models import (
+    AdoptionPlan,
+    Allocation,
     Assessment,
+    CareLeaverContact,
     Child,
     ChildProtectionConference,
     ChildProtectionPlan,
+    Conviction,
+    FamilyHelpEpisode,
+    HealthCheck,
     LookedAfterEpisode,
     LookedAfterReview,
+    MissingEpisode,
+    PathwayPlan,
     Person,
     PreProceedings,
+    PreviousPermanence,
     Referral,
     Section47Enquiry,
+    StrengthsDifficultiesScore,
+    SubstanceMisuse,
+    UnaccompaniedAsylumSeekingPeriod,
+    User,
 )
 from careflow.record.pathway import Role
 from careflow.record.services import access
 from careflow.record.services.context import Ctx
 from careflow.tables import CareData
 
-__all__ = ["export_returns", "to_care_data"]
+__all__ = ["SSDA903_TABLES", "export_returns", "to_care_data"]
 
 _NOT_OBTAINED = "NOBT"
+#: The canonical tables of the SSDA903 (the rest, but for ``children``, go to the CIN census).
+SSDA903_TABLES = ("looked_after_episodes", "looked_after_reviews", "uasc", "looked_after_outcomes", "care_leavers",
+                  "adoptions", "placed_for_adoption", "previous_permanence", "missing_episodes",
+                  "social_worker_episodes")
+_ADOPTED = ("E11", "E12")
+_SHORT_BREAKS = ("V3", "V4")
+_CARE_LEAVER_BIRTHDAYS = (17, 18, 19, 20, 21)
 
 
 def _sex(code: str | None, year: int) -> str | None:
@@ -76,8 +105,10 @@ def to_care_data(session: Session, year: int) -> CareData:
         select(Referral, Child.la_child_id).join(Child, Child.id == Referral.child_id).where(referral_open)
         .order_by(Child.la_child_id, Referral.sequence)
     ).all()
+    leavers = _care_leavers(session, start, end)
     in_year = select(LookedAfterEpisode.child_id).where(overlaps).union(
-        select(Referral.child_id).where(referral_open))
+        select(Referral.child_id).where(referral_open),
+        select(Child.id).where(Child.id.in_(list(leavers) or [-1])))
     people = session.execute(
         select(Child.la_child_id, Child.disabilities, Person.sex, Person.date_of_birth, Person.expected_date_of_birth,
                Person.ethnicity, Person.upn, Person.nhs_number)
@@ -96,6 +127,7 @@ def to_care_data(session: Session, year: int) -> CareData:
             "disabilities": list(p.disabilities or []) or None,
         })
     dob = {p.la_child_id: p.date_of_birth for p in people}
+    sex_of = {row["child_id"]: row["sex"] for row in children_rows}
     episode_rows = [{
         "child_id": cid, "start_date": e.start_date, "reason_new_episode": e.reason_new_episode,
         "legal_status": e.legal_status, "category_of_need": e.category_of_need, "placement_type": e.placement_type,
@@ -188,6 +220,12 @@ def to_care_data(session: Session, year: int) -> CareData:
                           "latest_category_of_abuse": p.latest_category_of_abuse,
                           "review_dates": sorted(reviews_of.get(p.id, [])) or None,
                           "number_of_previous_plans": previous[p.id]})
+    cin_plan_rows = []
+    for h in under(FamilyHelpEpisode, "start_date"):  # Family Help is the reformed child in need plan
+        cid, ref = referral_key[h.referral_id]
+        cin_plan_rows.append({"child_id": cid, "referral_id": ref, "plan_id": seq(("h", cid, ref)),
+                              "start_date": h.start_date,
+                              "end_date": h.end_date if h.end_date and h.end_date <= end else None})
     pre_rows = []
     for q in under(PreProceedings, "start_date"):
         cid, ref = referral_key[q.referral_id]
@@ -202,26 +240,280 @@ def to_care_data(session: Session, year: int) -> CareData:
         "assessments": _frame(assessment_rows, "assessments"),
         "section47_enquiries": _frame(enquiry_rows, "section47_enquiries"),
         "child_protection_plans": _frame(plan_rows, "child_protection_plans"),
+        "child_in_need_plans": _frame(cin_plan_rows, "child_in_need_plans"),
     }
+    looked_after = select(LookedAfterEpisode.child_id).where(overlaps)
+    care = _Care(session, year, looked_after, dob, sex_of, leavers)
+    tables.update({
+        "uasc": _frame(care.uasc(), "uasc"),
+        "looked_after_outcomes": _frame(care.outcomes(), "looked_after_outcomes"),
+        "care_leavers": _frame(care.care_leavers(), "care_leavers"),
+        "adoptions": _frame(care.adoptions(), "adoptions"),
+        "placed_for_adoption": _frame(care.placed_for_adoption(), "placed_for_adoption"),
+        "previous_permanence": _frame(care.previous_permanence(), "previous_permanence"),
+        "missing_episodes": _frame(care.missing_episodes(), "missing_episodes"),
+    })
+    if year >= 2024:  # social worker episodes are collected from 2023-24
+        tables["social_worker_episodes"] = _frame(care.social_worker_episodes(), "social_worker_episodes")
     if year >= 2026:
         tables["pre_proceedings"] = _frame(pre_rows, "pre_proceedings")
     return CareData(tables)
 
 
-def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str = "999") -> dict[str, list[Path]]:
-    """Write the year's SSDA903 (CSV) and CIN census (XML) into ``out_dir`` (administrators; audited)."""
+def _care_leavers(session: Session, start: dt.date, end: dt.date) -> set[int]:
+    """Children who left care as care leavers (a pathway plan, the last episode ended at 16 or over, not adopted)
+    and have a 17th to 21st birthday in the year: the SSDA903 OC3 cohort."""
+    earliest = dt.date(start.year - max(_CARE_LEAVER_BIRTHDAYS) - 1, 1, 1)
+    latest = dt.date(end.year - min(_CARE_LEAVER_BIRTHDAYS) + 1, 12, 31)
+    candidates = session.execute(
+        select(Child.id, Person.date_of_birth).join(Person, Person.id == Child.person_id)
+        .where(Child.id.in_(select(PathwayPlan.child_id)), Person.date_of_birth.between(earliest, latest))
+    ).all()
+    if not candidates:
+        return set()
+    last_episode: dict[int, tuple[dt.date | None, str | None]] = {}
+    for child_id, end_date, reason in session.execute(
+        select(LookedAfterEpisode.child_id, LookedAfterEpisode.end_date, LookedAfterEpisode.reason_episode_ceased)
+        .where(LookedAfterEpisode.child_id.in_([c for c, _ in candidates])).order_by(LookedAfterEpisode.start_date)
+    ):
+        last_episode[child_id] = (end_date, reason)
+    out = set()
+    for child_id, dob in candidates:
+        left, reason = last_episode.get(child_id, (None, None))
+        if dob is None or left is None or reason in _ADOPTED or clocks.age_on(dob, left) < 16:
+            continue
+        if any(start <= clocks.add_months(dob, 12 * age) <= end and clocks.add_months(dob, 12 * age) > left
+               for age in _CARE_LEAVER_BIRTHDAYS):
+            out.add(child_id)
+    return out
+
+
+class _Care:
+    """The SSDA903 tables beyond episodes and reviews, for the children looked after in a collection year."""
+
+    def __init__(self, session: Session, year: int, looked_after: Any, dob: dict[str, dt.date | None],
+                 sex: dict[str, str | None], leavers: set[int]) -> None:
+        self.session, self.year = session, year
+        self.start, self.end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+        self.looked_after, self.dob, self.sex, self.leavers = looked_after, dob, sex, leavers
+
+    def _rows(self, model: Any, *where: Any, order: Any = None) -> list[tuple[Any, str]]:
+        """``model`` rows of the year's looked-after children, with the child's LA identifier."""
+        query = (select(model, Child.la_child_id).join(Child, Child.id == model.child_id)
+                 .where(model.child_id.in_(self.looked_after), *where).order_by(Child.la_child_id, order or model.id))
+        return [(row, cid) for row, cid in self.session.execute(query).all()]
+
+    def _in_year(self, day: dt.date | None) -> dt.date | None:
+        return day if day is not None and day <= self.end else None
+
+    def uasc(self) -> list[dict[str, Any]]:
+        """One row per child who was an unaccompanied asylum-seeking child in the year; DUC once status ceased."""
+        out: dict[str, dict[str, Any]] = {}
+        for period, cid in self._rows(UnaccompaniedAsylumSeekingPeriod,
+                                      UnaccompaniedAsylumSeekingPeriod.start_date <= self.end,
+                                      order=UnaccompaniedAsylumSeekingPeriod.start_date):
+            dob = self.dob.get(cid)
+            ceased = period.end_date
+            if dob is not None:  # the status ends at 18 at the latest
+                eighteen = clocks.add_months(dob, 12 * 18)
+                ceased = min(ceased, eighteen) if ceased is not None else eighteen
+            if ceased is not None and ceased < self.start:
+                continue
+            out[cid] = {"child_id": cid, "sex": self.sex.get(cid), "date_of_birth": dob,
+                        "date_uasc_ceased": self._in_year(ceased)}
+        return list(out.values())
+
+    def _outcome_cohort(self) -> dict[int, str]:
+        """Children looked after on 31 March, continuously for 12 months or more (not on short breaks)."""
+        year_before = dt.date(self.year - 1, 3, 31)
+        open_at_end = (select(LookedAfterEpisode.child_id)
+                       .where(LookedAfterEpisode.start_date <= self.end,
+                              or_(LookedAfterEpisode.end_date.is_(None), LookedAfterEpisode.end_date > self.end),
+                              LookedAfterEpisode.legal_status.not_in(_SHORT_BREAKS)))
+        starts = self.session.execute(
+            select(LookedAfterEpisode.child_id, Child.la_child_id, LookedAfterEpisode.start_date)
+            .join(Child, Child.id == LookedAfterEpisode.child_id)
+            .where(LookedAfterEpisode.child_id.in_(open_at_end), LookedAfterEpisode.reason_new_episode == "S",
+                   LookedAfterEpisode.start_date <= self.end)
+        ).all()
+        period_start: dict[int, tuple[dt.date, str]] = {}
+        for child_id, cid, day in starts:  # the period of care began at its latest "S" episode
+            if child_id not in period_start or day > period_start[child_id][0]:
+                period_start[child_id] = (day, cid)
+        return {child_id: cid for child_id, (day, cid) in period_start.items() if day <= year_before}
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        """OC2: health, development, offending and substance misuse of the year's 12-month cohort."""
+        cohort = self._outcome_cohort()
+        if not cohort:
+            return []
+        ids = list(cohort)
+        checks: dict[tuple[int, str], list[Any]] = {}
+        for check in self.session.scalars(select(HealthCheck).where(HealthCheck.child_id.in_(ids),
+                                                                    HealthCheck.check_date <= self.end)
+                                          .order_by(HealthCheck.check_date, HealthCheck.id)):
+            checks.setdefault((check.child_id, check.kind), []).append(check)
+        scores: dict[int, StrengthsDifficultiesScore] = {}
+        for questionnaire in self.session.scalars(select(StrengthsDifficultiesScore).where(
+                StrengthsDifficultiesScore.child_id.in_(ids),
+                StrengthsDifficultiesScore.assessed_date.between(self.start, self.end))
+                .order_by(StrengthsDifficultiesScore.assessed_date, StrengthsDifficultiesScore.id)):
+            scores[questionnaire.child_id] = questionnaire  # the latest in the year wins
+        convicted = set(self.session.scalars(select(Conviction.child_id).where(
+            Conviction.child_id.in_(ids), Conviction.conviction_date.between(self.start, self.end))))
+        misuse: dict[int, list[SubstanceMisuse]] = {}
+        for identified in self.session.scalars(select(SubstanceMisuse).where(
+                SubstanceMisuse.child_id.in_(ids), SubstanceMisuse.identified_date.between(self.start, self.end))):
+            misuse.setdefault(identified.child_id, []).append(identified)
+
+        def held_in_year(child_id: int, kind: str) -> bool:
+            return any(c.check_date >= self.start for c in checks.get((child_id, kind), []))
+
+        rows = []
+        for child_id, cid in sorted(cohort.items(), key=lambda item: item[1]):
+            dob = self.dob.get(cid)
+            age = clocks.age_on(dob, self.end) if dob is not None else None
+            assessments = checks.get((child_id, "health_assessment"), [])
+            score = scores.get(child_id)
+            sdq_score = sdq_reason = None
+            if age is not None and not 4 <= age <= 16:
+                sdq_reason = "SDQ1"  # derived: aged out of the questionnaire's range
+            elif score is not None:
+                sdq_score, sdq_reason = score.score, score.reason_no_score
+            found = misuse.get(child_id, [])
+            rows.append({
+                "child_id": cid, "date_of_birth": dob, "sdq_score": sdq_score, "sdq_reason": sdq_reason,
+                "is_convicted": (child_id in convicted) if age is None or age >= 10 else None,
+                "has_health_check": held_in_year(child_id, "development_check") if age is not None and age < 5
+                else None,
+                "has_immunisations": bool(assessments and assessments[-1].is_immunisations_up_to_date),
+                "has_teeth_check": held_in_year(child_id, "dental_check"),
+                "has_health_assessment": held_in_year(child_id, "health_assessment"),
+                "has_substance_misuse": bool(found),
+                "is_intervention_received": any(f.is_intervention_received for f in found) if found else None,
+                "is_intervention_offered": any(f.is_intervention_offered for f in found) if found else None,
+            })
+        return rows
+
+    def care_leavers(self) -> list[dict[str, Any]]:
+        """OC3: for each care leaver with a 17th to 21st birthday in the year, the contact from three months before
+        to one month after it (the latest); none recorded means the authority was not in touch."""
+        if not self.leavers:
+            return []
+        people = dict(self.session.execute(select(Child.id, Child.la_child_id)
+                                           .where(Child.id.in_(list(self.leavers)))).all())
+        contacts: dict[int, list[CareLeaverContact]] = {}
+        for contact in self.session.scalars(select(CareLeaverContact)
+                                            .where(CareLeaverContact.child_id.in_(list(self.leavers)))
+                                            .order_by(CareLeaverContact.contact_date, CareLeaverContact.id)):
+            contacts.setdefault(contact.child_id, []).append(contact)
+        rows = []
+        for child_id, cid in sorted(people.items(), key=lambda item: item[1]):
+            dob = self.dob.get(cid)
+            if dob is None:
+                continue
+            birthday = next(b for b in (clocks.add_months(dob, 12 * a) for a in _CARE_LEAVER_BIRTHDAYS)
+                            if self.start <= b <= self.end)
+            window = (clocks.add_months(birthday, -3), clocks.add_months(birthday, 1))
+            near = [c for c in contacts.get(child_id, []) if window[0] <= c.contact_date <= window[1]]
+            last = near[-1] if near else None
+            rows.append({"child_id": cid, "date_of_birth": dob,
+                         "in_touch": last.in_touch if last else "NO",
+                         "activity": last.activity if last else "0",
+                         "accommodation": last.accommodation if last else "0"})
+        return rows
+
+    def adoptions(self) -> list[dict[str, Any]]:
+        """AD1: children adopted in the year (episode ceased E11 or E12), from their adoption plan."""
+        adopted = (select(LookedAfterEpisode.child_id)
+                   .where(LookedAfterEpisode.reason_episode_ceased.in_(_ADOPTED),
+                          LookedAfterEpisode.end_date.between(self.start, self.end)))
+        out: dict[str, dict[str, Any]] = {}
+        for plan, cid in self._rows(AdoptionPlan, AdoptionPlan.child_id.in_(adopted),
+                                    AdoptionPlan.matched_date.is_not(None), order=AdoptionPlan.decision_date):
+            out[cid] = {"child_id": cid, "date_of_birth": self.dob.get(cid),
+                        "date_decision_to_place": plan.decision_date, "date_matched": plan.matched_date,
+                        "is_foster_care_adoption": plan.is_foster_carer_adoption,
+                        "number_of_adopters": plan.number_of_adopters, "sex_of_adopters": plan.sex_of_adopters,
+                        "legal_status_of_adopters": plan.legal_status_of_adopters}
+        return list(out.values())
+
+    def placed_for_adoption(self) -> list[dict[str, Any]]:
+        """Decisions that a child should be placed for adoption in force during the year, and any reversal."""
+        out: dict[tuple[str, dt.date], dict[str, Any]] = {}
+        for plan, cid in self._rows(AdoptionPlan, AdoptionPlan.decision_date <= self.end,
+                                    or_(AdoptionPlan.ceased_date.is_(None), AdoptionPlan.ceased_date >= self.start),
+                                    order=AdoptionPlan.decision_date):
+            ceased = self._in_year(plan.ceased_date)
+            out[(cid, plan.decision_date)] = {
+                "child_id": cid, "date_of_birth": self.dob.get(cid), "date_placed": plan.decision_date,
+                "date_placed_ceased": ceased, "reason_placed_ceased": plan.reason_ceased if ceased else None}
+        return list(out.values())
+
+    def previous_permanence(self) -> list[dict[str, Any]]:
+        """For children whose period of care began in the year: permanence before it (P4, unknown, if unsaid)."""
+        out: dict[str, dict[str, Any]] = {}
+        for row, cid in self._rows(PreviousPermanence,
+                                   PreviousPermanence.period_start_date.between(self.start, self.end),
+                                   order=PreviousPermanence.period_start_date):
+            code = row.permanence or "P4"
+            when = row.permanence_date
+            out[cid] = {"child_id": cid, "date_of_birth": self.dob.get(cid), "previous_permanence": code,
+                        "la_of_permanence": row.local_authority_code,
+                        "date_of_permanence": when.strftime("%d/%m/%Y") if when is not None else None}
+        return list(out.values())
+
+    def missing_episodes(self) -> list[dict[str, Any]]:
+        """Missing and away-without-authorisation episodes overlapping the year (open ones without an end)."""
+        out: dict[tuple[str, dt.date, str], dict[str, Any]] = {}
+        for episode, cid in self._rows(MissingEpisode, MissingEpisode.start_date <= self.end,
+                                       or_(MissingEpisode.end_date.is_(None), MissingEpisode.end_date >= self.start),
+                                       order=MissingEpisode.start_date):
+            out[(cid, episode.start_date, episode.missing_type)] = {
+                "child_id": cid, "date_of_birth": self.dob.get(cid), "missing_type": episode.missing_type,
+                "start_date": episode.start_date, "end_date": self._in_year(episode.end_date)}
+        return list(out.values())
+
+    def social_worker_episodes(self) -> list[dict[str, Any]]:
+        """Allocations as social worker overlapping the year; SW_ID is the Social Work England registration number
+        (the user's record id where none is held), SW_REASON why the allocation ended."""
+        rows = self.session.execute(
+            select(Allocation, Child.la_child_id, User.registration_number)
+            .join(Child, Child.id == Allocation.child_id).join(User, User.id == Allocation.user_id)
+            .where(Allocation.child_id.in_(self.looked_after), Allocation.role_on_case == "social_worker",
+                   Allocation.start_date <= self.end,
+                   or_(Allocation.end_date.is_(None), Allocation.end_date >= self.start))
+            .order_by(Child.la_child_id, Allocation.start_date, Allocation.id)
+        ).all()
+        out: dict[tuple[str, dt.date], dict[str, Any]] = {}
+        for allocation, cid, number in rows:
+            ended = self._in_year(allocation.end_date)
+            if ended is not None and ended == allocation.start_date:
+                continue  # replaced the same day: not an episode
+            out[(cid, allocation.start_date)] = {
+                "child_id": cid, "date_of_birth": self.dob.get(cid),
+                "social_worker_id": number or str(allocation.user_id), "start_date": allocation.start_date,
+                "end_date": ended, "reason": allocation.end_reason if ended else None}
+        return list(out.values())
+
+
+def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str | None = None) -> dict[str, list[Path]]:
+    """Write the year's SSDA903 (CSV) and CIN census (XML) into ``out_dir`` (administrators; audited).
+
+    ``la_code`` (the DfE three-digit number in the CIN census header) defaults to the settings' ``la_code``.
+    """
     access.require_role(ctx, frozenset({Role.ADMIN}), "export statutory returns")
     from careflow.returns import write_cin_census, write_ssda903
 
+    la_code = la_code or ctx.settings.la_code
     data = to_care_data(ctx.session, year)
-    ssda903_data = CareData({k: v for k, v in data.tables.items()
-                             if k in ("looked_after_episodes", "looked_after_reviews")})
-    cla_ids = set(data["looked_after_episodes"]["child_id"].to_list())
+    ssda903_data = CareData({k: v for k, v in data.tables.items() if k in SSDA903_TABLES})
+    cla_ids = set(data["looked_after_episodes"]["child_id"].to_list()) | set(data["care_leavers"]["child_id"])
     ssda903_data["children"] = data["children"].filter(pl.col("child_id").is_in(list(cla_ids)))
     cin_ids = set(data["referrals"]["child_id"].to_list())
-    cin_data = CareData({k: v for k, v in data.tables.items()
-                         if k not in ("looked_after_episodes", "looked_after_reviews")})
-    cin_data["children"] = data["children"].filter(pl.col("child_id").is_in(list(cin_ids)))
+    cin_data = CareData({k: v for k, v in data.tables.items() if k not in SSDA903_TABLES})
+    cin_data["children"] = (data["children"].filter(pl.col("child_id").is_in(list(cin_ids)))
+                            .with_columns(pl.lit(None, dtype=pl.String).alias("nhs_number")))  # not in the census
     out_dir.mkdir(parents=True, exist_ok=True)
     ssda903 = write_ssda903(ssda903_data, out_dir / f"ssda903_{year}", year=None)
     cin = [write_cin_census(cin_data, out_dir / f"cin_census_{year}.xml", year=year, la_code=la_code)]
