@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from careflow.tables import SCHEMAS, CareData
+from careflow.tables import SCHEMAS, CareData, recode_for_year
 
 if TYPE_CHECKING:
     from careflow.synth.generator import SyntheticLA
@@ -154,10 +154,15 @@ def write_returns(la: SyntheticLA, out_dir: str | PathLike[str]) -> dict[str, li
     for year in la.years:
         label = year_label(year)
         folder = out / label
-        files = list(write_ssda903(ssda903_year(la.data, year), folder / "ssda903", format="csv"))
+        # The generator draws codes from the lists it was calibrated on; each return carries its own year's codes
+        # (e.g. sex M/F/U from 2024-25, K3 for H5 in 2025-26). The synthetic data may take the first of several
+        # replacements (Z1 -> Z11).
+        ssda903, _ = recode_for_year(ssda903_year(la.data, year), year, ambiguous="first")
+        files = list(write_ssda903(ssda903, folder / "ssda903", format="csv"))
         if year in CIN_YEARS:
             path = folder / "cin_census.xml"
-            files.append(write_cin_census(cin_census_year(la.data, year), path, year=year, la_code=la.la_code))
+            cin, _ = recode_for_year(cin_census_year(la.data, year), year, ambiguous="first")
+            files.append(write_cin_census(cin, path, year=year, la_code=la.la_code))
         else:
             skipped.append(label)
         written[label] = files
