@@ -145,3 +145,33 @@ def test_many_alike_issues_are_listed_up_to_a_cap_then_counted() -> None:
     issues = validate(CareData({"children": frame}), check_codes=False)
     assert len(issues) == MAX_PER_KIND + 1
     assert issues[-1].message == f"… and {n - MAX_PER_KIND} more rows with the same problem"
+
+
+def test_recode_for_year_replaces_retired_codes_and_reports_each_change() -> None:
+    from careflow.tables import recode_for_year
+
+    data = CareData(
+        {
+            "children": pl.DataFrame({"child_id": ["A", "B"], "sex": ["1", "2"]}),
+            "looked_after_episodes": _episodes(
+                [("A", date(2025, 5, 1), None), ("B", date(2025, 5, 1), None)]
+            ).with_columns(placement_type=pl.Series(["H5", "Z1"])),
+        }
+    )
+    out, notes = recode_for_year(data, 2026)
+    assert out["children"]["sex"].to_list() == ["M", "F"]
+    assert out["looked_after_episodes"]["placement_type"].to_list() == ["K3", "Z1"]
+    assert sorted((i.code, i.value) for i in notes) == [
+        ("not-recoded", "Z1"),
+        ("recoded", "1"),
+        ("recoded", "2"),
+        ("recoded", "H5"),
+    ]
+    assert validate(out, year=2026) != []  # Z1 kept: several replacements, left for a person to choose
+    first, _ = recode_for_year(data, 2026, ambiguous="first")
+    assert first["looked_after_episodes"]["placement_type"].to_list() == ["K3", "Z11"]
+    assert validate(first, year=2026) == []
+    unchanged, none = recode_for_year(data, 2024)
+    assert unchanged.equals(data) and none == []
+    before_lists, nothing = recode_for_year(data, 2015)  # careflow holds no 2014-15 lists: unchanged
+    assert before_lists.equals(data) and nothing == []

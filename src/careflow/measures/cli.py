@@ -66,7 +66,7 @@ def read_returns(root: Path, read_return: Callable[..., Any]) -> tuple[CareData,
         result = read_return([folder])
         files += list(result.files)
         issues += list(result.issues)
-        year = result.year or _folder_year(folder)
+        year = _folder_year(folder) or result.year  # a year folder names its return; else the reader's
         if year is not None:
             years.append(year)
         for name in result.data.names():

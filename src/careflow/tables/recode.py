@@ -21,7 +21,8 @@ def recode_for_year(
     A code retired with one replacement (SSDA903 sex ``1`` → ``M`` from 2024-25, placement ``H5`` → ``K3`` in
     2025-26) is replaced. A code with several replacements (``Z1`` → ``Z11``–``Z14``) is kept and reported, or
     replaced by the first when ``ambiguous="first"`` (for synthetic data). Each change is an info issue and
-    each value left invalid a warning, so nothing changes silently.
+    each value left invalid a warning, so nothing changes silently. For a year careflow holds no code lists
+    for, the data are returned unchanged.
 
     Args:
         data: canonical tables.
@@ -50,6 +51,8 @@ def recode_for_year(
                 continue
             if column.code_list not in codes.list_names(column.code_collection):
                 continue
+            if codes.CollectionYear(year) not in codes.years(column.code_collection):
+                continue  # careflow holds no lists for that year: nothing to bring the codes up to
             mapping: dict[str, str] = {}
             for value in frame[column.name].drop_nulls().unique(maintain_order=True).to_list():
                 if codes.is_valid(column.code_list, value, year, collection=column.code_collection):

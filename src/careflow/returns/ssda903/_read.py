@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from typing import Any, TypeAlias
 
 import polars as pl
 
+from careflow import codes
 from careflow.errors import CareflowError
 from careflow.issues import Issue, Severity
 from careflow.returns.common import ReadResult, decode
@@ -80,6 +82,9 @@ def read_files(
         read.append(str(path))
     data, sources, parse_issues = _tables(raws)
     issues.extend(parse_issues)
+    if year is None:
+        year, note = _infer_year(data)
+        issues.extend(note)
     issues.extend(_without_echoes(_validate(data, year, sources), parse_issues, sources))
     return ReadResult(data, issues, read, "ssda903", year if year is not None else _single_year(data))
 
@@ -439,6 +444,38 @@ def _validate(data: CareData, year: int | None, sources: dict[str, Source]) -> l
                 "bug, please report it.",
             ),
         ]
+
+
+def _infer_year(data: CareData) -> tuple[int | None, list[Issue]]:
+    """The collection year of a single-year return without a YEAR column: the year whose 31 March follows the
+    latest date the return holds (an SSDA903 return holds nothing after its 31 March). Codes are then judged
+    against that year's lists; pooled returns (with YEAR) and years careflow holds no lists for are not."""
+    if any(data[name]["collection_year"].null_count() < data[name].height for name in data.names()):
+        return None, []
+    latest = [
+        data[name][column].max()
+        for name, column in (
+            ("looked_after_episodes", "start_date"),
+            ("looked_after_episodes", "end_date"),
+            ("looked_after_reviews", "review_date"),
+            ("missing_episodes", "start_date"),
+        )
+        if name in data and data[name].height
+    ]
+    dates = [d for d in latest if isinstance(d, dt.date)]
+    if not dates:
+        return None, []
+    inferred = codes.CollectionYear.of_date(max(dates))
+    if inferred not in codes.years("ssda903"):
+        return None, []
+    note = Issue(
+        "year-inferred",
+        Severity.INFO,
+        f"collection year taken as {inferred.label} from the latest date in the return "
+        f"({max(dates).strftime('%d/%m/%Y')}); codes are checked against that year's lists. "
+        "Give the year (careflow check --year, read_ssda903(year=)) to set it.",
+    )
+    return int(inferred), [note]
 
 
 def _single_year(data: CareData) -> int | None:
