@@ -162,7 +162,7 @@ def bench_caseload(app: Any, seeded: dict[str, Any], samples: int) -> tuple[floa
 def _writer_process(settings: Any, pool: list[int], child_team: dict[int, int], versions: dict[int, int],
                     threads: int, seconds: float, seed: int, results: Any) -> None:
     """One process of writers: ``threads`` threads recording notes until the time is up."""
-    from sqlalchemy import select
+    from sqlalchemy import event, select
 
     from careflow.record.db import make_engine, session_factory
     from careflow.record.errors import StaleVersion
@@ -173,6 +173,8 @@ def _writer_process(settings: Any, pool: list[int], child_team: dict[int, int], 
     from careflow.record.services.events import record
 
     engine = make_engine(settings)
+    connects = [0]
+    event.listen(engine, "connect", lambda *_: connects.__setitem__(0, connects[0] + 1))
     sessions = session_factory(engine)
     with sessions() as session:
         managers = {u.team_id: actor_of(u) for u in session.scalars(select(User).where(User.role == "team_manager"))}
@@ -207,7 +209,7 @@ def _writer_process(settings: Any, pool: list[int], child_team: dict[int, int], 
     for t in pool_threads:
         t.join()
     engine.dispose()
-    results.put((recorded, conflicts[0]))
+    results.put((recorded, conflicts[0], connects[0]))
 
 
 def bench_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float, processes: int) -> dict[str, Any]:
@@ -217,6 +219,7 @@ def bench_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float
 
     from sqlalchemy import select
 
+    from careflow.record import audit
     from careflow.record.models import Child
 
     state = app.state.record
@@ -238,10 +241,11 @@ def bench_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float
     for w in workers:
         w.start()
     recorded: dict[int, int] = {}
-    conflicts = 0
+    conflicts = connections = 0
     for _ in workers:
-        counts, refused = results.get()
+        counts, refused, opened = results.get()
         conflicts += refused
+        connections += opened
         for child_id, n in counts.items():
             recorded[child_id] = recorded.get(child_id, 0) + n
     for w in workers:
@@ -251,8 +255,10 @@ def bench_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float
         end_versions = dict(session.execute(select(Child.id, Child.version).where(Child.id.in_(pool))).all())
     lost = sum(1 for c in pool if end_versions[c] - start_versions[c] != recorded.get(c, 0))
     total = sum(recorded.values())
+    with state.sessions() as session:
+        audit_problems = len(audit.verify(session))  # every chain whole after the concurrent appends
     return {"events": total, "seconds": elapsed, "per_second": total / elapsed, "conflicts": conflicts,
-            "lost_updates": lost}
+            "lost_updates": lost, "connections": connections, "audit_problems": audit_problems}
 
 
 def bench_export(app: Any) -> tuple[float, dict[str, int]]:
@@ -314,8 +320,8 @@ def main() -> None:
         w = bench_writers(app, seeded, args.writers, args.seconds, args.processes)
         print(f"{args.writers} writers ({args.processes} processes) for {w['seconds']:.1f} s: {w['events']:,} events, "
               f"{w['per_second']:.0f} events/s, {w['conflicts']:,} stale-version 409s retried, "
-              f"lost updates: {w['lost_updates']} "
-              f"(target ≥ 300 events/s, 0 lost)")
+              f"lost updates: {w['lost_updates']}, audit chain problems: {w['audit_problems']}, "
+              f"{w['connections']} connections opened (target ≥ 300 events/s, 0 lost)")
         seconds, counts = bench_export(app)
         print(f"export of {YEAR - 1}-{YEAR % 100:02d} SSDA903 + CIN census: {seconds:.1f} s "
               f"({counts['episodes']:,} episodes, {counts['referrals']:,} referrals, "

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from careflow.record.models import AuditChain, AuditEntry
@@ -77,6 +78,50 @@ def _chain_of(chains: int, child_id: int | None, actor: Actor) -> int:
     return key % chains
 
 
+# Prepared once (the statements' compiled forms are cached): the hot path builds no SQL per call.
+_CHAINS = cast(Table, AuditChain.__table__)
+_LOG = cast(Table, AuditEntry.__table__)
+_TAKE_HEAD = (update(_CHAINS).where(_CHAINS.c.id == bindparam("chain")).values(length=_CHAINS.c.length + 1)
+              .returning(_CHAINS.c.length, _CHAINS.c.last_hash))
+_INSERT_ENTRY = insert(_LOG).returning(_LOG.c.id)
+_SET_HEAD = update(_CHAINS).where(_CHAINS.c.id == bindparam("chain")).values(last_hash=bindparam("new_hash"))
+# PostgreSQL appends in one statement: lock the chain's head, insert the entry with the next number, the previous
+# hash and its own hash (SHA-256 computed by the server over the same canonical JSON as :func:`_digest`, the
+# number and previous hash spliced in where the head gives them), and move the head. The head row's lock is taken
+# by this statement and held to commit, so entries of one chain are numbered and linked in commit order.
+_APPEND_POSTGRESQL = text("""
+WITH head AS (
+    SELECT length + 1 AS seq, last_hash FROM audit_chains WHERE id = :chain FOR UPDATE
+), entry AS (
+    INSERT INTO audit_log (chain_id, chain_seq, at, user_id, username, role, action, child_id, entity, entity_id,
+                           detail, prev_hash, hash)
+    SELECT :chain, head.seq, CAST(:at AS TIMESTAMPTZ), CAST(:user_id AS BIGINT), CAST(:username AS VARCHAR),
+           CAST(:role AS VARCHAR), CAST(:action AS VARCHAR), CAST(:child_id AS BIGINT), CAST(:entity AS VARCHAR),
+           CAST(:entity_id AS BIGINT), CAST(:detail AS JSON), head.last_hash,
+           encode(sha256(convert_to(CAST(:before_seq AS TEXT) || CAST(head.seq AS TEXT) || CAST(:before_prev AS TEXT)
+                                    || head.last_hash || CAST(:after_prev AS TEXT), 'UTF8')), 'hex')
+    FROM head
+    RETURNING id, chain_seq, hash
+)
+UPDATE audit_chains SET length = entry.chain_seq, last_hash = entry.hash FROM entry WHERE audit_chains.id = :chain
+RETURNING entry.id
+""")
+
+
+def _spliced(fields: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The canonical JSON of ``fields`` cut where the chain number and the previous hash go (None if it cannot be
+    cut unambiguously, e.g. a detail holding the marker itself)."""
+    marker = f"careflow-audit-{secrets.token_hex(8)}"
+    text_ = json.dumps({**fields, "chain_seq": marker + "s", "prev_hash": marker + "p"}, sort_keys=True,
+                       separators=(",", ":"), default=str)
+    seq, prev = f'"{marker}s"', f'"{marker}p"'
+    if text_.count(seq) != 1 or text_.count(prev) != 1 or text_.index(seq) > text_.index(prev):
+        return None
+    before_seq, rest = text_.split(seq)
+    between, after = rest.split(prev)
+    return before_seq, between + '"', '"' + after
+
+
 def append(
     session: Session,
     actor: Actor,
@@ -87,31 +132,31 @@ def append(
     entity: str | None = None,
     entity_id: int | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Add one entry to the log in the session's transaction (call it last, just before commit)."""
+) -> int:
+    """Add one entry to the log in the session's transaction (call it last, just before commit); returns its id."""
     session.flush()  # the change being audited takes its row locks first; the chain head is always locked last
     chain_id = _chain_of(chains, child_id, actor)
-    # Lock the head and take the next number in one statement (the row lock lasts until commit).
-    length, prev_hash = session.execute(
-        update(AuditChain).where(AuditChain.id == chain_id).values(length=AuditChain.length + 1)
-        .returning(AuditChain.length, AuditChain.last_hash)
-    ).one()
     at = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
-        "chain_id": chain_id, "chain_seq": length, "at": at, "user_id": actor.user_id,
-        "username": actor.username, "role": actor.role, "action": action, "child_id": child_id, "entity": entity,
-        "entity_id": entity_id, "detail": detail or {}, "prev_hash": prev_hash,
+        "chain_id": chain_id, "at": at, "user_id": actor.user_id, "username": actor.username, "role": actor.role,
+        "action": action, "child_id": child_id, "entity": entity, "entity_id": entity_id, "detail": detail or {},
     }
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        parts = _spliced({**values, "at": _iso(at)})
+        if parts is not None:
+            before_seq, before_prev, after_prev = parts
+            return int(connection.execute(_APPEND_POSTGRESQL, {
+                **values, "chain": chain_id, "detail": json.dumps(values["detail"], default=str),
+                "before_seq": before_seq, "before_prev": before_prev, "after_prev": after_prev,
+            }).scalar_one())
+    # Lock the head and take the next number in one statement (the row lock lasts until commit), then insert.
+    length, prev_hash = connection.execute(_TAKE_HEAD, {"chain": chain_id}).one()
+    values.update(chain_seq=length, prev_hash=prev_hash)
     values["hash"] = _digest({**values, "at": _iso(at)})
-    new_entry = insert(AuditEntry).values(**values).returning(AuditEntry.id)
-    set_head = update(AuditChain).where(AuditChain.id == chain_id).values(last_hash=values["hash"])
-    if session.get_bind().dialect.name == "postgresql":  # one round trip: insert the entry and move the head
-        entry = new_entry.cte("entry")
-        entry_id = session.execute(set_head.returning(select(entry.c.id).scalar_subquery())).scalar_one()
-    else:
-        entry_id = session.execute(new_entry).scalar_one()
-        session.execute(set_head)
-    return AuditEntry(id=entry_id, **values)
+    entry_id = int(connection.execute(_INSERT_ENTRY, values).scalar_one())
+    connection.execute(_SET_HEAD, {"chain": chain_id, "new_hash": values["hash"]})
+    return entry_id
 
 
 def verify(session: Session) -> list[str]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -976,16 +976,21 @@ def _payload(form: EventBase) -> dict[str, Any]:
     return form.model_dump(mode="json", exclude={"version", "note", "kind"}, exclude_none=True)
 
 
+# The two statements of every event, prepared once (their compiled forms are cached; nothing is built per call).
+_CHILDREN = cast(Table, Child.__table__)
+_EVENTS = cast(Table, Event.__table__)
+_BUMP = (update(_CHILDREN).where(_CHILDREN.c.id == bindparam("child"), _CHILDREN.c.version == bindparam("seen"))
+         .values(version=bindparam("next"), updated_at=bindparam("now")))
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
 def bump(ctx: Ctx, child: Child) -> None:
     """Take the child's next version now: the UPDATE checks the old one (and on PostgreSQL locks the row), so a
     concurrent writer of the same child waits here and then fails with a stale version instead of overwriting."""
     child_id, seen = child.id, child.version
     now = dt.datetime.now(dt.UTC)
-    result = ctx.session.execute(
-        update(Child).where(Child.id == child_id, Child.version == seen).values(version=seen + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
+    result = ctx.session.connection().execute(_BUMP, {"child": child_id, "seen": seen, "next": seen + 1, "now": now})
+    if result.rowcount != 1:
         raise StaleVersion(
             f"child {child_id} was changed by someone else at the same moment (you had version {seen}); "
             "reload and try again",
@@ -1019,7 +1024,7 @@ def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool 
                               "recorded_at": dt.datetime.now(dt.UTC), "recorded_by_id": ctx.actor.user_id,
                               "payload": _payload(form), "note": form.note}
     # Events are only ever inserted: a plain INSERT (no unit of work); handlers read the new row's id.
-    event = Event(id=ctx.session.execute(insert(Event).values(**values).returning(Event.id)).scalar_one(), **values)
+    event = Event(id=ctx.session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
     new_stage = HANDLERS[kind](ctx, child, form, event, day)
     if new_stage is not None and new_stage != stage:
         child.stage, child.stage_since = new_stage.value, day
