@@ -10,7 +10,12 @@
 The peer runs in its own virtual environment (it pins pandas < 2): ``bash benchmarks/peer_demand_model/
 setup_venv.sh`` first; without it, part 1 prints careflow's figures alone.
 
+3. With ``--coverage-seeds N``: 12-month back-tests of N synthetic LAs; printed: how often the 80% and 95% bands
+   held what happened, by placement category, total and age band, with and without the parameters' estimation
+   error, for both engines.
+
 Usage: python benchmarks/bench_flows.py [--population 60000] [--pooled-episodes 1000000] [--skip-pooled]
+       [--coverage-seeds 20]
 """
 
 from __future__ import annotations
@@ -228,6 +233,53 @@ def part_two(target: int, seed: int) -> None:
           f"to {float(hi):,.0f})")
 
 
+def part_coverage(seeds: int, population: int, runs: int) -> None:
+    """Band coverage by placement category over 12-month back-tests of several synthetic LAs, with and without the
+    estimation error of the parameters, for both engines."""
+    from careflow.flows import FlowModel
+    from careflow.flows.backtest import score, truncate
+    from careflow.flows.clean import clean_episodes
+    from careflow.flows.estimators import observed_stock
+    from careflow.flows.states import load_states
+    from careflow.synth import generate
+
+    print(f"3. Band coverage: 12-month back-tests of {seeds} synthetic LAs (0-17 population {population:,}, seeds 0 "
+          f"to {seeds - 1}, collection years 2018-2022), fitted on the 3 years to 31/03/2021")
+    states = load_states()
+    cutoff, data_end = date(2021, 3, 31), date(2022, 3, 31)
+    runs_of = {
+        "markov, rates known": lambda m: m.predict(12, parameter_draws=0),
+        "markov, estimation error": lambda m: m.predict(12),
+        "microsim, rates known": lambda m: m.simulate(12, runs=runs, seed=0, parameter_uncertainty=False),
+        "microsim, estimation error": lambda m: m.simulate(12, runs=runs, seed=0),
+    }
+    found: dict[str, list[pl.DataFrame]] = {name: [] for name in runs_of}
+    for seed in range(seeds):
+        la = generate(population, end_year=2022, seed=seed)
+        full = clean_episodes(la.data, states, data_end=data_end)
+        model = FlowModel(reference_years=3, reference_end=cutoff, data_end=cutoff).fit(truncate(la.data, cutoff))
+        for name, run in runs_of.items():
+            projection = run(model)
+            observed = observed_stock(full, [d for d in projection.dates if d <= data_end], states)
+            found[name].append(score(projection, observed)[1].with_columns(pl.lit(seed).alias("seed")))
+    print(f"   {'':<28} {'by category':>13}  {'total':>13}  {'by age band':>13}   (80% / 95% band)")
+    for name, frames in found.items():
+        d = pl.concat(frames).filter(pl.col("observed") > 0)
+        cells = []
+        for breakdown in ("category", "total", "age_band"):
+            x = d.filter(pl.col("breakdown") == breakdown)
+            cells.append(f"{x['in_80'].mean():>6.1%} {x['in_95'].mean():>6.1%}")
+        print(f"   {name:<28} {cells[0]:>13}  {cells[1]:>13}  {cells[2]:>13}")
+    last = pl.concat(found["markov, estimation error"]).filter(pl.col("breakdown") == "category",
+                                                                pl.col("observed") > 0)
+    table = last.group_by("group").agg(pl.col("observed").mean(), pl.col("pe").mean().alias("bias"),
+                                       pl.col("in_80").mean(), pl.col("in_95").mean()).sort("group")
+    print("   by category (markov, estimation error): mean stock, bias %, coverage of the 80% and 95% bands")
+    for row in table.iter_rows(named=True):
+        print(f"     {row['group']:<26} {row['observed']:>7.1f} {row['bias']:>+7.1f}% {row['in_80']:>6.1%} "
+              f"{row['in_95']:>6.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--population", type=int, default=60_000)
@@ -235,12 +287,17 @@ def main() -> None:
     parser.add_argument("--pooled-episodes", type=int, default=1_000_000)
     parser.add_argument("--peer-timeout", type=float, default=1800)
     parser.add_argument("--skip-pooled", action="store_true")
+    parser.add_argument("--coverage-seeds", type=int, default=0,
+                        help="also back-test this many synthetic LAs for band coverage (20 takes about 2 minutes)")
+    parser.add_argument("--runs", type=int, default=300, help="microsimulation runs in the coverage back-tests")
     args = parser.parse_args()
     print(f"careflow.flows benchmark; this process's peak memory so far "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     part_one(args.population, args.seed, args.peer_timeout)
     if not args.skip_pooled:
         part_two(args.pooled_episodes, args.seed)
+    if args.coverage_seeds:
+        part_coverage(args.coverage_seeds, args.population, args.runs)
 
 
 if __name__ == "__main__":

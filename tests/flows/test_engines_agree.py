@@ -2,23 +2,26 @@
 
 With hazards that do not depend on time in placement (``durations=False``) the microsimulation is the Markov
 model's process run child by child, so the mean of many runs must equal the analytic mean within Monte Carlo
-error; its variance must match the analytic variance too.
+error; its variance must match the analytic variance too — with the parameters' estimation error (each run draws
+its own; the Markov engine adds the spread of its mean over draws) and without it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
 from careflow.flows import FlowModel
 
 RUNS = 800
 
 
-def test_engines_agree_in_expectation(toy):
+@pytest.mark.parametrize("estimation_error", [True, False], ids=["with-estimation-error", "known-parameters"])
+def test_engines_agree_in_expectation(toy, estimation_error):
     model = FlowModel(reference_years=3, duration_bins_months=(0.0,)).fit(toy)
-    markov = model.predict(18)
-    micro = model.simulate(18, runs=RUNS, seed=11, durations=False)
+    markov = model.predict(18, parameter_draws=400 if estimation_error else 0)
+    micro = model.simulate(18, runs=RUNS, seed=11, durations=False, parameter_uncertainty=estimation_error)
     keys = ["date", "breakdown", "group"]
     j = markov.summary.select(*keys, "mean", "sd").join(
         micro.summary.select(*keys, pl.col("mean").alias("sim"), pl.col("sd").alias("sim_sd")), on=keys

@@ -39,6 +39,7 @@ __all__ = [
     "CompetingRiskDurations",
     "EntryRates",
     "FlowModel",
+    "ParameterDraws",
     "TransitionRates",
     "observed_stock",
     "stock_at",
@@ -224,11 +225,14 @@ def prepare(
     return Tables(states, clean, start, end, bins, exposure, events, entries, ages, entry_band, share)
 
 
-def _smooth(events: np.ndarray, exposure: np.ndarray, prior_months: float) -> np.ndarray:
-    """Rates events / exposure, shrunk toward the category's rates pooled over age bands.
+def _posterior(events: np.ndarray, exposure: np.ndarray, prior_months: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma posteriors of the rates: shape (B, K, K+E) and rate (B, K), so the rates are ``shape / rate``.
 
-    ``events`` (B, K, K+E) and ``exposure`` (B, K). A state with little time in it borrows strength from the
-    same placement category at other ages; a category with none at all from every category at that age.
+    ``events`` (B, K, K+E) and ``exposure`` (B, K). Each rate has a gamma prior centred on the category's rate
+    pooled over age bands, worth ``prior_months`` of exposure (a category with none at all borrows from every
+    category at that age). With Poisson counts over the exposure, the posterior is
+    ``Gamma(events + prior_months × pooled, exposure + prior_months)``: its mean is the shrunk rate, and its
+    spread is the estimation error the projections carry (a state seen for little time has uncertain rates).
     """
     cat_events = events.sum(axis=0)  # (K, K+E)
     cat_exposure = exposure.sum(axis=0)  # (K,)
@@ -241,10 +245,20 @@ def _smooth(events: np.ndarray, exposure: np.ndarray, prior_months: float) -> np
     pooled = np.where(np.isfinite(pooled_cat)[None, :, :], pooled_cat[None, :, :], pooled_band[:, None, :])
     pooled = np.nan_to_num(pooled)
     k = events.shape[1]
-    rates = (events + prior_months * pooled) / (exposure + prior_months)[:, :, None]
+    shape = events + prior_months * pooled
     idx = np.arange(k)
-    rates[:, idx, idx] = 0.0  # no move to the same category (merged into one spell)
-    return rates
+    shape[:, idx, idx] = 0.0  # no move to the same category (merged into one spell)
+    return shape, exposure + prior_months
+
+
+def _smooth(events: np.ndarray, exposure: np.ndarray, prior_months: float) -> np.ndarray:
+    """Rates events / exposure, shrunk toward the category's rates pooled over age bands (the posterior mean).
+
+    A state with little time in it borrows strength from the same placement category at other ages; a category
+    with none at all from every category at that age.
+    """
+    shape, rate = _posterior(events, exposure, prior_months)
+    return shape / rate[:, :, None]
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -261,7 +275,8 @@ class TransitionRates(Estimator):
         prior_months: shrinkage toward the category's all-ages rates, as months of pseudo-exposure.
 
     Learned:
-        rates_ (B, K, K+E) per month; exposure_months_ (B, K); events_ (B, K, K+E); issues_.
+        rates_ (B, K, K+E) per month; exposure_months_ (B, K); events_ (B, K, K+E); posterior_shape_ (B, K, K+E)
+        and posterior_rate_ (B, K): the gamma posterior of each rate (its mean is ``rates_``); issues_.
     """
 
     def __init__(
@@ -293,7 +308,10 @@ class TransitionRates(Estimator):
         self.reference_start_, self.reference_end_ = tables.start, tables.end
         self.events_ = events
         self.exposure_months_ = exposure
-        self.rates_ = _smooth(events, exposure, self.prior_months)
+        shape, rate = _posterior(events, exposure, self.prior_months)
+        self.posterior_shape_ = shape
+        self.posterior_rate_ = rate
+        self.rates_ = shape / rate[:, :, None]
         issues = []
         for j, band in enumerate(tables.states.age_bands):
             for i, cat in enumerate(tables.states.categories):
@@ -310,6 +328,15 @@ class TransitionRates(Estimator):
         check_is_fitted(self)
         return generator(self.rates_)
 
+    def sample_rates(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` draws of the rates from their gamma posteriors: (size, B, K, K+E), mean ``rates_``.
+
+        The rates are independent given the exposure (each is a Poisson count over its own time at risk).
+        """
+        check_is_fitted(self)
+        shape = np.broadcast_to(self.posterior_shape_, (size, *self.posterior_shape_.shape))
+        return rng.gamma(shape) / self.posterior_rate_[None, :, :, None]
+
 
 class CompetingRiskDurations(Estimator):
     """Cause-specific hazards by time in placement, piecewise constant, estimated with censoring.
@@ -325,7 +352,9 @@ class CompetingRiskDurations(Estimator):
         (and the window arguments of :class:`TransitionRates`)
 
     Learned:
-        hazards_ (B, K, D, K+E) per month; shape_ (K, D); rates_ (B, K, K+E).
+        hazards_ (B, K, D, K+E) per month; shape_ (K, D); rates_ (B, K, K+E); multiplier_ (B, K, D): the
+        duration shape scaled for each state, so ``hazards_ = rates_ × multiplier_`` (and a draw of the rates
+        gives a draw of the hazards).
     """
 
     def __init__(
@@ -372,7 +401,8 @@ class CompetingRiskDurations(Estimator):
         self.duration_bins_ = np.asarray(tables.duration_bins)
         self.shape_ = shape
         self.rates_ = rates
-        self.hazards_ = rates[:, :, None, :] * (shape[None, :, :] * norm[:, :, None])[:, :, :, None]
+        self.multiplier_ = shape[None, :, :] * norm[:, :, None]
+        self.hazards_ = rates[:, :, None, :] * self.multiplier_[:, :, :, None]
         self.exposure_months_ = exposure
         self.events_ = events
 
@@ -392,7 +422,8 @@ class EntryRates(Estimator):
     Learned:
         rates_ (B, K): entries per month (counts) or per 10,000 children per month (rates); age_pmf_ (216,):
         the share of entrants at each age in completed months, within their band; level_variance_: the relative
-        variance of the estimated level; drift_variance_per_month_.
+        variance of the estimated level; drift_variance_per_month_; counts_ (B, K) and age_counts_ (216,): the
+        entries the estimates rest on (for their estimation error, see ``sample_mix`` and ``sample_age_pmf``).
     """
 
     def __init__(
@@ -440,6 +471,8 @@ class EntryRates(Estimator):
         states = tables.states
         band_of = states.band_of_months()
         counts = np.bincount(tables.entry_ages, minlength=AGE_OUT_MONTHS).astype(float)
+        self.counts_ = tables.entries.copy()
+        self.age_counts_ = counts
         pmf = counts + 0.5  # a little mass at every age: entrants can be any age in their band
         for j in range(len(states.age_bands)):
             inside = band_of == j
@@ -453,6 +486,32 @@ class EntryRates(Estimator):
         self.states_ = states
         self.reference_start_, self.reference_end_ = tables.start, tables.end
 
+    def sample_mix(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` draws of the entry mix over (age band, first category), as multipliers of ``rates_``.
+
+        The shares of entrants in each cell have a Dirichlet posterior (the counts); the total is left alone,
+        since its error is ``level_variance_``. Each draw's multipliers average to 1 over draws; a cell with no
+        entrant keeps none. Returns (size, B, K).
+        """
+        check_is_fitted(self)
+        n = self.counts_
+        total = float(n.sum())
+        if total <= 0:
+            return np.ones((size, *n.shape))
+        g = rng.gamma(np.broadcast_to(n, (size, *n.shape)))
+        share = g / g.sum(axis=(1, 2), keepdims=True)
+        return np.divide(share * total, n, out=np.zeros_like(share), where=n > 0)
+
+    def sample_age_pmf(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` draws of the ages of entrants within their band (Dirichlet posterior): (size, 216)."""
+        check_is_fitted(self)
+        band_of = self.states_.band_of_months()
+        g = rng.gamma(np.broadcast_to(self.age_counts_ + 0.5, (size, AGE_OUT_MONTHS)))
+        for j in range(len(self.states_.age_bands)):
+            inside = band_of == j
+            g[:, inside] /= g[:, inside].sum(axis=1, keepdims=True)
+        return g
+
     def expected(self, when: list[date]) -> np.ndarray:
         """Expected entries in each month ending on the given dates: (T, B, K)."""
         check_is_fitted(self)
@@ -460,6 +519,24 @@ class EntryRates(Estimator):
             per10k = self.population_.on(_decimal_years(when)) / 10_000
             return self.rates_[None, :, :] * per10k[:, None, None]
         return np.repeat(self.rates_[None, :, :], len(when), axis=0)
+
+
+@dataclass(frozen=True)
+class ParameterDraws:
+    """Draws of a fitted model's parameters from their posteriors (for the estimation error in the bands).
+
+    ``rates`` (S, B, K, K+E) per month; ``entry_mix`` (S, B, K) multipliers of the entry rates (the mix over age
+    band and first placement; the level's error is carried separately); ``age_pmf`` (S, 216) the ages of
+    entrants within their band.
+    """
+
+    rates: np.ndarray
+    entry_mix: np.ndarray
+    age_pmf: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.rates.shape[0])
 
 
 class FlowModel(Estimator):
@@ -543,6 +620,15 @@ class FlowModel(Estimator):
         """The Markov transition rates (B, K, K+E) per month."""
         check_is_fitted(self)
         return self.transitions_.rates_
+
+    def sample_parameters(self, size: int, rng: np.random.Generator) -> ParameterDraws:
+        """``size`` draws of the transition rates, entry mix and entrants' ages from their posteriors."""
+        check_is_fitted(self, "sample_parameters needs fitted rates")
+        return ParameterDraws(
+            rates=self.transitions_.sample_rates(size, rng),
+            entry_mix=self.entries_.sample_mix(size, rng),
+            age_pmf=self.entries_.sample_age_pmf(size, rng),
+        )
 
     def predict(self, horizon_months: int = 24, **kwargs: Any) -> Any:
         """Project forward ``horizon_months`` with the Markov engine (mean and analytic bands).

@@ -8,6 +8,10 @@ and is redrawn from there (exact for piecewise-constant hazards: the exponential
 
 Entrants arrive as a Poisson process with a random level shared by all entrants of a run (lognormal: the level's
 estimation error and its drift, as in :mod:`careflow.flows.markov`), so runs spread as the analytic bands do.
+Each run also draws its own parameters from their posteriors (``parameter_uncertainty``): the transition and exit
+rates (gamma, from each state's events and exposure), the entry mix and the ages of entrants (Dirichlet, from the
+counts). The runs are then draws from the predictive distribution, estimation error included; the duration shape
+(time in placement) is held at its estimate.
 With ``durations=False`` the hazards do not depend on time in placement and the expected stock equals the
 Markov projection's (tests/flows/test_engines_agree.py checks it).
 
@@ -46,6 +50,7 @@ def simulate(
     unit_costs: UnitCosts | None = None,
     inflation: float | None = None,
     durations: bool = True,
+    parameter_uncertainty: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Projection:
     """Simulate ``runs`` futures of the fitted model, ``horizon_months`` ahead.
@@ -58,6 +63,8 @@ def simulate(
         scenario: changes from dates; the same seed under a scenario shares the baseline's random entry level.
         unit_costs, inflation: as :func:`careflow.flows.markov.project`.
         durations: use hazards that depend on time in placement (``False``: the Markov rates).
+        parameter_uncertainty: each run draws its rates, entry mix and entrants' ages from their posteriors
+            (``False``: every run uses the estimates, and the bands leave estimation error out).
         progress: called with (done, total) as runs' events are processed.
 
     Returns:
@@ -80,12 +87,23 @@ def simulate(
     costs = unit_costs or load_unit_costs(states=st, inflation=inflation)
     weights = costs.weekly(st, dates, model.provider_external_share_) * comp.cost
 
+    if parameter_uncertainty:
+        draws = model.sample_parameters(runs, gen)
+        rates = draws.rates  # (R, B, K, K+E)
+        pmf = model.entries_.age_pmf_
+        age_ratio = np.divide(draws.age_pmf, pmf[None, :], out=np.zeros_like(draws.age_pmf), where=pmf[None, :] > 0)
+        entry_mult = draws.entry_mix[:, band_of, :] * age_ratio[:, :, None]  # (R, A, K)
+    else:
+        rates = model.transitions_.rates_[None, :, :, :]  # one set of rates for every run
+        entry_mult = np.ones((1, len(band_of), k))
     if durations:
-        hazards = model.durations_.hazards_  # (B, K, D, K+E)
+        multiplier = model.durations_.multiplier_  # (B, K, D)
         bins = np.asarray(model.durations_.duration_bins_, dtype=float)
     else:
-        hazards = model.transitions_.rates_[:, :, None, :]
+        multiplier = np.ones((b, k, 1))
         bins = np.array([0.0])
+    hazards = rates[:, :, :, None, :] * multiplier[None, :, :, :, None]  # (R or 1, B, K, D, K+E)
+    per_run = hazards.shape[0] > 1
     bin_edges = np.concatenate([bins[1:], [np.inf]])
 
     # --- the people: start stock (every run), then entrants -------------------------------------------------
@@ -106,7 +124,7 @@ def simulate(
     level = gen.normal(0.0, np.sqrt(level_var), size=(runs, 1)) + np.cumsum(
         gen.normal(0.0, np.sqrt(drift_var), size=(runs, t_n)), axis=1)
     factor = np.exp(level - (level_var + drift_var * np.arange(1, t_n + 1)) / 2)  # mean 1
-    counts = gen.poisson(lam[None, :, :, :] * factor[:, :, None, None])  # (R, T, A, K)
+    counts = gen.poisson(lam[None, :, :, :] * factor[:, :, None, None] * entry_mult[:, None, :, :])  # (R, T, A, K)
     r_i, s_i, a_i, k_i = np.nonzero(counts)
     reps = counts[r_i, s_i, a_i, k_i]
     r_i, s_i, a_i, k_i = (np.repeat(x, reps) for x in (r_i, s_i, a_i, k_i))
@@ -147,7 +165,8 @@ def simulate(
         band = band_of[np.minimum(a0.astype(np.int64), AGE_OUT_MONTHS - 1)]
         dbin = np.searchsorted(bins, d0, side="right") - 1
         step = np.minimum(np.searchsorted(tau, t0, side="left"), t_n - 1)
-        h = hazards[band, c0, dbin, :] * comp.hazard[step, band, c0, :]
+        r = run[active]
+        h = hazards[r if per_run else 0, band, c0, dbin, :] * comp.hazard[step, band, c0, :]
         h_total = h.sum(axis=1)
         wait = np.where(h_total > 0, gen.exponential(1.0, size=active.size) / np.where(h_total > 0, h_total, 1),
                         np.inf)
@@ -164,7 +183,6 @@ def simulate(
         i0 = np.searchsorted(tau, t0, side="left")
         i1 = np.searchsorted(tau, t1, side="left")
         i1 = np.where(t1 >= horizon - 1e-9, t_n, i1)  # still in care at the horizon: counted at its end
-        r = run[active]
         np.add.at(d_cat, (r, i0, c0), 1.0)
         np.add.at(d_cat, (r, i1, c0), -1.0)
         np.add.at(d_band, (r, i0, band), 1.0)

@@ -147,7 +147,8 @@ def write_report(
         f"{total['p97_5'][-1]:,.0f}).</p>"
         "<p class='note'>Population forecasts only: nothing here concerns any named child. Bands: 80% (dark) and "
         "95% (light). They carry the randomness of who moves when, the error in the estimated entry level and its "
-        "year-to-year wander; not the error in transition rates.</p>")
+        "year-to-year wander, and the estimation error of the transition and exit rates and of the entry mix; not "
+        "changes in how children move that the reference window did not see.</p>")
     parts.append("<h2>Children in care</h2>")
     series = [_series(baseline, "total", "all", "baseline")]
     for proj, _ in scenarios:
