@@ -74,7 +74,7 @@ def _print_summary(la: Any) -> None:
     from careflow import synth
 
     summary = synth.summary(la)
-    seed = getattr(la, "seed", None) or getattr(getattr(la, "parameters", None), "seed", None)
+    seed = getattr(la, "seed", None)
     title = "Synthetic local authority" + (f" (seed {seed})" if seed is not None else "")
     table = Table(title=title, show_header=True)
     table.add_column("measure")

@@ -84,7 +84,8 @@ def read_files(
     issues.extend(parse_issues)
     if year is None:
         year, note = _infer_year(data)
-        issues.extend(note)
+        episodes = sources.get("looked_after_episodes")
+        issues.extend(replace(i, file=episodes.file if episodes else None) for i in note)
     issues.extend(_without_echoes(_validate(data, year, sources), parse_issues, sources))
     return ReadResult(data, issues, read, "ssda903", year if year is not None else _single_year(data))
 
