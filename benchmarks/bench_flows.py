@@ -4,25 +4,33 @@
    folders, fit on the three years to 31 March 2021 (held-back year: 2021-22), project 24 months; printed:
    the time ratio for fit + 24-month projection, and each model's back-test error (MAPE, bias of the stock at
    each month end of the held-back year, total and by the peer's placement groups).
-2. careflow alone on a pooled dataset of at least 1,000,000 episodes (synthetic LAs pooled as a region): fit +
-   5-year projection with bands, in a fresh process; printed: seconds and peak memory (targets < 10 s, < 2 GB).
-
-The peer runs in its own virtual environment (it pins pandas < 2): ``bash benchmarks/peer_demand_model/
-setup_venv.sh`` first; without it, part 1 prints careflow's figures alone.
-
+2. Both on pooled regions: copies of a synthetic LA of 300,000 children as DfE per-year folders (each copy's
+   children with their own ids), at growing sizes (``--peer-sizes``, default 50k, 100k, 200k episodes) and at
+   ``--pooled-episodes`` (default 1,000,000 distinct episodes); each run in a fresh process, fit on the three years
+   to 31 March 2022, 5-year projection. Printed for each size: seconds to read, fit and project and peak memory
+   of each model, the time ratios (fit + projection, and end to end with reading), the machine's load; careflow's
+   figures against its targets (< 10 s, < 2 GB); the peer's fitted scaling, and — only if the peer did not finish
+   within ``--peer-timeout`` at full size — its extrapolated time, marked as such.
 3. With ``--coverage-seeds N``: 12-month back-tests of N synthetic LAs; printed: how often the 80% and 95% bands
    held what happened, by placement category, total and age band, with and without the parameters' estimation
    error, for both engines.
 
-Usage: python benchmarks/bench_flows.py [--population 60000] [--pooled-episodes 1000000] [--skip-pooled]
-       [--coverage-seeds 20]
+The peer runs in its own virtual environment (it pins pandas < 2): ``bash benchmarks/peer_demand_model/
+setup_venv.sh`` first; without it, parts 1 and 2 print careflow's figures alone.
+
+Timings are wall-clock seconds of one run each; the load average printed beside them says how busy the machine was.
+
+Usage: python benchmarks/bench_flows.py [--population 60000] [--pooled-episodes 1000000] [--peer-sizes 50000,100000]
+       [--peer-timeout 1800] [--skip-pooled] [--coverage-seeds 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +38,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
@@ -182,55 +191,127 @@ def part_one(population: int, seed: int, peer_timeout: float) -> None:
         print(f"   {group:<12} {cs}   {ps}")
 
 
-POOLED_WORKER = """
-import sys, time, resource
-import polars as pl
-from careflow.tables.dataset import CareData
-from careflow.flows import FlowModel
-folder = sys.argv[1]
-data = CareData({"looked_after_episodes": pl.read_parquet(folder + "/episodes.parquet"),
-                 "children": pl.read_parquet(folder + "/children.parquet")})
+POOLED_CAREFLOW = """
+import json, sys, time
+from datetime import date
+from pathlib import Path
+def peak_mb():
+    # VmHWM: this process's own peak (ru_maxrss would carry the parent's peak across fork and exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()
-model = FlowModel().fit(data)
+from careflow.flows import FlowModel
+from careflow.flows._cli import read_year_folders
 t1 = time.perf_counter()
-projection = model.predict(60)
+data, _ = read_year_folders(Path(sys.argv[1]))
 t2 = time.perf_counter()
+start, end = (date.fromisoformat(a) for a in sys.argv[2:4])
+model = FlowModel(reference_start=start, reference_end=end).fit(data)
+t3 = time.perf_counter()
+projection = model.predict(int(sys.argv[4]))
+t4 = time.perf_counter()
 total = projection.stock("total")
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{data['looked_after_episodes'].height} {t1 - t0:.3f} {t2 - t1:.3f} {peak:.0f} {model.stock_.height} "
-      f"{total['mean'][-1]:.0f} {total['p2_5'][-1]:.0f} {total['p97_5'][-1]:.0f}")
+print(json.dumps({"import_seconds": t1 - t0, "read_seconds": t2 - t1, "fit_seconds": t3 - t2,
+                  "project_seconds": t4 - t3, "peak_mb": peak_mb(),
+                  "rows": data["looked_after_episodes"].height, "stock": model.stock_.height,
+                  "mean": total["mean"][-1], "p2_5": total["p2_5"][-1], "p97_5": total["p97_5"][-1]}))
 """
 
 
-def part_two(target: int, seed: int) -> None:
+def write_pooled(one: Path, out: Path, copies: int) -> None:
+    """``copies`` copies of one LA's per-year folders pooled as a region: each copy's children get their own ids
+    (a prefix), as in returns pooled from several LAs, with no LA column (the peer reads none)."""
+    for year_dir in sorted(p for p in one.iterdir() if p.is_dir()):
+        (out / year_dir.name).mkdir(parents=True, exist_ok=True)
+        for name in ("episodes.csv", "header.csv"):
+            frame = pl.read_csv(year_dir / name, infer_schema_length=0)
+            pl.concat([frame.with_columns((pl.lit(f"L{i:03d}_") + pl.col("CHILD")).alias("CHILD"))
+                       for i in range(copies)]).write_csv(out / year_dir.name / name)
+
+
+def run_careflow_pooled(folder: Path, ref_start: date, ref_end: date, months: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", POOLED_CAREFLOW, str(folder), ref_start.isoformat(),
+                           ref_end.isoformat(), str(months)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPUs"
+
+
+def part_two(target: int, seed: int, peer_sizes: list[int], peer_timeout: float, months: int = 60) -> None:
     from careflow.synth import generate
 
-    print(f"2. careflow on a pooled dataset of >= {target:,} episodes (fit + 5-year projection with bands)")
+    ref_start, ref_end = date(2019, 4, 1), date(2022, 3, 31)
+    print(f"2. Pooled region of >= {target:,} episodes: fit on {ref_start} to {ref_end}, project {months} months")
     base = generate(300_000, end_year=2022, years=6, seed=seed)
-    ep0 = base.data["looked_after_episodes"]
-    # An SSDA903 header holds only children who were looked after, not the LA's whole child population.
-    kids0 = base.data["children"].join(ep0.select("child_id").unique(), on="child_id", how="semi")
-    copies = -(-target // ep0.height)
-    eps, kids = [], []
-    for i in range(copies):
-        la = f"L{i:03d}"
-        eps.append(ep0.with_columns(pl.lit(la).alias("local_authority"), pl.lit(2022, dtype=pl.Int16)
-                                    .alias("collection_year")))
-        kids.append(kids0.with_columns(pl.lit(la).alias("local_authority"), pl.lit(2022, dtype=pl.Int16)
-                                       .alias("collection_year")))
-    print(f"   {copies} copies of one synthetic LA of 300,000 children ({ep0.height:,} episodes), pooled as a "
-          "region under different LA codes")
     with tempfile.TemporaryDirectory() as tmp:
-        pl.concat(eps).write_parquet(Path(tmp) / "episodes.parquet")
-        pl.concat(kids).write_parquet(Path(tmp) / "children.parquet")
-        done = subprocess.run([sys.executable, "-c", POOLED_WORKER, tmp], capture_output=True, text=True,
-                              check=True)
-    n, fit, proj, peak, stock, mean, lo, hi = done.stdout.split()
-    total = float(fit) + float(proj)
-    print(f"   {int(n):,} episodes; fit {float(fit):.2f} s + 60-month projection with bands {float(proj):.2f} s = "
-          f"{total:.2f} s (target < 10 s); peak memory {float(peak):,.0f} MB (target < 2,048 MB)")
-    print(f"   {int(stock):,} in care at the start; {float(mean):,.0f} projected in 5 years (95% band {float(lo):,.0f} "
-          f"to {float(hi):,.0f})")
+        one = Path(tmp) / "one"
+        write_dfe_folders(base.data, one, 2017, 2022)
+        per_copy = pl.concat([pl.read_csv(p, infer_schema_length=0) for p in one.glob("*/episodes.csv")]).unique(
+            ["CHILD", "DECOM"]).height
+        print(f"   copies of one synthetic LA of 300,000 children ({per_copy:,} distinct episodes in its 2017-2022 "
+              "returns), as DfE per-year folders; both models read the same folders")
+        print("   careflow: fit = clean-up + estimation (read = CSVs to canonical tables); projection with 80%/95% "
+              "bands (Markov, analytic variance + 200 parameter draws)")
+        print("   peer: read = CSVs, header join and its episode clean-up; fit = ages, categories, daily stock, "
+              "transition rates, entrants; projection in daily steps (no bands)")
+        print(f"   {'episodes':>10} | {'careflow read':>13} {'fit':>6} {'proj':>6} {'peak MB':>8} | "
+              f"{'peer read':>9} {'fit':>7} {'proj':>6} {'peak MB':>8} | {'ratio fit+proj':>14} {'end-to-end':>10}")
+        sizes = sorted({*(s for s in peer_sizes if s < target), target})
+        measured: list[tuple[int, float, float]] = []  # (episodes, peer read + fit, peer projection)
+        full_peer: dict | None = None
+        full_cf: dict = {}
+        for size in sizes:
+            copies = -(-size // per_copy)
+            folder = Path(tmp) / f"x{copies}"
+            write_pooled(one, folder, copies)
+            episodes = copies * per_copy
+            before = _load()
+            cf = run_careflow_pooled(folder, ref_start, ref_end, months)
+            peer = run_peer(folder, ref_start, ref_end, months, peer_timeout)
+            shutil.rmtree(folder)
+            cf_core = cf["fit_seconds"] + cf["project_seconds"]
+            cf_all = cf["read_seconds"] + cf_core
+            row = (f"   {episodes:>10,} | {cf['read_seconds']:>12.2f}s {cf['fit_seconds']:>5.2f}s "
+                   f"{cf['project_seconds']:>5.2f}s {cf['peak_mb']:>8,.0f} | ")
+            if peer and "timeout" not in peer:
+                peer_fit = peer["prepare_seconds"] + peer["fit_seconds"]
+                peer_core = peer_fit + peer["project_seconds"]
+                peer_all = peer["read_seconds"] + peer_core
+                measured.append((episodes, peer["read_seconds"] + peer_fit, peer["project_seconds"]))
+                row += (f"{peer['read_seconds']:>8.1f}s {peer_fit:>6.1f}s {peer['project_seconds']:>5.1f}s "
+                        f"{peer['peak_mb']:>8,.0f} | {peer_core / cf_core:>13.0f}x {peer_all / cf_all:>9.0f}x")
+            elif peer:
+                row += f"{'did not finish in ' + format(peer_timeout, '.0f') + ' s':>36} |"
+            else:
+                row += f"{'(peer not run)':>36} |"
+            print(row + f"   [{before}]")
+            if size == target:
+                full_peer, full_cf = peer, cf
+        print(f"   careflow at {sizes[-1]:,}+ episodes: fit + {months}-month projection with bands "
+              f"{full_cf['fit_seconds'] + full_cf['project_seconds']:.2f} s (target < 10 s), "
+              f"{full_cf['read_seconds']:.2f} s more to read the CSVs; peak memory {full_cf['peak_mb']:,.0f} MB "
+              "(target < 2,048 MB, reading included)")
+        print(f"   {full_cf['stock']:,} in care at the start; {full_cf['mean']:,.0f} projected in {months // 12} years "
+              f"(95% band {full_cf['p2_5']:,.0f} to {full_cf['p97_5']:,.0f})")
+        if len(measured) >= 2:
+            n = np.log([m[0] for m in measured])
+            y = np.log([m[1] for m in measured])
+            slope, intercept = np.polyfit(n, y, 1)
+            proj = float(np.mean([m[2] for m in measured]))
+            print(f"   peer scaling, fitted on the {len(measured)} measured sizes: read + fit ~ n^{slope:.2f} "
+                  f"(projection about {proj:.0f} s whatever the size: daily steps over the states)")
+            if not (full_peer and "timeout" not in full_peer):
+                guess = float(np.exp(intercept) * sizes[-1] ** slope) + proj
+                mine = full_cf["read_seconds"] + full_cf["fit_seconds"] + full_cf["project_seconds"]
+                print(f"   EXTRAPOLATED, not measured: the peer at {sizes[-1]:,} episodes would take about "
+                      f"{guess:,.0f} s (read + fit + projection), about {guess / mine:.0f}x careflow's measured "
+                      "end-to-end time")
 
 
 def part_coverage(seeds: int, population: int, runs: int) -> None:
@@ -285,6 +366,8 @@ def main() -> None:
     parser.add_argument("--population", type=int, default=60_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pooled-episodes", type=int, default=1_000_000)
+    parser.add_argument("--peer-sizes", default="50000,100000,200000",
+                        help="smaller pooled sizes (episodes) to time both on, for the peer's scaling")
     parser.add_argument("--peer-timeout", type=float, default=1800)
     parser.add_argument("--skip-pooled", action="store_true")
     parser.add_argument("--coverage-seeds", type=int, default=0,
@@ -295,7 +378,8 @@ def main() -> None:
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     part_one(args.population, args.seed, args.peer_timeout)
     if not args.skip_pooled:
-        part_two(args.pooled_episodes, args.seed)
+        sizes = [int(x) for x in args.peer_sizes.split(",") if x.strip()]
+        part_two(args.pooled_episodes, args.seed, sizes, args.peer_timeout)
     if args.coverage_seeds:
         part_coverage(args.coverage_seeds, args.population, args.runs)
 
