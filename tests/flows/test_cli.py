@@ -31,3 +31,26 @@ def test_backtest_prints_table(shared: Path, capsys):
     assert cli_backtest(sample, reference_years=2) == 0
     out = capsys.readouterr().out
     assert "MAPE" in out and "95% band covers" in out
+
+
+def test_forecast_microsim_reports_progress(shared: Path, tmp_path: Path, monkeypatch):
+    from careflow.flows import FlowModel
+
+    calls: list[tuple[int, int]] = []
+    original = FlowModel.simulate
+
+    def watched(self, *args, progress=None, **kwargs):
+        assert progress is not None, "cli_forecast must give the microsimulation a progress callback"
+
+        def record(done: int, total: int) -> None:
+            calls.append((done, total))
+            progress(done, total)
+
+        return original(self, *args, progress=record, **kwargs)
+
+    monkeypatch.setattr(FlowModel, "simulate", watched)
+    sample = shared / "data" / "synthetic" / "cs-demand-model-regional"
+    rc = cli_forecast(sample, reference_years=2, horizon_months=30, engine="microsim", runs=20,
+                      scenarios=["family_help_under_11s"], output_dir=tmp_path, with_backtest=False)
+    assert rc == 0
+    assert calls and calls[-1][0] == calls[-1][1]

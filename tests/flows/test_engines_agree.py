@@ -41,3 +41,13 @@ def test_microsim_reproducible(toy_model):
     assert a.summary.equals(b.summary)
     c = toy_model.simulate(6, runs=20, rng=np.random.default_rng(4))
     assert not a.summary.equals(c.summary)
+
+
+def test_microsim_progress_counts_child_months(toy_model):
+    seen: list[tuple[int, int]] = []
+    toy_model.simulate(12, runs=10, seed=1, progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) > 3
+    done = [d for d, _ in seen]
+    totals = {t for _, t in seen}
+    assert len(totals) == 1 and done == sorted(done) and done[-1] == totals.pop()
+    assert done[0] < done[-1] / 2  # it moves as the runs advance, not only at the end

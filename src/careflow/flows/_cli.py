@@ -22,6 +22,14 @@ def _console() -> Any:
     return Console(stderr=False, highlight=False, width=140)
 
 
+def _progress_columns() -> tuple[Any, ...]:
+    """Bar columns: what, a bar, per cent, time elapsed and left (the microsimulation reports child-months done)."""
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+            TimeRemainingColumn())
+
+
 def load_data(
     returns: str | Path | Sequence[str | Path] | None = None,
     *,
@@ -138,13 +146,23 @@ def cli_forecast(
         costs = load_unit_costs(unit_costs, states=model.states_, inflation=inflation)
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
-        with Progress(console=console, transient=True) as bar:
+        with Progress(*_progress_columns(), console=console, transient=True) as bar:
             task = bar.add_task("projecting", total=1 + len(loaded))
 
             def run(scenario: Any) -> Any:
                 if engine == "markov":
                     return model.predict(horizon_months, scenario=scenario, unit_costs=costs)
-                return model.simulate(horizon_months, runs=runs, seed=seed, scenario=scenario, unit_costs=costs)
+                name = scenario.name if scenario is not None else "baseline"
+                sim = bar.add_task(f"simulating {name}: {runs:,} runs of {horizon_months} months", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(sim, completed=done, total=total)
+
+                try:
+                    return model.simulate(horizon_months, runs=runs, seed=seed, scenario=scenario, unit_costs=costs,
+                                          progress=advance)
+                finally:
+                    bar.remove_task(sim)
 
             base = run(None)
             bar.advance(task)

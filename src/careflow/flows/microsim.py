@@ -65,7 +65,9 @@ def simulate(
         durations: use hazards that depend on time in placement (``False``: the Markov rates).
         parameter_uncertainty: each run draws its rates, entry mix and entrants' ages from their posteriors
             (``False``: every run uses the estimates, and the bands leave estimation error out).
-        progress: called with (done, total) as runs' events are processed.
+        progress: called as the simulation advances with (done, total): child-months simulated so far and in
+            all, over every run (each child from its start or entry to the horizon; a child who leaves care counts
+            as done). ``done`` never decreases and ends equal to ``total``.
 
     Returns:
         A :class:`Projection` whose bands are the runs' empirical quantiles; ``internals["stock"]`` holds every
@@ -156,7 +158,9 @@ def simulate(
     horizon = tau[-1]
 
     active = np.arange(run.size)
-    total = run.size
+    # Work, for progress: the child-months from each child's start (or entry) to the horizon.
+    work = float(np.maximum(tau[-1] - now, 0.0).sum())
+    total_work = max(round(work), 1)
     while active.size:
         t0 = now[active]
         a0 = age[active]
@@ -223,7 +227,8 @@ def simulate(
         done |= t1 >= horizon - 1e-9
         active = active[~done]
         if progress is not None:
-            progress(total - active.size, total)
+            left = float(np.maximum(horizon - now[active], 0.0).sum())
+            progress(min(round(work - left), total_work) if active.size else total_work, total_work)
 
     stock_cat = np.cumsum(d_cat, axis=1)[:, :t_n, :]  # (R, T, K)
     stock_band = np.cumsum(d_band, axis=1)[:, :t_n, :]
