@@ -82,3 +82,43 @@ def test_open_episode_followed_by_another_is_closed():
 def test_age_band_birthdays_split_exposure(toy_model):
     # Exposure of one spell crossing a band birthday lands in both bands: every band has time.
     assert (toy_model.transitions_.exposure_months_.sum(axis=1) > 0).all()
+
+
+def test_temporary_placements_continue_the_placement_they_interrupt_in_v2():
+    """A children's home spell broken by three nights in hospital (T1) and a week away (T4): one spell in v2,
+    with the home's provider; 'other' in between in v1 (as the peer counts it). A T4 opening a period of care
+    keeps its own category in both."""
+    rows = [ep("A", date(2020, 1, 1), date(2020, 3, 1), place="K2", provider="PR4", rec="X1", rne="S"),
+            ep("A", date(2020, 3, 1), date(2020, 3, 4), place="T1", provider="PR0", rec="X1"),
+            ep("A", date(2020, 3, 4), date(2020, 3, 11), place="T4", provider=None, rec="X1"),
+            ep("A", date(2020, 3, 11), None, place="K2", provider="PR4"),
+            ep("B", date(2020, 2, 1), date(2020, 2, 5), place="T4", provider=None, rec="X1", rne="S"),
+            ep("B", date(2020, 2, 5), None, place="U4", provider="PR1")]
+    d = data(rows, {"A": date(2008, 1, 1), "B": date(2012, 1, 1)})
+    v2 = clean_episodes(d, load_states(2), data_end=date(2021, 3, 31))
+    home, other = STATES.category_names.index("childrens_home"), STATES.category_names.index("other")
+    a = v2.spells.filter(pl.col("key") == v2.spells.sort("start_date")["key"][0]).sort("start_date")
+    assert a["category"].to_list() == [home] and a["provider"].to_list() == ["PR4"]
+    b = v2.spells.filter(pl.col("key") != a["key"][0]).sort("start_date")
+    assert b["category"].to_list()[0] == other
+    messages = {i.code: i.message for i in v2.issues}
+    assert "2 temporary placements (T0, T1, T2, T3, T4) were counted" in messages["temporary-placement-continued"]
+    assert messages["temporary-placement-first"].startswith("1 temporary placements open a period of care")
+    v1 = clean_episodes(d, STATES, data_end=date(2021, 3, 31))
+    assert v1.spells.height == v2.spells.height + 2  # home, other, home for A in v1
+    assert "temporary-placement-continued" not in codes(v1)
+
+
+def test_temporary_placement_types_must_be_mapped(tmp_path):
+    from pathlib import Path
+
+    import pytest
+
+    from careflow.flows import FlowConfigError
+
+    text = (Path(__file__).parents[2] / "src/careflow/flows/data/states/v2.yaml").read_text()
+    bad = tmp_path / "states.yaml"
+    bad.write_text(text.replace("temporary_placement_types: [T0, T1, T2, T3, T4]",
+                                "temporary_placement_types: [T0, T9]"))
+    with pytest.raises(FlowConfigError, match=r"temporary_placement_types \['T9'\] are in no placement category"):
+        load_states(bad)

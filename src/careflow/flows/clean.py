@@ -302,6 +302,8 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
     )
     ep = ep.join(map_frame, on=["placement_type", "placement_provider"], how="left", nulls_equal=True).sort(
         ["key", "start_date"])
+    if states.temporary_placement_types:
+        ep = _continue_temporary(ep, states, rep)
     exits = states.exit_names
     reasons = ep.select("reason_episode_ceased").unique().to_series().to_list()
     exit_map = {r: len(cats) + exits.index(states.exit_of(r)) for r in reasons if r is not None}
@@ -367,6 +369,34 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         pl.min_horizontal("censor_date", "age18_date").alias("censor_date"),
     )
     return CleanEpisodes(spells=spells, issues=rep.issues, data_end=data_end, counts=rep.counts)
+
+
+def _continue_temporary(ep: pl.DataFrame, states: StateConfig, rep: _Reporter) -> pl.DataFrame:
+    """Temporary placements (T0-T4: hospital, holidays, a carer's holiday, a week or less) continue the category
+    and provider of the placement they interrupt, so a child in a children's home who spends three nights in
+    hospital stays in the children's home spell. One that opens a period of care keeps its own category.
+
+    Rows are sorted by child and start; ``_is_exit`` marks episodes that end a period of care.
+    """
+    codes = list(states.temporary_placement_types)
+    is_temporary = pl.col("placement_type").is_in(codes).fill_null(False)
+    opens_period = _within(pl.col("_is_exit").shift(1), 1).fill_null(True)
+    continues = is_temporary & ~opens_period
+    ep = ep.with_columns(continues.alias("_continues"))
+    rep.summary("temporary-placement-continued", Severity.INFO, int(ep["_continues"].sum()),
+                f"{{n}} temporary placements ({', '.join(codes)}) were counted in the placement category (and "
+                f"provider) of the placement they interrupt, as the state space v{states.version} asks")
+    rep.summary("temporary-placement-first", Severity.INFO, int((ep["placement_type"].is_in(codes).fill_null(False)
+                                                                  & ~ep["_continues"]).sum()),
+                "{n} temporary placements open a period of care, with no placement before them to continue; "
+                "each kept its own category")
+    # A continued row takes the values of the last row before it that is not continued: the placement before a
+    # run of temporary rows (always the same child's, since the period did not just open).
+    source = pl.when(pl.col("_continues")).then(None).otherwise(pl.int_range(pl.len())).forward_fill()
+    ep = ep.with_columns(source.alias("_source"))
+    return ep.with_columns(
+        pl.col(c).gather(pl.col("_source")).alias(c) for c in ("category", "placement_provider")
+    ).drop("_continues", "_source")
 
 
 def episodes_frame(rows: Sequence[dict[str, object]]) -> pl.DataFrame:

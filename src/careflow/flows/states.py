@@ -77,6 +77,9 @@ class StateConfig:
     categories: tuple[PlacementCategory, ...]
     exits: tuple[Exit, ...]
     source: str = ""
+    #: Placement types that are temporary moves (SSDA903 T0-T4): they continue the category of the placement they
+    #: interrupt; one that starts a period of care takes its own category (see :func:`clean_episodes`).
+    temporary_placement_types: tuple[str, ...] = ()
     _placement_map: dict[tuple[str, str | None], str] = field(default_factory=dict, repr=False, compare=False)
     _exit_map: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -185,6 +188,7 @@ def _index(names: list[str], name: str, kind: str, where: str) -> int:
 
 
 _TOP = {"version", "valid_from", "description", "reference", "age_bands", "placement_categories", "exits"}
+_OPTIONAL = {"temporary_placement_types"}
 
 
 def load_states(version_or_path: int | str | Path = 1) -> StateConfig:
@@ -217,7 +221,7 @@ def _strict(obj: Any, allowed: set[str], required: set[str], where: str) -> dict
 
 
 def _parse(raw: Any, source: str) -> StateConfig:
-    top = _strict(raw, _TOP, _TOP, source)
+    top = _strict(raw, _TOP | _OPTIONAL, _TOP, source)
     bands = tuple(
         AgeBand(**_strict(b, {"name", "label", "from_years", "to_years"}, {"name", "from_years", "to_years"},
                           f"{source} age_bands[{i}]") | {"label": b.get("label", b["name"])})
@@ -249,6 +253,14 @@ def _parse(raw: Any, source: str) -> StateConfig:
     names = [c.name for c in cats] + [e.name for e in exits] + [b.name for b in bands]
     if len(set(c.name for c in cats)) != len(cats) or len(set(e.name for e in exits)) != len(exits):
         raise FlowConfigError(f"{source}: duplicate names among {names}")
+    temporary = tuple(str(code) for code in top.get("temporary_placement_types") or ())
+    mapped = {code for c in cats for code in c.placement_types}
+    unmapped = [code for code in temporary if code not in mapped]
+    if unmapped:
+        raise FlowConfigError(
+            f"{source}: temporary_placement_types {unmapped} are in no placement category; list each in the "
+            "category it takes when it starts a period of care (nothing before it to continue)"
+        )
     valid_from = top["valid_from"]
     if not isinstance(valid_from, date):
         raise FlowConfigError(f"{source}: valid_from {valid_from!r} is not a date (YYYY-MM-DD)")
@@ -261,4 +273,5 @@ def _parse(raw: Any, source: str) -> StateConfig:
         categories=tuple(cats),
         exits=tuple(exits),
         source=source,
+        temporary_placement_types=temporary,
     )
