@@ -1,6 +1,7 @@
 """Benchmark of the case record on PostgreSQL: caseload page p95, events/s with 50 writers, export time.
 
     python benchmarks/bench_record.py [--children 100000] [--events 2000000] [--writers 50] [--seconds 20]
+                                      [--http-workers 2]
 
 Seeds a schema of its own (``careflow_bench``, dropped at the end) with COPY: teams, workers, children with their
 referrals, plans, episodes of care, reviews, deadlines and timelines. Then:
@@ -10,6 +11,8 @@ referrals, plans, episodes of care, reviews, deadlines and timelines. Then:
 2. ``--writers`` threads recording events through the service (version check, pathway check, derived rows, audit,
    commit), some on the same children, retrying on 409; then checks that no update was lost (each child's version
    rose by exactly the events recorded for it);
+   (``--http-workers N``: the same through HTTP, ``uvicorn --workers N`` serving the app, client threads posting
+   events over keep-alive connections);
 3. the year's SSDA903 and CIN census exported through the foundation's writers.
 
 Prints its figures; not a timed test. Targets from the issue: p95 < 100 ms, ≥ 300 events/s, export < 30 s.
@@ -60,12 +63,15 @@ def seed(engine: Any, settings: Any, n_children: int, n_events: int) -> dict[str
                                                                        "team_manager"]
         uid = 0
         team_workers: dict[int, list[int]] = {}
+        team_managers: dict[int, list[int]] = {}
         for t in range(1, n_teams + 1):
             for role in roles[:workers_per_team]:
                 uid += 1
                 users.append((uid, f"u{uid}", f"Worker {uid}", role, t, password_hash, True, 0, 1))
                 if role != "team_manager":
                     team_workers.setdefault(t, []).append(uid)
+                else:
+                    team_managers.setdefault(t, []).append(uid)
         _copy(dbapi, "users", ["id", "username", "display_name", "role", "team_id", "password_hash", "is_active",
                                "failed_logins", "version"], users)
         people, children, allocations, referrals, episodes, reviews, plans, deadlines = [], [], [], [], [], [], [], []
@@ -132,8 +138,8 @@ def seed(engine: Any, settings: Any, n_children: int, n_events: int) -> dict[str
 
     with Session(engine) as session, session.begin():
         audit.ensure_chains(session, settings.audit_chains)
-    return {"team_workers": team_workers, "worker_children": worker_children, "child_team": child_team,
-            "seconds": time.perf_counter() - started, "teams": n_teams, "users": uid}
+    return {"team_workers": team_workers, "team_managers": team_managers, "worker_children": worker_children,
+            "child_team": child_team, "seconds": time.perf_counter() - started, "teams": n_teams, "users": uid}
 
 
 def bench_caseload(app: Any, seeded: dict[str, Any], samples: int) -> tuple[float, float]:
@@ -261,6 +267,108 @@ def bench_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float
             "lost_updates": lost, "connections": connections, "audit_problems": audit_problems}
 
 
+def _http(port: int, method: str, path: str, body: dict[str, Any] | None = None,
+          headers: dict[str, str] | None = None, connection: Any = None) -> tuple[int, dict[str, Any], Any]:
+    """One request over ``connection`` (kept alive) or a new one; status, JSON body, response headers."""
+    import http.client
+    import json
+
+    conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    data = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    response = conn.getresponse()
+    raw = response.read()
+    if connection is None:
+        conn.close()
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    return response.status, json.loads(raw) if raw and is_json else {}, response.headers
+
+
+def bench_http_writers(app: Any, seeded: dict[str, Any], writers: int, seconds: float,
+                       workers: int) -> dict[str, Any]:
+    """The same writers through HTTP: ``uvicorn --workers`` serving the app (a process a worker, configured from
+    the environment) and ``writers`` client threads posting ``POST /api/children/{id}/events`` with keep-alive
+    connections, each as the team manager of the child's team; 409s retried with the version the answer gives."""
+    import http.client
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy import select
+
+    from careflow.record.models import Child
+
+    state = app.state.record
+    pool = list(range(1, min(len(seeded["child_team"]), 2000) + 1))
+    with state.sessions() as session:
+        start_versions = dict(session.execute(select(Child.id, Child.version).where(Child.id.in_(pool))).all())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "CAREFLOW_DATABASE_URL": URL, "CAREFLOW_DATABASE_SCHEMA": SCHEMA,
+           "CAREFLOW_SECRET_KEY": "benchmark"}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "careflow.record.app:create_app", "--factory",
+                               "--workers", str(workers), "--http", "careflow.record.server:NoDelayH11Protocol",
+                               "--host", "127.0.0.1", "--port", str(port),
+                               "--log-level", "warning"], env=env)
+    try:
+        for _ in range(300):
+            try:
+                if _http(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        managers = {team: uid for team, uids in seeded["team_managers"].items() for uid in uids}
+        logins: dict[int, dict[str, str]] = {}
+        for team in sorted({seeded["child_team"][c] for c in pool}):
+            status, body, headers = _http(port, "POST", "/api/session",
+                                          {"username": f"u{managers[team]}", "password": "benchmark-password"})
+            assert status == 200, body
+            cookie = headers["set-cookie"].split(";", 1)[0]
+            logins[team] = {"Cookie": cookie, "X-CSRF-Token": body["csrf_token"]}
+        known = dict(start_versions)
+        recorded: dict[int, int] = {}
+        conflicts = [0]
+        lock = threading.Lock()
+        deadline = time.perf_counter() + seconds
+
+        def writer(index: int) -> None:
+            rng = random.Random(index)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            while time.perf_counter() < deadline:
+                child_id = rng.choice(pool)
+                status, body, _ = _http(port, "POST", f"/api/children/{child_id}/events",
+                                        {"kind": "note_added", "version": known[child_id], "note": "visit"},
+                                        logins[seeded["child_team"][child_id]], conn)
+                if status == 409:
+                    known[child_id] = max(known[child_id], int(body["current_version"]))
+                    with lock:
+                        conflicts[0] += 1
+                    continue
+                assert status == 201, (status, body)
+                with lock:
+                    known[child_id] = max(known[child_id], int(body["child_version"]))
+                    recorded[child_id] = recorded.get(child_id, 0) + 1
+            conn.close()
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    with state.sessions() as session:
+        end_versions = dict(session.execute(select(Child.id, Child.version).where(Child.id.in_(pool))).all())
+    lost = sum(1 for c in pool if end_versions[c] - start_versions[c] != recorded.get(c, 0))
+    total = sum(recorded.values())
+    return {"events": total, "seconds": elapsed, "per_second": total / elapsed, "conflicts": conflicts[0],
+            "lost_updates": lost}
+
+
 def bench_export(app: Any) -> tuple[float, dict[str, int]]:
     """Seconds to export the year's SSDA903 and CIN census, and the rows read back."""
     from sqlalchemy import select
@@ -299,6 +407,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--processes", type=int, default=2, help="processes the writers are spread over (one a core)")
+    parser.add_argument("--http-workers", type=int, default=0,
+                        help="also run the writers through HTTP against uvicorn with this many worker processes")
     args = parser.parse_args()
 
     from careflow.record.app import create_app
@@ -322,6 +432,11 @@ def main() -> None:
               f"{w['per_second']:.0f} events/s, {w['conflicts']:,} stale-version 409s retried, "
               f"lost updates: {w['lost_updates']}, audit chain problems: {w['audit_problems']}, "
               f"{w['connections']} connections opened (target ≥ 300 events/s, 0 lost)")
+        if args.http_workers:
+            h = bench_http_writers(app, seeded, args.writers, args.seconds, args.http_workers)
+            print(f"{args.writers} writers through HTTP (uvicorn, {args.http_workers} workers, clients on the same "
+                  f"machine) for {h['seconds']:.1f} s: {h['events']:,} events, {h['per_second']:.0f} events/s, "
+                  f"{h['conflicts']:,} stale-version 409s retried, lost updates: {h['lost_updates']}")
         seconds, counts = bench_export(app)
         print(f"export of {YEAR - 1}-{YEAR % 100:02d} SSDA903 + CIN census: {seconds:.1f} s "
               f"({counts['episodes']:,} episodes, {counts['referrals']:,} referrals, "

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from careflow.record.audit import verify
 from careflow.record.deps import SESSION_COOKIE, CtxDep, DbDep, UserDep, get_state
 from careflow.record.errors import AccessDenied
-from careflow.record.models import Child
 from careflow.record.pathway import Role, Stage, allowed_events
 from careflow.record.schemas import (
     AuditEntryPublic,
@@ -129,8 +128,8 @@ def timeline(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0) 
 @router.post("/children/{child_id}/events", response_model=EventPublic, status_code=201)
 def record_event(child_id: int, body: EventCreate, ctx: CtxDep) -> Any:
     """Record an event (one small form); 409 if the pathway needs something first or the version is stale."""
-    event = events.record(ctx, child_id, body)
-    return event_public(event, ctx.actor.username, ctx.session.get(Child, child_id).version)  # type: ignore[union-attr]
+    event, version = events.record_with_version(ctx, child_id, body)
+    return event_public(event, ctx.actor.username, version)
 
 
 @router.get("/children/{child_id}/allowed-events", response_model=list[str])

@@ -79,6 +79,39 @@ class _TooLarge(Exception):
     pass
 
 
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                     (b"referrer-policy", b"no-referrer")]
+
+
+class SecurityHeaders:
+    """Security headers on every response: a content security policy (not on the API docs, which load their own
+    scripts), no sniffing, no framing, no referrer, and no caching of anything but static files. A plain ASGI
+    middleware: it adds the headers as the response starts, without wrapping the request in a task."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        extra = list(_SECURITY_HEADERS)
+        if not path.startswith(("/docs", "/redoc")):
+            extra.append((b"content-security-policy", _CSP.encode()))
+        if not path.startswith("/static"):
+            extra.append((b"cache-control", b"no-store"))
+        names = {name for name, _ in extra}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message = {**message, "headers": kept + extra}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
@@ -131,18 +164,6 @@ def create_app(
         body.update({k: v for k, v in exc.detail.items() if k != "child_id"})
         return JSONResponse(body, status_code=exc.status)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if not request.url.path.startswith(("/docs", "/redoc")):
-            response.headers["Content-Security-Policy"] = _CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        if not request.url.path.startswith("/static"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router
 
@@ -155,4 +176,5 @@ def create_app(
         return HTMLResponse("ok")
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 carries the headers too
     return app

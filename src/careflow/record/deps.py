@@ -80,6 +80,9 @@ class CurrentUser:
 
 
 async def _csrf_token_sent(request: Request) -> str | None:
+    """The CSRF token an unsafe request sends (header, or the form's field); read on the event loop, no I/O."""
+    if request.method in _SAFE:
+        return None
     header = request.headers.get("x-csrf-token")
     if header:
         return header
@@ -91,11 +94,15 @@ async def _csrf_token_sent(request: Request) -> str | None:
     return None
 
 
-async def current_user(request: Request, session: DbDep) -> CurrentUser:
-    """The user of the session cookie; for unsafe methods, the CSRF token must match the session's."""
+def current_user(request: Request, session: DbDep,
+                 csrf_sent: Annotated[str | None, Depends(_csrf_token_sent)]) -> CurrentUser:
+    """The user of the session cookie; for unsafe methods, the CSRF token must match the session's.
+
+    A plain function: FastAPI runs it in a worker thread, so the session's query never blocks the event loop.
+    """
     state = get_state(request)
     user, login_session = resolve_session(session, state.settings, request.cookies.get(SESSION_COOKIE))
-    if request.method not in _SAFE and not same_token(await _csrf_token_sent(request), login_session.csrf_token):
+    if request.method not in _SAFE and not same_token(csrf_sent, login_session.csrf_token):
         raise AccessDenied("the CSRF token is missing or wrong: reload the page and try again")
     request.state.actor = actor_of(user)
     request.state.csrf_token = login_session.csrf_token
@@ -106,8 +113,8 @@ async def current_user(request: Request, session: DbDep) -> CurrentUser:
 UserDep = Annotated[CurrentUser, Depends(current_user)]
 
 
-def get_ctx(request: Request, session: DbDep, current: UserDep) -> Ctx:
-    """The unit of work of a logged-in request."""
+async def get_ctx(request: Request, session: DbDep, current: UserDep) -> Ctx:
+    """The unit of work of a logged-in request (no I/O: made on the event loop, not in a worker thread)."""
     return Ctx(session=session, actor=actor_of(current.user), settings=get_state(request).settings)
 
 

@@ -18,9 +18,10 @@ from careflow.record.load import load_care_data
 from careflow.record.models import Advocacy, Allocation, Child, User
 from careflow.record.settings import Settings
 
-__all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve"]
+__all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve", "run_workers"]
 
 DEMO_PASSWORD = "careflow-demo-password"
+
 
 
 def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, out: TextIO | None = None) -> FastAPI:
@@ -61,6 +62,21 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
         for spec in DEMO_USERS:
             out.write(f"  {spec.username:<9} {spec.role.label:<38} {spec.team or ''}\n")
     return app
+
+
+def run_workers(host: str, port: int, workers: int) -> None:
+    """Serve with ``workers`` processes (uvicorn), each making the app from the environment's settings.
+
+    uvicorn's worker processes share a listening socket made without ``IPPROTO_TCP``, so asyncio leaves Nagle's
+    algorithm on for their connections and a small response's body waits about 40 ms for the client's delayed
+    acknowledgement; :class:`~careflow.record.server.NoDelayH11Protocol` turns it off on each connection.
+    """
+    import uvicorn
+
+    from careflow.record.server import NoDelayH11Protocol
+
+    uvicorn.run("careflow.record.app:create_app", factory=True, host=host, port=port, workers=workers,
+                http=NoDelayH11Protocol, log_level="warning")
 
 
 def cli_serve(demo: bool, host: str, port: int, database_url: str | None) -> None:

@@ -60,7 +60,8 @@ from careflow.record.pathway import PathwayFacts, Role, Stage
 from careflow.record.schemas import EventBase
 from careflow.record.services.context import Ctx
 
-__all__ = ["EARLIEST_DATE", "check_code", "facts", "open_deadline", "record", "validate_date"]
+__all__ = ["EARLIEST_DATE", "check_code", "facts", "open_deadline", "record", "record_with_version",
+           "validate_date"]
 
 EARLIEST_DATE = dt.date(1990, 1, 1)
 S = Stage
@@ -1037,6 +1038,11 @@ def record(ctx: Ctx, child_id: int, form: EventBase) -> Event:
     Raises:
         NotFound, AccessDenied, StaleVersion, TransitionNotAllowed, InvalidInput.
     """
+    return record_with_version(ctx, child_id, form)[0]
+
+
+def record_with_version(ctx: Ctx, child_id: int, form: EventBase) -> tuple[Event, int]:
+    """:func:`record`, also returning the record's version after the event (what the next write must carry)."""
     from careflow.record.services.records import load_child
 
     child = load_child(ctx, child_id, write=True)
@@ -1044,4 +1050,4 @@ def record(ctx: Ctx, child_id: int, form: EventBase) -> Event:
     ctx.session.flush()
     ctx.audit("write", child_id=child.id, entity="event", entity_id=event.id,
               detail={"kind": event.kind, "version": child.version})
-    return event
+    return event, child.version
