@@ -61,3 +61,14 @@ def test_start_pages_by_role(world: World) -> None:
     for who, path in (("fhw", "/caseload"), ("manager", "/team"), ("analyst", "/analyst"), ("admin", "/admin")):
         page = _browser(world, who).get("/")
         assert page.status_code == 200 and page.url.path == path, who
+
+
+def test_family_network_graph_escapes_names(world: World) -> None:
+    child = world.new_child(occurred_on="2025-01-06")
+    world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
+    world.event("fhw", child, "family_member_added", given_name="<script>alert(1)</script>", family_name="X",
+                relationship="friend", occurred_on="2025-01-08")
+    page = _browser(world, "fhw").get(f"/children/{child['id']}")
+    graph = page.text.split('<svg class="network-graph"')[1].split("</svg>")[0]
+    assert "<script>" not in graph
+    assert "&lt;script&gt;alert(1)&lt;…" in graph  # escaped, and cut to fit

@@ -21,6 +21,7 @@ from careflow.record.api import set_session_cookie
 from careflow.record.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, CtxDep, DbDep, UserDep, get_state
 from careflow.record.errors import AccessDenied, InvalidInput, NotAuthenticated, RecordError
 from careflow.record.forms import field_specs, form_values
+from careflow.record.graph import network_graph
 from careflow.record.models import Relationship, User
 from careflow.record.pathway import TRANSITIONS, Role, Stage, allowed_events
 from careflow.record.schemas import EVENT_FORMS, ChildCreate
@@ -177,7 +178,11 @@ def _child_context(ctx: Ctx, child_id: int) -> dict[str, Any]:
         loaded = records.load_child(ctx, child_id, write=False)
         menu = [(k, TRANSITIONS[k].label)
                 for k in allowed_events(Stage(child.stage), role, events.facts(ctx.session, loaded))]
-    return {"child": child, "timeline": timeline, "network": network, "menu": menu,
+    graph = network_graph(child.given_name, [
+        (f"{r.person.given_name} {r.person.family_name}", r.relationship, r.has_parental_responsibility,
+         r.is_family_network_plan_carer) for r in network
+    ])
+    return {"child": child, "timeline": timeline, "network": network, "graph": graph, "menu": menu,
             "stage_label": Stage(child.stage).label}
 
 

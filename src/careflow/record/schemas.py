@@ -158,6 +158,7 @@ class RelationshipPublic(_Public):
     relationship: str
     has_parental_responsibility: bool
     is_significant: bool
+    is_family_network_plan_carer: bool = False
     person: PersonPublic
 
 

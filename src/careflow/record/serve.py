@@ -27,11 +27,13 @@ DEMO_PASSWORD = "careflow-demo-password"
 def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, out: TextIO | None = None) -> FastAPI:
     """An app holding a synthetic local authority and one demo user per role (password :data:`DEMO_PASSWORD`).
 
-    The service's clock is set to the last day of the synthetic data, so its deadlines read as they would then.
+    The service's clock is set to the last day of the synthetic data, so its deadlines read as they would then. The
+    data end with the latest collection year careflow's code lists hold, so the reformed pathway's records (family
+    group decision making before the PLO, Family Network Plans) are in it.
     """
-    from careflow import synth
+    from careflow import codes, synth
 
-    la = synth.generate(population, end_year=2022, years=1, seed=seed)
+    la = synth.generate(population, end_year=int(codes.years("ssda903")[-1]), years=1, seed=seed)
     today = la.end_date if isinstance(la.end_date, dt.date) else dt.date(2022, 3, 31)
     settings = dataclasses.replace(settings, today=lambda: today)
     app = create_app(settings)

@@ -15,7 +15,17 @@ from careflow.record import clocks
 from careflow.record.clocks import CLOCKS
 from careflow.record.errors import AccessDenied, InvalidInput, NotFound, StaleVersion
 from careflow.record.identifiers import clean_nhs_number, nhs_number_problem, upn_problem
-from careflow.record.models import Allocation, AuditEntry, Child, Deadline, Event, Person, Relationship, User
+from careflow.record.models import (
+    Allocation,
+    AuditEntry,
+    Child,
+    Deadline,
+    Event,
+    FamilyNetworkPlan,
+    Person,
+    Relationship,
+    User,
+)
 from careflow.record.pathway import TRANSITIONS, Role, Stage
 from careflow.record.schemas import (
     AllocationPublic,
@@ -236,10 +246,15 @@ def network(ctx: Ctx, child_id: int) -> list[RelationshipPublic]:
         select(Relationship).where(Relationship.child_id == child.id, Relationship.end_date.is_(None))
         .order_by(Relationship.id)
     ).all()
+    carers = set(ctx.session.scalars(
+        select(FamilyNetworkPlan.carer_person_id).where(FamilyNetworkPlan.child_id == child.id,
+                                                        FamilyNetworkPlan.end_date.is_(None))
+    ))
     ctx.audit("read", child_id=child.id, entity="network")
     return [
         RelationshipPublic(id=r.id, relationship=r.kind, has_parental_responsibility=r.has_parental_responsibility,
-                           is_significant=r.is_significant, person=PersonPublic.model_validate(r.person))
+                           is_significant=r.is_significant, is_family_network_plan_carer=r.person_id in carers,
+                           person=PersonPublic.model_validate(r.person))
         for r in rows
     ]
 
