@@ -50,3 +50,13 @@ def test_schema_names_are_checked() -> None:
 
     with pytest.raises(ValueError, match="plain schema name"):
         make_engine(Settings(database_url="postgresql+psycopg://u@127.0.0.1:1/db", database_schema="x; drop"))
+
+
+def test_local_authority_code_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.record.settings import Settings
+
+    monkeypatch.setenv("CAREFLOW_LA_CODE", "201")
+    assert Settings.from_env().la_code == "201"
+    monkeypatch.setenv("CAREFLOW_LA_CODE", "20A")
+    with pytest.raises(ValueError, match="three-digit DfE local authority number"):
+        Settings.from_env()
