@@ -32,8 +32,13 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
     group decision making before the PLO, Family Network Plans) are in it.
     """
     from careflow import codes, synth
+    from careflow.tables import recode_for_year
 
-    la = synth.generate(population, end_year=int(codes.years("ssda903")[-1]), years=1, seed=seed)
+    end_year = int(codes.years("ssda903")[-1])
+    la = synth.generate(population, end_year=end_year, years=1, seed=seed)
+    # The record holds today's codes: bring the synthetic history up to the year's lists (H5 -> K3, sex M/F/U),
+    # so the year's returns export cleanly.
+    current, _ = recode_for_year(la.data, end_year, ambiguous="first")
     today = la.end_date if isinstance(la.end_date, dt.date) else dt.date(2022, 3, 31)
     settings = dataclasses.replace(settings, today=lambda: today)
     app = create_app(settings)
@@ -50,7 +55,7 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
                    "expert_child_protection_practitioner": "expert_child_protection_practitioner"}.get(user.role)
             if key:
                 roles.setdefault(key, []).append(user.id)
-        loaded = load_care_data(session, la.data, today=today, teams=teams[:2], workers=workers,
+        loaded = load_care_data(session, current, today=today, teams=teams[:2], workers=workers,
                                 settings_chains=settings.audit_chains)
         advocate = users["advocate"]
         for child in session.scalars(select(Child).where(Child.stage == "looked_after").order_by(Child.id).limit(5)):
