@@ -20,7 +20,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import polars as pl
@@ -264,7 +264,31 @@ def _smooth(events: np.ndarray, exposure: np.ndarray, prior_months: float) -> np
 # --------------------------------------------------------------------------------------------------------
 # Estimators
 # --------------------------------------------------------------------------------------------------------
-class TransitionRates(Estimator):
+class _TablesEstimator(Estimator):
+    """An estimator whose ``fit`` prepares the exposure and event tables, then learns from them."""
+
+    states: int | str | StateConfig
+    reference_start: date | None
+    reference_end: date | None
+    reference_years: float
+
+    def _prepare_options(self) -> dict[str, Any]:
+        """Extra arguments of :func:`prepare` this estimator needs."""
+        return {}
+
+    def fit(self, data: CareData | CleanEpisodes | Tables) -> Self:
+        """Learn from canonical episodes (or already prepared tables); returns ``self``."""
+        tables = prepare(data, states=_states(self.states), reference_start=self.reference_start,
+                         reference_end=self.reference_end, reference_years=self.reference_years,
+                         **self._prepare_options())
+        self._fit_tables(tables)
+        return self
+
+    def _fit_tables(self, tables: Tables) -> None:
+        raise NotImplementedError
+
+
+class TransitionRates(_TablesEstimator):
     """Monthly rates of moving between placement categories and of leaving care, by age band.
 
     Args:
@@ -293,13 +317,6 @@ class TransitionRates(Estimator):
         self.reference_end = reference_end
         self.reference_years = reference_years
         self.prior_months = prior_months
-
-    def fit(self, data: CareData | CleanEpisodes | Tables) -> TransitionRates:
-        states = _states(self.states)
-        tables = prepare(data, states=states, reference_start=self.reference_start,
-                         reference_end=self.reference_end, reference_years=self.reference_years)
-        self._fit_tables(tables)
-        return self
 
     def _fit_tables(self, tables: Tables) -> None:
         events = tables.events.sum(axis=2)
@@ -338,7 +355,7 @@ class TransitionRates(Estimator):
         return rng.gamma(shape) / self.posterior_rate_[None, :, :, None]
 
 
-class CompetingRiskDurations(Estimator):
+class CompetingRiskDurations(_TablesEstimator):
     """Cause-specific hazards by time in placement, piecewise constant, estimated with censoring.
 
     The hazard of leaving category k for destination j, in age band b, after ``t`` months in the placement is
@@ -374,13 +391,8 @@ class CompetingRiskDurations(Estimator):
         self.duration_bins_months = duration_bins_months
         self.prior_months = prior_months
 
-    def fit(self, data: CareData | CleanEpisodes | Tables) -> CompetingRiskDurations:
-        states = _states(self.states)
-        tables = prepare(data, states=states, reference_start=self.reference_start,
-                         reference_end=self.reference_end, reference_years=self.reference_years,
-                         duration_bins=tuple(self.duration_bins_months))
-        self._fit_tables(tables)
-        return self
+    def _prepare_options(self) -> dict[str, Any]:
+        return {"duration_bins": tuple(self.duration_bins_months)}
 
     def _fit_tables(self, tables: Tables) -> None:
         exposure = tables.exposure  # (B, K, D)
@@ -407,7 +419,7 @@ class CompetingRiskDurations(Estimator):
         self.events_ = events
 
 
-class EntryRates(Estimator):
+class EntryRates(_TablesEstimator):
     """Entries into care per month by age band and first placement category, and the ages of entrants.
 
     Args:
@@ -444,13 +456,6 @@ class EntryRates(Estimator):
         self.entries = entries
         self.population = population
         self.entry_drift_sd = entry_drift_sd
-
-    def fit(self, data: CareData | CleanEpisodes | Tables) -> EntryRates:
-        states = _states(self.states)
-        tables = prepare(data, states=states, reference_start=self.reference_start,
-                         reference_end=self.reference_end, reference_years=self.reference_years)
-        self._fit_tables(tables)
-        return self
 
     def _fit_tables(self, tables: Tables) -> None:
         if self.entries not in ("counts", "rates"):
