@@ -210,6 +210,13 @@ def demo(
         raise typer.Exit(1)
 
 
+# Options that forecast and backtest share, declared once.
+_EndYear = Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")]
+_ReferenceYears = Annotated[float, typer.Option(help="Years of history the rates are estimated on.")]
+_Entries = Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")]
+_Population = Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")]
+
+
 @app.command()
 def forecast(
     returns: Annotated[
@@ -218,19 +225,19 @@ def forecast(
     synthetic: Annotated[
         int | None, typer.Option(help="Forecast a synthetic LA of this many children aged 0-17 instead.")
     ] = None,
-    end_year: Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")] = None,
+    end_year: _EndYear = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     start: Annotated[
         str | None, typer.Option(help="Forecast from this date (YYYY-MM-DD); default: end of data.")
     ] = None,
-    reference_years: Annotated[float, typer.Option(help="Years of history the rates are estimated on.")] = 3.0,
+    reference_years: _ReferenceYears = 3.0,
     horizon: Annotated[int, typer.Option(help="Months to project.")] = 24,
     scenario: Annotated[
         list[str] | None, typer.Option(help="Scenario YAML file or built-in name (repeatable).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for the CSV tables and report.html.")] = Path("forecast"),
-    entries: Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")] = "counts",
-    population: Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")] = None,
+    entries: _Entries = "counts",
+    population: _Population = None,
     engine: Annotated[str, typer.Option(help="markov (analytic bands) or microsim (simulated).")] = "markov",
     runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 500,
     unit_costs: Annotated[Path | None, typer.Option(help="YAML of weekly unit costs overriding the defaults.")] = None,
@@ -263,13 +270,13 @@ def forecast(
 def backtest(
     returns: Annotated[list[Path] | None, typer.Argument(help="SSDA903 returns: a folder or files.")] = None,
     synthetic: Annotated[int | None, typer.Option(help="Back-test on a synthetic LA of this many children.")] = None,
-    end_year: Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")] = None,
+    end_year: _EndYear = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     cutoff: Annotated[str | None, typer.Option(help="Fit up to this date (YYYY-MM-DD).")] = None,
     horizon: Annotated[int, typer.Option(help="Months forecast and scored.")] = 12,
-    reference_years: Annotated[float, typer.Option(help="Years of history the rates are estimated on.")] = 3.0,
-    entries: Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")] = "counts",
-    population: Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")] = None,
+    reference_years: _ReferenceYears = 3.0,
+    entries: _Entries = "counts",
+    population: _Population = None,
     engine: Annotated[str, typer.Option(help="markov or microsim.")] = "markov",
     runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 300,
     out: Annotated[Path | None, typer.Option(help="Folder for the back-test tables.")] = None,
