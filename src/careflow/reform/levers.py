@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from careflow.reform.errors import ParameterError, suggest
-from careflow.reform.params import Parameter, parse_parameter, read_yaml
+from careflow.reform.params import Parameter, load_unit_costs, parse_parameter, read_yaml
 
 __all__ = [
     "EFFECT_KINDS",
@@ -166,6 +166,12 @@ def _load_system_cached(base: Path, stamp: tuple[tuple[str, int], ...]) -> tuple
         p = parse_parameter(name, read_yaml(path), str(path), problems)
         if p is not None:
             out[name] = p
+    # Unit costs come from careflow's one unit-cost library, shared with flows and journey costing.
+    for name, p in load_unit_costs().items():
+        if name in out:
+            problems.append(f"{out[name].source}: {name} is also in the unit-cost library "
+                            "(careflow/params/data/unit_costs): keep one")
+        out[name] = p
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the system parameters", problems)
     return tuple(out.items())
