@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from careflow import params
 from careflow.params import ParameterError
@@ -56,7 +57,7 @@ def load_parameters(root: Path = PARAMETERS_DIR) -> dict[str, Parameter]:
             problems.append(f"{p.source}: unit {p.unit!r} is not one of {', '.join(UNITS)} (a statutory timescale)")
         elif path.stem != UNITS[p.unit]:
             problems.append(f"{p.source}: a parameter in {p.unit}s must be in a file named {UNITS[p.unit]}.yaml")
-        out[name] = replace(p, path=path)  # type: ignore[arg-type]
+        out[name] = replace(cast(Parameter, p), path=path)
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the parameters under {root}", problems)
     return out
