@@ -31,13 +31,13 @@ import numpy as np
 import polars as pl
 
 from careflow.flows.costs import UnitCosts, load_unit_costs
-from careflow.flows.estimators import MONTH_DAYS, ParameterDraws, generator, month_ends
+from careflow.flows.estimators import MONTH_DAYS, generator, month_ends
 from careflow.flows.projection import Projection, gamma_bands, summary_frame
 from careflow.flows.scenarios import CompiledScenario, Scenario, compile_scenario
 from careflow.flows.states import AGE_OUT_MONTHS
 
 if TYPE_CHECKING:
-    from careflow.flows.estimators import FlowModel
+    from careflow.flows.model import FlowModel, ParameterDraws
 
 __all__ = ["compare", "expm_batch", "one_month_kernels", "project"]
 
