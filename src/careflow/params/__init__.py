@@ -25,7 +25,10 @@ API:
       (``careflow/params/data/unit_costs/``), shared by flows, reform and journey costing.
 
 Packages built on it: careflow.flows (unit costs and model parameters), careflow.record (statutory timescales),
-careflow.synth (the synthetic LA), careflow.reform (system parameters and levers).
+careflow.synth (the synthetic LA, undated ``value:`` leaves), careflow.reform (system parameters, levers, unit
+costs: :mod:`careflow.reform.params` fixes the model's years and reads a date before the first value as 0), and
+careflow.measures (its definition files are read, and their references checked, by :func:`read_yaml` and
+:func:`check_reference`).
 """
 
 from __future__ import annotations
