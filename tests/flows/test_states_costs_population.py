@@ -60,3 +60,31 @@ def test_population_series():
     assert len(population_areas()) > 150
     with pytest.raises(FlowConfigError, match="did you mean Hartlepool"):
         load_population("Hartlepol")
+
+
+def test_unit_costs_come_from_the_library_or_a_users_own_figures(tmp_path: Path):
+    """The packaged file names library costs; a user's file may give its own dated, referenced figures."""
+    costs = load_unit_costs(states=STATES)
+    other = costs.get("other", "in_house")  # £44,600 a year (000_dab62616b6dfd7b9.txt:574) as a week
+    assert other.at(date(2024, 4, 1))[1] == pytest.approx(44_600 / 52)
+    assert other.reference.startswith("unit_costs.looked_after: 000_dab62616b6dfd7b9.txt:574")
+    assert costs.get("secure", "external").assumption
+
+    own = tmp_path / "costs.yaml"
+    own.write_text(
+        "description: d\nunit: gbp_per_week\ncategories:\n  childrens_home:\n    in_house:\n"
+        "      reference: our 2024 contract prices\n      values: {2024-04-01: 5200}\n"
+        "    external: {unit_cost: residential}\n", encoding="utf-8")
+    mine = load_unit_costs(own)
+    assert mine.get("childrens_home", "in_house").at(date(2025, 1, 1))[1] == 5200
+    assert mine.get("childrens_home", "external").at(date(2025, 1, 1))[1] == 4971
+
+    own.write_text("description: d\nunit: gbp_per_week\ncategories:\n  childrens_home:\n"
+                   "    in_house: {unit_cost: residentail}\n", encoding="utf-8")
+    with pytest.raises(FlowConfigError, match=r"costs\.yaml childrens_home\.in_house: .*Did you mean 'residential'"):
+        load_unit_costs(own)
+    own.write_text("description: d\nunit: gbp_per_week\ncategories:\n  childrens_home:\n    in_house:\n"
+                   "      reference: 001_8bebe4ae25a58006.txt:9999\n      values: {2024-04-01: 5200}\n",
+                   encoding="utf-8")
+    with pytest.raises(FlowConfigError, match="has 5209 lines"):
+        load_unit_costs(own)
