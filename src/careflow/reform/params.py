@@ -72,7 +72,7 @@ UNITS: dict[str, tuple[float, float, str]] = {
 
 PARAMETER_KEYS = {"description", "unit", "reference", "values", "calibrated", "calibrated_to", "note",
                   "uncertainty"}
-UNCERTAINTY_KEYS = {"distribution", "low", "mode", "high", "sd", "basis"}
+UNCERTAINTY_KEYS = {"distribution", "low", "mode", "high", "sd", "basis", "shared"}
 DISTRIBUTIONS = {"normal", "lognormal", "uniform", "triangular"}
 
 SEED_FILES = {
@@ -80,7 +80,7 @@ SEED_FILES = {
     "003_e7a6195f16ca1788.txt", "004_f6981e7d01f6d169.txt",
 }
 _SEED_REF = re.compile(r"^(?P<file>\d{3}_[0-9a-f]{16}\.txt):(?P<start>\d+)(?:[-–](?P<end>\d+))?")
-_OTHER_REF = re.compile(r"^(https?://\S+|data:\S+|derived:|statute:)")
+_OTHER_REF = re.compile(r"^(https?://\S+|data:\S+|derived:|statute:|assumption:)")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,32 @@ class Uncertainty:
     high: float | None = None
     sd: float | None = None
     basis: str | None = None
+    shared: str | None = None  # parameters naming the same mechanism are drawn correlated
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The multiplier at quantile ``u`` (0 < u < 1): draws from :meth:`sample` by inversion, for
+        correlated sampling."""
+        from scipy import stats
+
+        u = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
+        if self.distribution == "normal":
+            out = stats.norm.ppf(u, 1.0, float(self.sd or 0.0))
+        elif self.distribution == "lognormal":
+            s = float(self.sd or 0.0)
+            out = np.exp(-0.5 * s * s + s * stats.norm.ppf(u)) if s > 0 else np.ones_like(u)
+        elif self.distribution == "uniform":
+            lo, hi = float(self.low or 1.0), float(self.high or 1.0)
+            out = lo + (hi - lo) * u
+        else:
+            lo, hi = float(self.low or 1.0), float(self.high or 1.0)
+            mode = float(self.mode if self.mode is not None else 1.0)
+            if hi <= lo:
+                out = np.full_like(u, mode)
+            else:
+                c = (mode - lo) / (hi - lo)
+                out = np.where(u < c, lo + np.sqrt(u * (hi - lo) * (mode - lo)),
+                               hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode)))
+        return np.clip(np.asarray(out, dtype=float), 0.0, None)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` multipliers drawn with ``rng``."""
@@ -306,8 +332,12 @@ def _parse_uncertainty(raw: Any, where: str, problems: list[str]) -> Uncertainty
         elif dist == "triangular" and nums["mode"] is not None and not nums["low"] <= nums["mode"] <= nums["high"]:
             problems.append(f"{where}.uncertainty: mode must lie between low and high")
     basis = raw.get("basis")
+    shared = raw.get("shared")
+    if shared is not None and not isinstance(shared, str):
+        problems.append(f"{where}.uncertainty.shared: expected the name of a mechanism (text)")
+        shared = None
     return Uncertainty(dist, nums["low"], nums["mode"], nums["high"], nums["sd"],
-                       None if basis is None else str(basis))
+                       None if basis is None else str(basis), shared)
 
 
 def parse_parameter(name: str, raw: Any, where: str, problems: list[str]) -> Parameter | None:
