@@ -1,8 +1,10 @@
 """Unit costs: weekly cost of a placement by category × provider, as dated, sourced parameters.
 
-The packaged file ``data/costs/weekly_unit_costs.yaml`` gives, for every placement category, an in-house and an
-external (private or voluntary provider) weekly cost with the date from which it holds and its source. A user
-file with the same layout overrides it. Costs are carried forward from their date to each projected month by
+The packaged file ``data/costs/weekly_unit_costs.yaml`` names, for every placement category, the in-house and the
+external (private or voluntary provider) weekly cost in careflow's one unit-cost library
+(:mod:`careflow.params.costs`), where each is dated and cited; the reform model prices from the same files. A user
+file with the same layout overrides it, a leaf giving either ``unit_cost: <name>`` or its own ``reference`` and
+``values``. Costs are carried forward from their date to each projected month by
 an inflation rate (default: the dated parameter ``data/parameters/unit_cost_inflation.yaml``; ``0`` keeps the
 source's prices).
 """
@@ -15,16 +17,32 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from careflow import params
 from careflow.flows._errors import FlowConfigError
 from careflow.flows.states import StateConfig
 
-__all__ = ["UnitCost", "UnitCosts", "load_unit_costs"]
+__all__ = ["UnitCost", "UnitCosts", "flow_parameter", "load_unit_costs"]
 
 PACKAGED = Path(__file__).parent / "data" / "costs" / "weekly_unit_costs.yaml"
 INFLATION = Path(__file__).parent / "data" / "parameters" / "unit_cost_inflation.yaml"
 PROVIDERS = ("in_house", "external")
+
+
+def flow_parameter(name: str) -> params.Parameter:
+    """A parameter of the LA model in ``data/parameters/<name>.yaml``, through careflow's parameter library.
+
+    Raises:
+        FlowConfigError: no such file, or the file is malformed (the message names the file and key).
+    """
+    path = INFLATION.parent / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in INFLATION.parent.glob("*.yaml"))
+        raise FlowConfigError(f"no flows parameter {name!r} (known: {', '.join(known)})")
+    try:
+        return params.load_file(path, name=name)[name]
+    except params.ParameterError as exc:
+        raise FlowConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -90,8 +108,11 @@ def load_unit_costs(
             unknown keys.
     """
     path = Path(path) if path is not None else PACKAGED
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = path.name
+    try:
+        raw = params.read_yaml(path)
+    except params.ParameterError as exc:
+        raise FlowConfigError(str(exc)) from None
     if not isinstance(raw, dict) or set(raw) - {"description", "unit", "categories"}:
         raise FlowConfigError(f"{where}: expected keys description, unit, categories")
     if raw.get("unit") != "gbp_per_week":
@@ -102,23 +123,57 @@ def load_unit_costs(
             at = f"{where} {cat}.{provider}"
             if provider not in PROVIDERS:
                 raise FlowConfigError(f"{at}: provider must be one of {PROVIDERS}")
-            if not isinstance(leaf, dict) or set(leaf) - {"reference", "values", "assumption", "description"}:
-                raise FlowConfigError(f"{at}: expected reference, values and optional assumption")
-            if not leaf.get("reference"):
-                raise FlowConfigError(f"{at}: every unit cost needs a reference (a seed file:line or a document)")
-            values = leaf.get("values") or {}
-            if not values or not all(isinstance(d, date) for d in values):
-                raise FlowConfigError(f"{at}: values must map dates (YYYY-MM-DD) to weekly £")
-            if any(not isinstance(v, int | float) or v < 0 for v in values.values()):
-                raise FlowConfigError(f"{at}: weekly costs must be non-negative numbers")
-            costs.append(UnitCost(cat, provider, tuple(sorted((d, float(v)) for d, v in values.items())),
-                                  str(leaf["reference"]).strip(), bool(leaf.get("assumption", False))))
+            costs.append(_leaf(cat, provider, leaf, at))
     if inflation is None:
-        doc = yaml.safe_load(INFLATION.read_text(encoding="utf-8"))
-        inflation = float(sorted(doc["values"].items())[-1][1])
+        inflation = float(flow_parameter("unit_cost_inflation").value)
     result = UnitCosts(raw["unit"], tuple(costs), where, float(inflation))
     if states is not None:
         for cat in states.category_names:
             for provider in PROVIDERS:
                 result.get(cat, provider)
     return result
+
+
+_OWN_KEYS = {"reference", "values", "assumption", "description"}
+_LIBRARY_KEYS = {"unit_cost", "assumption", "reason"}
+
+
+def _leaf(cat: str, provider: str, leaf: Any, at: str) -> UnitCost:
+    """One category × provider cost: from the unit-cost library (``unit_cost: name``) or given in the file."""
+    if isinstance(leaf, dict) and "unit_cost" in leaf:
+        if set(leaf) - _LIBRARY_KEYS:
+            raise FlowConfigError(f"{at}: unknown key(s) {sorted(set(leaf) - _LIBRARY_KEYS)}; a leaf naming a unit "
+                                  f"cost takes {sorted(_LIBRARY_KEYS)}")
+        try:
+            cost = params.unit_cost(str(leaf["unit_cost"]))
+        except params.ParameterError as exc:
+            raise FlowConfigError(f"{at}: {exc}") from None
+        if cost.unit == "gbp_per_week":
+            per_week = 1.0
+        elif cost.unit == "gbp_per_child_year":
+            per_week = 1.0 / params.costs.WEEKS_PER_YEAR
+        else:
+            raise FlowConfigError(f"{at}: unit cost {cost.name} is in {cost.unit}, not £ a week or a child-year")
+        reference = f"unit_costs.{cost.name}: " + cost.references
+        if cost.unit == "gbp_per_child_year":
+            reference += " (a year / 52)"
+        if leaf.get("reason"):
+            reference += f"; {' '.join(str(leaf['reason']).split())}"
+        return UnitCost(cat, provider, tuple((d, float(v) * per_week) for d, v in cost.values), reference,
+                        bool(leaf.get("assumption", False)) or cost.assumption)
+    if not isinstance(leaf, dict) or set(leaf) - _OWN_KEYS:
+        raise FlowConfigError(f"{at}: expected unit_cost (a name in the unit-cost library), or reference, values "
+                              "and optional assumption")
+    if not leaf.get("reference"):
+        raise FlowConfigError(f"{at}: every unit cost needs a reference (a seed file:line or a document)")
+    problems: list[str] = []
+    params.check_reference(leaf["reference"], at, problems)
+    if problems:
+        raise FlowConfigError("; ".join(problems))
+    values = leaf.get("values") or {}
+    if not values or not all(isinstance(d, date) for d in values):
+        raise FlowConfigError(f"{at}: values must map dates (YYYY-MM-DD) to weekly £")
+    if any(isinstance(v, bool) or not isinstance(v, int | float) or v < 0 for v in values.values()):
+        raise FlowConfigError(f"{at}: weekly costs must be non-negative numbers")
+    return UnitCost(cat, provider, tuple(sorted((d, float(v)) for d, v in values.items())),
+                    " ".join(str(leaf["reference"]).split()), bool(leaf.get("assumption", False)))

@@ -24,7 +24,6 @@ from typing import Any, Self
 
 import numpy as np
 import polars as pl
-import yaml
 
 from careflow.flows._base import Estimator, check_is_fitted
 from careflow.flows._errors import FlowConfigError, FlowDataError
@@ -665,10 +664,11 @@ def _population(population: PopulationSeries | str) -> PopulationSeries:
 
 
 def _parameter(name: str, when: date) -> float:
-    doc = yaml.safe_load((PARAMETERS / f"{name}.yaml").read_text(encoding="utf-8"))
-    values = sorted(doc["values"].items())
-    held = [v for d, v in values if d <= when] or [values[0][1]]
-    return float(held[-1])
+    """The flows parameter ``name`` on ``when`` (its first value before its first date)."""
+    from careflow.flows.costs import flow_parameter
+
+    p = flow_parameter(name)
+    return float(p.value_at(when, default=p.first_value))
 
 
 def _decimal_years(when: list[date]) -> np.ndarray:

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from careflow.errors import CareflowError
+from careflow.params import ParameterError as _ParameterError
 
 __all__ = [
     "LeverOverlapError",
@@ -21,17 +22,12 @@ class ReformError(CareflowError, ValueError):
     """Base class of the reform model's errors."""
 
 
-class ParameterError(ReformError):
+class ParameterError(ReformError, _ParameterError):
     """A parameter file or a reform package is malformed (missing unit, bad date, negative cost, ...).
 
-    ``problems`` holds every problem found, not just the first.
+    ``problems`` holds every problem found, not just the first. (A :class:`careflow.params.ParameterError`
+    raised by the reform model.)
     """
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        self.problems: list[str] = list(problems or [message])
-        if problems and problems != [message]:
-            message = message + ":\n  - " + "\n  - ".join(problems)
-        super().__init__(message)
 
 
 class UnknownNameError(ReformError, KeyError):

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from careflow.reform.errors import ParameterError, suggest
-from careflow.reform.params import Parameter, parse_parameter, read_yaml
+from careflow.reform.params import Parameter, load_unit_costs, parse_parameter, read_yaml
 from careflow.reform.system import LocalRates, run_system
 
 __all__ = [
@@ -208,6 +208,12 @@ def _load_system_cached(base: Path, stamp: tuple[tuple[str, int], ...]) -> tuple
         p = parse_parameter(name, read_yaml(path), str(path), problems)
         if p is not None:
             out[name] = p
+    # Unit costs come from careflow's one unit-cost library, shared with flows and journey costing.
+    for name, p in load_unit_costs().items():
+        if name in out:
+            problems.append(f"{out[name].source}: {name} is also in the unit-cost library "
+                            "(careflow/params/data/unit_costs): keep one")
+        out[name] = p
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the system parameters", problems)
     return tuple(out.items())
@@ -626,7 +632,8 @@ def evaluate(
             if e.diversion_group:
                 by_group[e.diversion_group] = by_group.get(e.diversion_group, 0.0) + red
         elif e.kind == "price":
-            price_ref = "unit_costs.residential" if e.placement == "residential" else "unit_costs.foster_agency"
+            price_ref = ("unit_costs.residential_private_price" if e.placement == "residential"
+                         else "unit_costs.foster_agency")
             stock = (np.concatenate([ctx.first_stock.reshape(-1, 1) * np.ones((n_draws, 1)), ctx.cf_stock[:, :-1]],
                                     axis=1) + ctx.cf_stock) / 2.0
             children = stock * ctx.rates.placement_shares[str(e.placement)]
