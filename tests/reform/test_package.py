@@ -45,7 +45,7 @@ def test_scale_an_effect_and_delay_a_lever(tmp_path: Path) -> None:
 
 
 def test_replace_values(tmp_path: Path) -> None:
-    path = _write(tmp_path, {"levers": {"kinship_leave": {"values": {"take_up": {"2024-04-01": 0.4}}}},
+    path = _write(tmp_path, {"levers": {"kinship_leave": {"values": {"published_cost": {"2024-04-01": 20}}}},
                              "parameters": {"unit_costs.looked_after": {"2016-04-01": 50000}}})
     r = run(load_package(path))
     assert r.levers["kinship_leave"].net[0, 5] < run().levers["kinship_leave"].net[0, 5]
@@ -65,8 +65,8 @@ def test_a_package_starting_empty(tmp_path: Path) -> None:
         ({"levers": {"family_help": {"scale": {"entry_reductio": 2}}}}, "Did you mean 'entry_reduction'?"),
         ({"levers": {"family_help": {"scael": {}}}}, "Did you mean 'scale'?"),
         ({"levers": {"family_help": {"values": {"investment": {"2024-04-01": -100}}}}}, "is negative"),
-        ({"levers": {"kinship_leave": {"values": {"take_up": {"2024-04-01": 1.4}}}}}, "above 1"),
-        ({"levers": {"kinship_leave": {"scale": {"take_up": 10}}}}, "above 1"),
+        ({"levers": {"sgo_kinship_allowance": {"values": {"share_newly_paid": {"2024-04-01": 1.4}}}}}, "above 1"),
+        ({"levers": {"sgo_kinship_allowance": {"scale": {"share_newly_paid": 10}}}}, "above 1"),
         ({"levers": {"family_help": {"values": {"investment": {"2045-04-01": 1}}}}}, "outside the model's years"),
         ({"levers": {"family_help": {"delay_years": 20}}}, "delay_years"),
         ({"levers": {"family_help": {"scale": {"investment": -1}}}}, "must be a number >= 0"),
