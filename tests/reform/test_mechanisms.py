@@ -136,3 +136,22 @@ def test_journey_josh_prints_both_paths() -> None:
     assert result.exit_code == 0, result.output
     assert "848,986" in result.output  # the CSJ's Table 1 total (000_dab62616b6dfd7b9.txt:593)
     assert "446,457" in result.output  # £457 + ten years of £44,600 early support (000_dab62616b6dfd7b9.txt:618)
+
+
+def test_england_is_the_sum_of_its_local_authorities() -> None:
+    """Each LA run on its own rates; their sum agrees with England within a stated tolerance (2% on children
+    diverted in 2032-33, 5% on the ten-year net)."""
+    from careflow.reform.package import review_package
+    from careflow.reform.series import la_matrix
+
+    pkg = review_package()
+    england = run(pkg)
+    reduction, net = 0.0, 0.0
+    for area in la_matrix().areas:
+        r = run(pkg, area)
+        assert r.cla_reduction_joint is not None
+        reduction += float(r.cla_reduction_joint[0, -1])
+        net += float(r.total[0].sum())
+    assert england.cla_reduction_joint is not None
+    assert abs(reduction / float(england.cla_reduction_joint[0, -1]) - 1) < 0.02
+    assert abs(net / float(england.total[0].sum()) - 1) < 0.05

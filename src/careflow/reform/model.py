@@ -168,7 +168,9 @@ def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, c
         base_year = int(cla_years[0])
         years = np.arange(base_year, 2034)
     j0 = int(np.nonzero(cla_years == base_year)[0][0])
-    cla = cla_cf[:, j0: j0 + years.size] / cla_cf[:, [j0]]
+    base_cla = cla_cf[:, [j0]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cla = np.where(base_cla > 0, cla_cf[:, j0: j0 + years.size] / base_cla, 1.0)
     try:
         cin = review_counterfactual(area, base_year=base_year, to_year=2033, trend=trend, measure="cin",
                                     population_growth=population_growth)

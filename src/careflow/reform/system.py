@@ -239,7 +239,9 @@ def implied_hazard(stock: np.ndarray, starts: np.ndarray, first: float | np.ndar
     land on ``stock`` (draws x years) from ``first`` (the stock a year before the first column)."""
     prev = np.concatenate([np.atleast_2d(np.asarray(first, dtype=float)).reshape(-1, 1)
                            * np.ones((stock.shape[0], 1)), stock[:, :-1]], axis=1)
-    h = (prev + starts - stock) / (prev + starts / 2.0)
+    exposure = prev + starts / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(exposure > 0, (prev + starts - stock) / exposure, 0.3)  # no children (Isles of Scilly): any h
     return np.asarray(np.clip(h, 0.02, 0.95))
 
 
