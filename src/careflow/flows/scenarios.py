@@ -1,10 +1,10 @@
 """Scenarios as YAML: change entry rates (by age), transition or exit rates, or costs from a date.
 
-Example file (``data/scenarios/family_help_under_11s.yaml``)::
+Example file (your own; the shipped scenarios are reform levers, see below)::
 
-    name: family_help_under_11s
-    description: Family Help cuts entries of under-11s by 10% from April 2025.
-    reference: 001_8bebe4ae25a58006.txt:3945 (17,000 fewer children in care from Family Help by 2032-33)
+    name: fewer_under_11s
+    description: Entries of under-11s fall by 10% from April 2025 (a what-if of your own).
+    reference: my LA's early help plan, 2025
     changes:
       - kind: entries
         from: 2025-04-01
