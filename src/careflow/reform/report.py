@@ -51,6 +51,11 @@ def reproduction_rows(r: ReformRun) -> list[dict[str, object]]:
     return rows
 
 
+def as_published(lever: Any) -> bool:
+    """True for a lever whose every own parameter is the Review's costing taken as published (``published_*``)."""
+    return bool(lever.parameters) and all(n.startswith("published_") for n in lever.parameters)
+
+
 def text_table(r: ReformRun, with_review: bool = True) -> str:
     """The 'Impact on public finance (£m)' table as text: predicted, with the Review's figure in brackets and the
     gap of the ten-year sum (predicted - Review) for national runs."""
@@ -79,12 +84,18 @@ def text_table(r: ReformRun, with_review: bool = True) -> str:
             lines.append(fmt_row(g, r.central(r.group_net[g]), rev_g))
             for n in members:
                 rev = REVIEW_TABLE[n][1] if (national and n in REVIEW_TABLE) else None
-                lines.append(fmt_row("  " + r.package.levers[n].title, r.central(r.levers[n].net), rev))
+                mark = "= " if as_published(r.package.levers[n]) else "  "
+                lines.append(fmt_row(mark + r.package.levers[n].title, r.central(r.levers[n].net), rev))
         else:
             n = members[0]
             rev = REVIEW_TABLE[n][1] if (national and n in REVIEW_TABLE) else None
-            lines.append(fmt_row(r.package.levers[n].title, r.central(r.levers[n].net), rev))
+            mark = "= " if as_published(r.package.levers[n]) else ""
+            lines.append(fmt_row(mark + r.package.levers[n].title, r.central(r.levers[n].net), rev))
     lines.append(fmt_row("Total impact on public finance", r.central(r.total), REVIEW_TOTALS if national else None))
+    published = [n for n in r.levers if as_published(r.package.levers[n])]
+    if published:
+        lines.append(f"= {len(published)} lever(s) taken as the Review costed them (their rows cited as inputs: the "
+                     "text gives no volumes or effect sizes); every other row is predicted")
     if national:
         ours = r.central(r.total)
         lines.append(f"{'  gap of the yearly total (£m)':40s}" + "".join(
