@@ -25,7 +25,8 @@ def test_default_prints_the_reproduced_table_and_writes_the_report(tmp_path: Pat
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 6
     # Self-contained: no scripts, stylesheets or images fetched from elsewhere.
     assert not re.search(r"<script|<link|src=\"http|href=\"http", page)
-    assert "Fitted numbers" in page and "848986" in page
+    assert "Fitted numbers" in page and "848986" in page and "Josh, with early help" in page
+    assert "In brief" in page and "90% band" in page
 
 
 def test_a_user_package_for_an_la(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
     if report is not None:
         bars = tornado(pkg, area)
         bars_cla = tornado(pkg, area, outcome="cla_reduction_2032_33", top=10)
-        page = html_report(central, mc, bars, bars_cla, price_journey("josh"))
+        page = html_report(central, mc, bars, bars_cla, price_journey("josh"), price_journey(ALTERNATIVES["josh"]))
         try:
             report.parent.mkdir(parents=True, exist_ok=True)
             report.write_text(page, encoding="utf-8")

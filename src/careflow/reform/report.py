@@ -304,11 +304,25 @@ def _html_table(rows: Sequence[Sequence[Any]], header_rows: int = 1, cls: str = 
 
 
 def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | None = None,
-                bars_cla: list[Bar] | None = None, journey: JourneyCost | None = None) -> str:
+                bars_cla: list[Bar] | None = None, journey: JourneyCost | None = None,
+                alternative: JourneyCost | None = None) -> str:
     """A self-contained HTML page: tables, inline SVG charts, calibration and sources."""
     national = r.area.level == "national"
     years = r.years
     sections: list[str] = []
+    if mc is not None:
+        red = mc.cla_reduction_2032_33()
+        net = mc.total.sum(axis=1)
+        lo_r, mid_r, hi_r = (float(np.quantile(red, q)) for q in (0.05, 0.5, 0.95))
+        lo_n, mid_n, hi_n = (float(np.quantile(net, q)) for q in (0.05, 0.5, 0.95))
+        beside = (" (the Review: 30,000, 001_8bebe4ae25a58006.txt:3945)" if national else "")
+        beside_n = (f" (the Review: £{sum(REVIEW_TOTALS):,}m, 001_8bebe4ae25a58006.txt:4054)" if national else "")
+        sections.append(
+            "<h2>In brief</h2><p>Fewer children looked after at 31 March 2033: median "
+            f"<b>{_fmt(mid_r)}</b>, 90% band {_fmt(lo_r)} to {_fmt(hi_r)}{beside}. Ten-year net impact on public "
+            f"finance: median <b>£{_fmt(mid_n)}m</b>, 90% band £{_fmt(lo_n)}m to £{_fmt(hi_n)}m{beside_n}. "
+            f"{mc.total.shape[0]:,} Monte Carlo draws over the cited ranges, correlated across levers that share a "
+            "mechanism.</p>")
     # Table.
     head = ["£ million (positive = saving)", *years, "10-year"]
     rows: list[list[Any]] = [head]
@@ -447,6 +461,12 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
         sections.append(f"<h2>A costed journey: {html.escape(journey.name)} (000_dab62616b6dfd7b9.txt:590-600)</h2>"
                         + _html_table([[str(c) if c != "" else "" for c in row] for row in journey.table()],
                                       cls="num"))
+        if alternative is not None:
+            sections.append(f"<h3>{html.escape(alternative.name)} (000_dab62616b6dfd7b9.txt:606-624)</h3>"
+                            + _html_table([[str(c) if c != "" else "" for c in row] for row in alternative.table()],
+                                          cls="num")
+                            + f"<p>By age {journey.ages[-1]}: £{journey.cumulative[-1]:,} on Josh's path, "
+                            f"£{alternative.cumulative[-1]:,} with the right support early.</p>")
 
     if r.package.changes:
         sections.append("<h2>Package changes</h2><ul>" + "".join(
