@@ -40,3 +40,24 @@ def test_kernels_are_stochastic(values, months):
     np.testing.assert_allclose(p.sum(axis=2), 1.0, atol=1e-9)
     np.testing.assert_allclose(avg.sum(axis=2), 1.0, atol=1e-9)
     assert (p >= 0).all() and (avg >= 0).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.001, 3.0), st.floats(0.2, 3.0), st.integers(0, 2**32 - 1))
+def test_kernels_equal_the_van_loan_exponential_of_the_whole_generator(scale, months, seed):
+    """The K x K block computation equals expm([[Q, I], [0, 0]]) of the (K+E) generator, exits included."""
+    from careflow.flows.estimators import generator
+    from careflow.flows.markov import expm_batch
+
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(0.5, scale / 5, size=(4, 5, 9, 15))
+    rates[..., np.arange(9), np.arange(9)] = 0.0
+    flat = rates.reshape(-1, 9, 15)
+    n = 15
+    big = np.zeros((flat.shape[0], 2 * n, 2 * n))
+    big[:, :n, :n] = generator(flat) * months
+    big[:, :n, n:] = np.eye(n)
+    e = expm_batch(big)
+    p, avg = one_month_kernels(rates, months)
+    np.testing.assert_allclose(p, np.clip(e[:, :9, :n], 0, None).reshape(p.shape), atol=1e-12)
+    np.testing.assert_allclose(avg, np.clip(e[:, :9, n:], 0, None).reshape(avg.shape), atol=1e-12)

@@ -97,6 +97,7 @@ def test_unknown_keys_are_rejected_with_a_suggestion() -> None:
         ({"objective": "child_family_9"}, "not a Framework objective"),
         ({"direction": "no_judgement", "direction_note": None}, "say why neither higher nor lower is better"),
         ({"period": "monthly"}, "period: 'monthly' is not one of"),
+        ({"reference": "001_8bebe4ae25a58006.txt:6000"}, "cites line 6000, but 001_8bebe4ae25a58006.txt has 5209"),
     ],
 )
 def test_bad_values_are_rejected(change: dict, message: str) -> None:  # type: ignore[type-arg]

@@ -32,7 +32,7 @@ def test_every_clock_uses_a_parameter_in_force_today() -> None:
 def test_seed_citations_point_at_real_lines(shared: Path) -> None:
     seeds = shared / "seeds"
     for p in load_parameters().values():
-        for name, line in SEED_CITATION.findall(p.reference + " " + p.description):
+        for name, line in SEED_CITATION.findall(p.references + " " + p.description):
             lines = (seeds / name).read_text(encoding="utf-8").splitlines()
             assert 1 <= int(line) <= len(lines), f"{p.name}: {name}:{line} is past the end of the file"
 
@@ -46,12 +46,15 @@ def test_values_are_dated() -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("description: d\nunit: working_day\nreference: r\nvalues:\n  2020-01-01: 5\ncolour: red\n", "unknown key"),
-    ("description: d\nunit: working_day\nvalues:\n  2020-01-01: 5\n", "missing reference"),
-    ("description: d\nreference: r\nvalues:\n  2020-01-01: 5\n", "missing unit"),
-    ("description: d\nunit: fortnight\nreference: r\nvalues:\n  2020-01-01: 5\n", "not one of"),
+    ("description: d\nunit: working_day\nvalues:\n  2020-01-01: 5\n", "reference: missing"),
+    ("description: d\nreference: r\nvalues:\n  2020-01-01: 5\n", "unit: missing"),
+    ("description: d\nunit: fortnight\nreference: r\nvalues:\n  2020-01-01: 5\n", "not a known unit"),
     ("description: d\nunit: working_day\nreference: r\nvalues:\n  soon: 5\n", "not a date"),
-    ("description: d\nunit: working_day\nreference: r\nvalues:\n  2020-01-01: many\n", "expected a number"),
+    ("description: d\nunit: working_day\nreference: r\nvalues:\n  2020-01-01: many\n", "is not a number"),
     ("description: d\nunit: day\nreference: r\nvalues:\n  2020-01-01: 5\n", "must be in a file named days.yaml"),
+    ("description: d\nunit: weeks\nreference: r\nvalues:\n  2020-01-01: 5\n", "is not one of working_day"),
+    ("description: d\nunit: working_day\nreference: 001_8bebe4ae25a58006.txt:99999\nvalues:\n  2020-01-01: 5\n",
+     "has 5209 lines"),
 ])
 def test_strict_loader_names_the_file_and_the_problem(tmp_path: Path, text: str, message: str) -> None:
     folder = tmp_path / "parameters" / "some" / "clock"

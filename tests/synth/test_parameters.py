@@ -15,7 +15,7 @@ from careflow.synth._params import parse_parameters
 
 SEED_LINE = re.compile(r"00[0-4]_[0-9a-f]{16}\.txt:\d+")
 UNITS = {"share", "per_child_year", "per_10k_per_year", "days", "working_days", "months", "years", "per_year",
-         "count", "gbp_per_week", "log_days", "score", "year", "flag"}
+         "count", "gbp_per_week", "log_days", "score", "calendar_year", "flag"}
 
 
 def test_every_parameter_has_a_known_unit_and_a_source() -> None:
@@ -50,11 +50,13 @@ def test_mixes_have_text_categories_and_sensible_weights() -> None:
 
 def test_loader_rejects_unknown_keys_and_missing_provenance() -> None:
     with pytest.raises(ParameterError, match="unknown key"):
-        parse_parameters("a:\n  value: 1\n  unit: share\n  source: assumption\n  colour: red\n")
-    with pytest.raises(ParameterError, match="missing"):
-        parse_parameters("a:\n  value: 1\n  source: assumption\n")
-    with pytest.raises(ParameterError, match="non-empty"):
-        parse_parameters("a:\n  value: 1\n  unit: share\n  source: ''\n")
+        parse_parameters("a:\n  value: 1\n  unit: share\n  reference: assumption\n  colour: red\n")
+    with pytest.raises(ParameterError, match=r"parameters\.yaml:a\.unit: missing"):
+        parse_parameters("a:\n  value: 1\n  reference: assumption\n")
+    with pytest.raises(ParameterError, match=r"parameters\.yaml:a\.reference: missing"):
+        parse_parameters("a:\n  value: 1\n  unit: share\n  reference: ''\n")
+    with pytest.raises(ParameterError, match=r"parameters\.yaml:b\.c\.value\.x: 1\.5 is above 1"):
+        parse_parameters("b:\n  c:\n    value: {x: 1.5}\n    unit: share\n    reference: assumption\n")
     with pytest.raises(ParameterError, match="did you mean"):
         load_parameters()["care.plans"]
 

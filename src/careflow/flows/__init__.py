@@ -13,11 +13,11 @@ from careflow.flows.costs import UnitCosts, load_unit_costs
 from careflow.flows.estimators import (
     CompetingRiskDurations,
     EntryRates,
-    FlowModel,
     TransitionRates,
     observed_stock,
     stock_at,
 )
+from careflow.flows.model import FlowModel
 from careflow.flows.population import PopulationSeries, load_population
 from careflow.flows.projection import Projection
 from careflow.flows.report import write_report

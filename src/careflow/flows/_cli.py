@@ -130,9 +130,9 @@ def cli_forecast(
 
     from careflow.flows.backtest import backtest
     from careflow.flows.costs import load_unit_costs
-    from careflow.flows.estimators import FlowModel
     from careflow.flows.markov import compare as markov_compare
     from careflow.flows.microsim import compare as micro_compare
+    from careflow.flows.model import FlowModel
     from careflow.flows.report import write_report
     from careflow.flows.scenarios import load_scenario
 

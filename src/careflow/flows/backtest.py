@@ -15,7 +15,8 @@ import polars as pl
 
 from careflow.flows._errors import FlowDataError
 from careflow.flows.clean import CleanEpisodes, clean_episodes
-from careflow.flows.estimators import FlowModel, _states, observed_stock
+from careflow.flows.estimators import _states, observed_stock
+from careflow.flows.model import FlowModel
 from careflow.flows.projection import Projection
 from careflow.tables.dataset import CareData
 

@@ -105,6 +105,13 @@ def _year_end(year: pl.Expr) -> pl.Expr:
 def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None = None) -> CleanEpisodes:
     """Turn canonical episodes into placement spells, reporting every change.
 
+    The steps, in order (each a function below, each reporting what it changes): select the episodes and key
+    them by child; drop episodes without a start date; keep one version of an episode repeated across returns
+    (or of two starting the same day); drop episodes ending before they start; fix when observation ends;
+    attach dates of birth (dropping episodes that cannot be placed in an age band); resolve overlaps, missing
+    end dates and gaps; end care at 18; drop same-day episodes; map placement categories; map exits; merge
+    episodes into spells.
+
     Args:
         data: canonical tables; ``looked_after_episodes`` and ``children`` (for dates of birth) are read.
         states: the state space (placement categories and exits).
@@ -116,6 +123,23 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         before birth or after 18) are left out, each reported as an error or warning.
     """
     rep = _Reporter()
+    ep, pooled = _select_episodes(data)
+    ep = _drop_missing_start(ep, rep)
+    ep, has_year = _keep_one_version(ep, rep)
+    ep = _drop_ending_before_start(ep, rep)
+    ep, data_end = _censor_dates(ep, data_end, has_year=has_year, pooled=pooled)
+    ep = _attach_dates_of_birth(ep, data, rep, pooled=pooled)
+    ep = _resolve_ends(ep, states, rep, data_end)
+    ep = _end_care_at_18(ep, states, rep)
+    ep = _drop_same_day(ep, rep)
+    ep = _map_categories(ep, states, rep)
+    ep = _map_exits(ep, states, rep)
+    spells = _merge_spells(ep, rep)
+    return CleanEpisodes(spells=spells, issues=rep.issues, data_end=data_end, counts=rep.counts)
+
+
+def _select_episodes(data: CareData) -> tuple[pl.DataFrame, bool]:
+    """The episode columns the model reads, with an integer key per child (and LA, in pooled data)."""
     # Only the columns the model reads: sorting a million rows moves every column.
     ep = data[TABLE].with_row_index("_row").select(
         "_row", "child_id", "local_authority", "collection_year", "start_date", "end_date", "reason_new_episode",
@@ -125,13 +149,23 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
     # An integer key per child (and local authority, in pooled data): sorting and grouping on integers is many
     # times faster than on strings at a million episodes. 64-bit hashes do not collide at these sizes.
     key_expr = _key(pooled)
-    ep = ep.with_columns(key_expr.alias("key"))
+    return ep.with_columns(key_expr.alias("key")), pooled
 
+
+def _drop_missing_start(ep: pl.DataFrame, rep: _Reporter) -> pl.DataFrame:
+    """Episodes without a start date cannot be placed in time: left out, each reported."""
     missing = ep.filter(pl.col("start_date").is_null())
     rep.rows("missing-start-date", Severity.ERROR, missing,
              "child {child_id}: the episode has no start date (DECOM) and was left out", "start_date")
     ep = ep.filter(pl.col("start_date").is_not_null())
+    return ep
 
+
+def _keep_one_version(ep: pl.DataFrame, rep: _Reporter) -> tuple[pl.DataFrame, bool]:
+    """One row per episode: the latest return's version of a repeated one, or the later of two same-day rows.
+
+    Returns the episodes sorted by child and start, and whether rows carry a collection year.
+    """
     # Pooled returns repeat an episode in each year's return while it is open: keep the latest version.
     has_year = ep["collection_year"].null_count() < ep.height
     if has_year:
@@ -151,14 +185,23 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         rep.rows("duplicate-episode", Severity.WARNING, ep.filter(pl.col("_dup")),
                  "child {child_id}: two episodes start on {start_date}; the later row was kept", "start_date")
         ep = ep.filter(~pl.col("_dup")).drop("_dup")
+    return ep, has_year
 
+
+def _drop_ending_before_start(ep: pl.DataFrame, rep: _Reporter) -> pl.DataFrame:
+    """Episodes that end before they start: left out, each reported."""
     backwards = ep.filter(pl.col("end_date") < pl.col("start_date"))
     rep.rows("end-before-start", Severity.ERROR, backwards,
              "child {child_id}: episode starting {start_date} ends {end_date}, before it starts; left out",
              "end_date")
     ep = ep.filter(~(pl.col("end_date") < pl.col("start_date")).fill_null(False))
+    return ep
 
-    # --- when the data end --------------------------------------------------------------------------
+
+def _censor_dates(ep: pl.DataFrame, data_end: date | None, *, has_year: bool, pooled: bool
+                  ) -> tuple[pl.DataFrame, date]:
+    """When the data end, and ``_censor``: when observation of each episode stops (its return's 31 March for an
+    episode missing from later returns, else ``data_end``)."""
     if data_end is None:
         if has_year:
             data_end = date(int(ep["collection_year"].max()), 3, 31)  # type: ignore[arg-type]
@@ -176,8 +219,12 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         )
     else:
         ep = ep.with_columns(pl.lit(data_end).alias("_censor"))
+    return ep, data_end
 
-    # --- dates of birth -----------------------------------------------------------------------------
+
+def _attach_dates_of_birth(ep: pl.DataFrame, data: CareData, rep: _Reporter, *, pooled: bool) -> pl.DataFrame:
+    """Each episode's date of birth (latest return's) and 18th birthday; episodes without one, starting before
+    birth or on or after the 18th birthday are left out, each reported."""
     kids = data["children"].select("child_id", "local_authority", "collection_year", "date_of_birth")
     births = (
         kids.filter(pl.col("date_of_birth").is_not_null())
@@ -204,8 +251,12 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
              "child {child_id}: episode starts {start_date}, on or after the 18th birthday; left out",
              "start_date")
     ep = ep.filter(pl.col("start_date") < pl.col("_age18"))
+    return ep
 
-    # --- order, overlaps, missing end dates, gaps ------------------------------------------------------
+
+def _resolve_ends(ep: pl.DataFrame, states: StateConfig, rep: _Reporter, data_end: date) -> pl.DataFrame:
+    """Order each child's episodes; end an overlapping or open episode when the next starts; treat an exit code
+    without an end date as open; mark ``_is_exit`` (an exit code, or an end with no episode following)."""
     ep = ep.sort(["key", "start_date"]).with_columns(
         _within(pl.col("start_date").shift(-1), -1).alias("_next_start"),
         pl.col("reason_episode_ceased").str.strip_chars().alias("reason_episode_ceased"),
@@ -254,8 +305,11 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
             (pl.col("_next_start") > pl.col("end_date")) | (
                 pl.col("_next_start").is_null() & (pl.col("end_date") < pl.col("_censor")))))).alias("_is_exit")
     )
+    return ep
 
-    # Care ends at 18: an episode running past the 18th birthday ends then.
+
+def _end_care_at_18(ep: pl.DataFrame, states: StateConfig, rep: _Reporter) -> pl.DataFrame:
+    """Care ends at 18: an episode running past the 18th birthday ends then, as an exit to the age-out exit."""
     past18 = ep.filter(pl.col("end_date").fill_null(pl.col("_censor")) > pl.col("_age18"))
     rep.summary("ends-at-18", Severity.INFO, past18.height,
                 "{n} episodes run past the child's 18th birthday; each is ended on that birthday "
@@ -268,16 +322,23 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         pl.when(pl.col("end_date").fill_null(pl.col("_censor")) > pl.col("_age18"))
         .then(pl.lit("_AGE18")).otherwise(pl.col("reason_episode_ceased")).alias("reason_episode_ceased"),
     )
+    return ep
 
-    # Same-day episodes (start = end, care continues): nothing to count.
+
+def _drop_same_day(ep: pl.DataFrame, rep: _Reporter) -> pl.DataFrame:
+    """Same-day episodes (start = end, care continues) hold no time in care: merged into the next one."""
     is_zero = ((pl.col("end_date") == pl.col("start_date")) & ~pl.col("_is_exit")).fill_null(False)
     zero = ep.filter(is_zero)
     rep.summary("same-day-episode", Severity.INFO, zero.height,
                 "{n} episodes start and end on the same day with care continuing; they hold no time in care "
                 "and were merged into the next episode")
     ep = ep.filter(~is_zero)
+    return ep
 
-    # --- categories ------------------------------------------------------------------------------------
+
+def _map_categories(ep: pl.DataFrame, states: StateConfig, rep: _Reporter) -> pl.DataFrame:
+    """The placement category (index) of each episode; unmapped or missing placement types reported, and
+    temporary placements continuing the placement they interrupt."""
     cats = states.category_names
     pairs = ep.select("placement_type", "placement_provider").unique()
     mapping = {
@@ -304,6 +365,12 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         ["key", "start_date"])
     if states.temporary_placement_types:
         ep = _continue_temporary(ep, states, rep)
+    return ep
+
+
+def _map_exits(ep: pl.DataFrame, states: StateConfig, rep: _Reporter) -> pl.DataFrame:
+    """``_exit_to``: for an episode ending a period of care, the index of its exit (after the categories)."""
+    cats = states.category_names
     exits = states.exit_names
     reasons = ep.select("reason_episode_ceased").unique().to_series().to_list()
     exit_map = {r: len(cats) + exits.index(states.exit_of(r)) for r in reasons if r is not None}
@@ -321,8 +388,12 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         .otherwise(None)
         .alias("_exit_to")
     )
+    return ep
 
-    # --- spells ----------------------------------------------------------------------------------------
+
+def _merge_spells(ep: pl.DataFrame, rep: _Reporter) -> pl.DataFrame:
+    """Merge consecutive episodes in the same category into spells; each spell ends in a move, an exit or is
+    censored (``to`` = -1, no end date)."""
     ep = ep.with_columns(
         _within(pl.col("_is_exit").shift(1), 1).fill_null(True).alias("_period_start"),
         _within(pl.col("category").shift(1), 1).alias("_prev_category"),
@@ -368,7 +439,7 @@ def clean_episodes(data: CareData, states: StateConfig, *, data_end: date | None
         pl.when(pl.col("to") < 0).then(None).otherwise(pl.col("end_date")).alias("end_date"),
         pl.min_horizontal("censor_date", "age18_date").alias("censor_date"),
     )
-    return CleanEpisodes(spells=spells, issues=rep.issues, data_end=data_end, counts=rep.counts)
+    return spells
 
 
 def _continue_temporary(ep: pl.DataFrame, states: StateConfig, rep: _Reporter) -> pl.DataFrame:

@@ -34,7 +34,7 @@ from careflow.flows.scenarios import Scenario, compile_scenario
 from careflow.flows.states import AGE_OUT_MONTHS
 
 if TYPE_CHECKING:
-    from careflow.flows.estimators import FlowModel
+    from careflow.flows.model import FlowModel
 
 __all__ = ["simulate"]
 

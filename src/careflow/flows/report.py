@@ -15,7 +15,7 @@ from careflow.flows.projection import Projection
 if TYPE_CHECKING:
     from careflow.flows.backtest import BacktestResult
     from careflow.flows.costs import UnitCosts
-    from careflow.flows.estimators import FlowModel
+    from careflow.flows.model import FlowModel
 
 __all__ = ["svg_band_chart", "write_report"]
 

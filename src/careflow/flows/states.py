@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
+from careflow._yaml import load_yaml
 from careflow.flows._errors import FlowConfigError
 
 __all__ = ["AgeBand", "Exit", "PlacementCategory", "StateConfig", "load_states"]
@@ -204,7 +204,7 @@ def load_states(version_or_path: int | str | Path = 1) -> StateConfig:
             raise FlowConfigError(f"no state space version {version_or_path}; careflow holds {', '.join(known)}")
     else:
         path = Path(version_or_path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = load_yaml(path)  # libyaml's C parser: the state space is read at each fit
     return _parse(raw, path.name)
 
 

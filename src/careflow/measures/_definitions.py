@@ -4,6 +4,8 @@ A definition names the Framework objective it serves, its numerator and denomina
 terms of canonical tables (so it runs on an LA's returns, the case record's export or a synthetic LA) and once
 in terms of the published counts that ship with careflow — its period, unit, direction and reference.
 Unknown keys are errors; so are a missing reference, or 'higher is better' without saying so on purpose.
+Files are read, and references checked (a seed ``file:line`` must name a line that exists), by careflow's one
+parameter library, :mod:`careflow.params`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from careflow import params
 from careflow.errors import CareflowError
 
 __all__ = [
@@ -314,7 +315,7 @@ def parse_indicator(data: Any, where: str = "(definition)", path: Path | None = 
         period=period,
         numerator=_term(f"{where}.numerator", data["numerator"]),
         denominator=_term(f"{where}.denominator", data["denominator"]),
-        reference=_text(f"{where}.reference", data["reference"]),
+        reference=_reference(where, data["reference"]),
         dfe=dfe,
         demand=demand,
         caveats=tuple(_text(f"{where}.caveats[{i}]", c) for i, c in enumerate(caveats)),
@@ -323,15 +324,33 @@ def parse_indicator(data: Any, where: str = "(definition)", path: Path | None = 
     )
 
 
+def _reference(where: str, ref: Any) -> str:
+    """A reference checked by :func:`careflow.params.check_reference` (seed citations name existing lines)."""
+    text = _text(f"{where}.reference", ref)
+    problems: list[str] = []
+    params.check_reference(text, where, problems)
+    if problems:
+        raise DefinitionError("; ".join(problems))
+    return text
+
+
+def _read(path: Path) -> Any:
+    try:
+        return params.read_yaml(path)
+    except params.ParameterError as exc:
+        raise DefinitionError(str(exc)) from None
+
+
 @lru_cache(maxsize=1)
 def objectives() -> dict[str, Objective]:
     """The Framework objectives, by id (``child_family_1`` … ``system_4``)."""
-    raw = yaml.safe_load(OBJECTIVES_FILE.read_text(encoding="utf-8"))
+    raw = _read(OBJECTIVES_FILE)
     out: dict[str, Objective] = {}
     for ident, data in raw.items():
-        d = _keys(f"objectives.yaml:{ident}", data, {"group", "number", "text", "short", "reference"})
+        where = f"objectives.yaml:{ident}"
+        d = _keys(where, data, {"group", "number", "text", "short", "reference"})
         out[ident] = Objective(ident, d["group"], int(d["number"]), _text(ident, d["text"]), d["short"],
-                               d["reference"])
+                               _reference(where, d["reference"]))
     return out
 
 
@@ -339,7 +358,7 @@ def objectives() -> dict[str, Objective]:
 def _load_all() -> tuple[Indicator, ...]:
     found = []
     for path in sorted(DEFINITIONS_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _read(path)
         found.append(parse_indicator(data, f"definitions/{path.name}", path))
     order = list(objectives())
     return tuple(sorted(found, key=lambda i: (order.index(i.objective), i.order, i.id)))

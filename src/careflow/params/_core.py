@@ -69,13 +69,13 @@ UNITS: dict[str, tuple[float, float, str]] = {
     # shares, rates and hazards
     "fraction": (0.0, 1.0, "a share between 0 and 1"),
     "share": (0.0, 1.0, "a share between 0 and 1 (in a mix, shares are normalised when drawn)"),
-    "flag": (0.0, 1.0, "0 or 1 (off or on)"),
+    "flag": (0.0, 1.0, "true or false (on or off), or 0 or 1"),
     "hazard_per_year": (0.0, 1.0, "probability per year of leaving a state"),
     "per_child_year": (0.0, math.inf, "events per child per year (a hazard rate)"),
     "per_10000": (0.0, 10000.0, "rate per 10,000 children aged 0-17"),
     "per_10k_per_year": (0.0, 10000.0, "events per 10,000 children aged 0-17 per year"),
     "growth_per_year": (-0.5, 0.5, "proportional change per year (0.02 = +2% a year)"),
-    "per_year": (-0.5, 0.5, "proportional change per year (0.035 = +3.5% a year)"),
+    "per_year": (0.0, math.inf, "events per child (or per person) per year, a rate"),
     "log_per_year": (0.0, 5.0, "standard deviation of a yearly change in a logarithm"),
     "multiplier": (0.0, math.inf, "a dimensionless multiplier"),
     "score": (-math.inf, math.inf, "a score on the scale the source uses"),
@@ -205,7 +205,7 @@ class Parameter:
 
     ``values`` is sorted by date; a value holds from its date until the next one. A value given without a date
     (``value:`` in the file) holds at every date. Values are numbers, or for mixes a mapping of category to
-    number (possibly nested). ``scale`` multiplies numeric values (a scenario's scaling), 1 by default.
+    number (possibly nested), or a list of numbers. ``scale`` multiplies numeric values (a scenario's scaling).
     """
 
     name: str
@@ -390,8 +390,16 @@ def _check_number(value: Any, unit: str, where: str, problems: list[str]) -> boo
             problems.append(f"{where}: an empty mapping (a mix needs at least one category)")
             return False
         return all([_check_number(v, unit, f"{where}.{k}", problems) for k, v in value.items()])
+    if isinstance(value, list):
+        if not value:
+            problems.append(f"{where}: an empty list")
+            return False
+        return all([_check_number(v, unit, f"{where}[{i}]", problems) for i, v in enumerate(value)])
+    if isinstance(value, bool) and unit == "flag":
+        return True
     if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.append(f"{where}: {value!r} is not a number")
+        problems.append(f"{where}: {value!r} is not a number" + (" (true/false is for unit 'flag')"
+                                                                 if isinstance(value, bool) else ""))
         return False
     number = float(value)
     if not math.isfinite(number):

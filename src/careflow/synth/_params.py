@@ -1,8 +1,10 @@
 """The synthetic local authority's parameters: a strict YAML schema with a unit and a source for each.
 
-Each leaf of ``parameters.yaml`` is a mapping ``{value, unit, source[, calibrated, note]}``; sections nest
-leaves. Unknown keys, a missing unit or a missing source are errors, so a parameter can never lose its
-provenance silently.
+Each leaf of ``parameters.yaml`` is a mapping ``{value, unit, reference[, calibrated, calibrated_to, note]}``;
+sections nest leaves. It is read by careflow's one parameter library (:mod:`careflow.params`), whose strict
+loader reports unknown keys, a missing unit or reference and values outside their unit's range, naming the file
+and the parameter, so a parameter can never lose its provenance silently. The synthetic LA's parameters are not
+dated (``value:``, holding at every date); ``Parameter.source`` is the reference text.
 """
 
 from __future__ import annotations
@@ -14,20 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from careflow.errors import CareflowError
+from careflow import params
+from careflow.params import ParameterError
 
 __all__ = ["PARAMETERS_FILE", "Parameter", "ParameterError", "Parameters", "load_parameters"]
 
 PARAMETERS_FILE = Path(__file__).with_name("parameters.yaml")
-
-_LEAF_KEYS = {"value", "unit", "source", "calibrated", "note"}
-_LEAF_REQUIRED = {"value", "unit", "source"}
-
-
-class ParameterError(CareflowError, ValueError):
-    """The parameters file is malformed, or a lookup names a parameter that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -82,38 +76,23 @@ class Parameters(Mapping[str, Parameter]):
         return {name: copy.deepcopy(p.value) for name, p in self._leaves.items()}
 
 
-def _walk(node: Any, path: str, out: dict[str, Parameter], file: str) -> None:
-    if not isinstance(node, Mapping):
-        raise ParameterError(f"{file}: {path or 'top level'} must be a mapping, not {type(node).__name__}")
-    if "value" in node or "unit" in node or "source" in node:
-        unknown = set(node) - _LEAF_KEYS
-        if unknown:
-            raise ParameterError(f"{file}: parameter {path}: unknown key(s) {sorted(unknown)}; "
-                                 f"expected some of {sorted(_LEAF_KEYS)}")
-        missing = _LEAF_REQUIRED - set(node)
-        if missing:
-            raise ParameterError(f"{file}: parameter {path}: missing {sorted(missing)} (every parameter needs a "
-                                 "value, a unit and a source)")
-        for key in ("unit", "source"):
-            if not isinstance(node[key], str) or not node[key].strip():
-                raise ParameterError(f"{file}: parameter {path}: {key} must be non-empty text")
-        out[path] = Parameter(path, node["value"], node["unit"], node["source"], node.get("calibrated"),
-                              node.get("note"))
-        return
-    for key, child in node.items():
-        _walk(child, f"{path}.{key}" if path else str(key), out, file)
-
-
 def parse_parameters(text: str, file: str = "parameters.yaml") -> Parameters:
     """Parse parameters from YAML text (strict: see the module docstring)."""
+    import yaml
+
+    from careflow._yaml import loads_yaml
+
     try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        data = yaml.load(text, Loader=loader)
+        data = loads_yaml(text)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{file}: not valid YAML: {exc}") from exc
-    out: dict[str, Parameter] = {}
-    _walk(data, "", out, file)
-    return Parameters(out)
+    problems: list[str] = []
+    parsed: dict[str, params.Parameter] = {}
+    params.parse_tree(data, "", file, problems, parsed, allow_undated=True, require_description=False)
+    if problems:
+        raise ParameterError(f"{len(problems)} problem(s) in {file}", problems)
+    return Parameters({name: Parameter(name, p.value, p.unit, p.references, p.calibrated_to, p.note)
+                       for name, p in parsed.items()})
 
 
 @lru_cache(maxsize=4)

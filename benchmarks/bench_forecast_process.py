@@ -1,0 +1,125 @@
+"""Whole-process benchmark: ``careflow forecast`` against the Social Finance demand model on the same LA.
+
+Both are run as a user runs them, as separate processes, start-up included: the time from launching the process
+to its exit. One synthetic LA (careflow.synth) is written as DfE SSDA903 CSVs in per-year folders (collection
+years 2017 to 2021); the peer (cs-demand-model, in its own virtual environment: ``bash
+benchmarks/peer_demand_model/setup_venv.sh``) reads the folders, fits on the three years to 31 March 2021 and
+projects 24 months (``peer_demand_model/run_peer.py``); careflow runs ``careflow forecast DIR --out OUT``, whose
+defaults are the same window and horizon, and which does more: 80%/95% bands with the parameters' estimation
+error, unit costs, a 12-month back-test, CSV tables and an HTML report.
+
+Printed for each: the median over ``--repeats`` runs of the wall-clock seconds and of the CPU seconds (user +
+system, of the process and its threads), and the ratios peer / careflow. The start-up of ``careflow --help`` and
+of ``python -c "import careflow"`` is printed too. The machine's load average is printed beside the figures:
+on a shared machine wall-clock times vary with the load; CPU seconds much less.
+
+Usage: python benchmarks/bench_forecast_process.py [--population 60000] [--seed 1] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PEER = HERE / "peer_demand_model"
+PEER_PYTHON = PEER / ".venv" / "bin" / "python"
+CAREFLOW = Path(sys.executable).with_name("careflow")
+
+
+def timed(cmd: list[str], timeout: float = 3600) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds (user + system of the child process) of one run, and its exit code."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if done.returncode != 0:
+        print(f"   [exit {done.returncode}] {' '.join(cmd[:3])} ...: {(done.stdout + done.stderr)[-600:]}")
+    return wall, cpu, done.returncode
+
+
+def median_of(cmd: list[str], repeats: int) -> tuple[float, float, bool]:
+    runs = [timed(cmd) for _ in range(repeats)]
+    ok = all(code == 0 for _, _, code in runs)
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), ok
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} on {os.cpu_count()} CPUs"
+
+
+def write_pooled_with_year(folders: Path, out: Path) -> None:
+    """The same rows as one pooled folder with a YEAR column (a layout careflow also reads)."""
+    import polars as pl
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("episodes.csv", "header.csv"):
+        frames = [pl.read_csv(d / name, infer_schema_length=0).with_columns(pl.lit(d.name).alias("YEAR"))
+                  for d in sorted(p for p in folders.iterdir() if p.is_dir())]
+        pl.concat(frames).write_csv(out / name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--population", type=int, default=60_000, help="0-17 population of the synthetic LA")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(HERE))
+    from bench_flows import write_dfe_folders
+
+    from careflow.synth import generate
+
+    print(f"careflow forecast vs the peer, whole processes (start-up included); {args.repeats} runs each, medians")
+    print(f"1. Start-up [{load()}]")
+    wall, cpu, _ = median_of([sys.executable, "-c", "import careflow"], args.repeats)
+    print(f"   python -c 'import careflow': {wall:.2f} s wall, {cpu:.2f} s CPU")
+    wall, cpu, _ = median_of([str(CAREFLOW), "--help"], args.repeats)
+    print(f"   careflow --help:             {wall:.2f} s wall, {cpu:.2f} s CPU")
+
+    la = generate(args.population, end_year=2022, years=6, seed=args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = Path(tmp) / "returns"
+        write_dfe_folders(la.data, folders, 2017, 2021)
+        episodes = sum(1 for p in folders.glob("*/episodes.csv") for _ in p.open()) - 5
+        print(f"2. One synthetic LA (0-17 population {args.population:,}, seed {args.seed}): {episodes:,} episode rows "
+              "in the 2017-2021 returns, as DfE per-year folders")
+        out = Path(tmp) / "forecast"
+        source = folders
+        if timed([str(CAREFLOW), "forecast", str(folders), "--out", str(out)])[2] != 0:
+            source = Path(tmp) / "pooled"
+            write_pooled_with_year(folders, source)
+            print("   (this careflow does not read per-year folders from the command line: it reads the same rows "
+                  "as one pooled folder with a YEAR column)")
+        shutil.rmtree(out, ignore_errors=True)
+        before = load()
+        cf_wall, cf_cpu, cf_ok = median_of([str(CAREFLOW), "forecast", str(source), "--out", str(out)], args.repeats)
+        print(f"   careflow forecast (fit 3 years to 31/03/2021, 24 months with bands, costs, back-test, report): "
+              f"{cf_wall:.2f} s wall, {cf_cpu:.2f} s CPU{'' if cf_ok else ' (FAILED)'}   [{before}]")
+        if not PEER_PYTHON.exists():
+            print(f"   peer: no virtual environment at {PEER_PYTHON.parent.parent}; run "
+                  "bash benchmarks/peer_demand_model/setup_venv.sh")
+            return
+        before = load()
+        peer_cmd = [str(PEER_PYTHON), str(PEER / "run_peer.py"), str(folders), "2018-04-01", "2021-03-31", "24"]
+        peer_wall, peer_cpu, peer_ok = median_of(peer_cmd, args.repeats)
+        print(f"   peer (cs-demand-model: read, fit on 2018-04-01 to 2021-03-31, 24 months in daily steps):     "
+              f"{peer_wall:.2f} s wall, {peer_cpu:.2f} s CPU{'' if peer_ok else ' (FAILED)'}   [{before}]")
+        print(f"   WHOLE-PROCESS RATIO (peer / careflow forecast): {peer_wall / cf_wall:.1f}x wall-clock, "
+              f"{peer_cpu / cf_cpu:.1f}x CPU")
+
+
+if __name__ == "__main__":
+    main()
