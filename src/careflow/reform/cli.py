@@ -21,6 +21,10 @@ DEFAULT_DRAWS = 2000
 ALTERNATIVES = {"josh": "josh_early_help"}
 
 
+def _gbp(v: float) -> str:
+    return f"£{v:,.0f}m" if v >= 0 else f"−£{-v:,.0f}m"
+
+
 def journey_text(name: str) -> str:
     """A costed journey and, where its source draws one, the alternative, side by side by age."""
     main = price_journey(name)
@@ -78,13 +82,16 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
         national = central.area.level == "national"
         print(f"Monte Carlo ({draws:,} draws, seed {seed}): fewer children looked after at 31 March 2033, median "
               f"{cla[1]:,.0f} (90% band {cla[0]:,.0f} to {cla[2]:,.0f})" + (" - the Review: 30,000" if national else "")
-              + f"; ten-year net £{net[1]:,.0f}m (90% band £{net[0]:,.0f}m to £{net[2]:,.0f}m)"
+              + f"; ten-year net {_gbp(net[1])} (90% band {_gbp(net[0])} to {_gbp(net[2])})"
               + (" - the Review: £" + f"{sum((-46, -987, -1257, -233, 446, 1007, 1227, 1293, 1345, 1404)):,}m"
                  if national else ""), file=out)
         p = s["probability_break_even"]
         assert isinstance(p, list)
         print("Probability of cumulative break-even by year: "
-              + ", ".join(f"{y} {v:.0%}" for y, v in zip(central.years, p, strict=True)) + "\n", file=out)
+              + ", ".join(f"{y} {v:.0%}" for y, v in zip(central.years, p, strict=True)), file=out)
+        print("Parameters that move the ten-year net most (each at its 10th / 90th percentile, £m): " + "; ".join(
+            f"{b.parameter} {b.outcome_low:,.0f} / {b.outcome_high:,.0f}" for b in tornado(pkg, area, top=5))
+            + "\n", file=out)
     print(text_table(central), file=out)
     if json_out is not None:
         try:
