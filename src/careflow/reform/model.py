@@ -80,14 +80,14 @@ class ReformRun:
         return np.quantile(arr, lo, axis=0), np.quantile(arr, hi, axis=0)
 
     def break_even_year(self) -> str | None:
-        """The first year the cumulative net impact is positive (central run)."""
+        """The first year the cumulative net impact is positive (central run), or None."""
         cum = self.central(self.cumulative)
-        idx = np.nonzero(cum >= 0)[0]
+        idx = np.nonzero(cum > 0)[0]
         return self.years[int(idx[0])] if idx.size else None
 
     def probability_break_even(self) -> np.ndarray:
-        """For each year, the share of draws whose cumulative net impact is >= 0 by then."""
-        return (self.cumulative >= 0).mean(axis=0)
+        """For each year, the share of draws whose cumulative net impact is positive by then."""
+        return (self.cumulative > 0).mean(axis=0)
 
     def cla_reduction_2032_33(self) -> np.ndarray:
         """Fewer children looked after at 31 March 2033 than the counterfactual (per draw; all levers at once)."""
