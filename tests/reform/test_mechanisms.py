@@ -155,3 +155,12 @@ def test_england_is_the_sum_of_its_local_authorities() -> None:
     assert england.cla_reduction_joint is not None
     assert abs(reduction / float(england.cla_reduction_joint[0, -1]) - 1) < 0.02
     assert abs(net / float(england.total[0].sum()) - 1) < 0.05
+
+
+def test_children_leaving_to_special_guardianship_can_come_back() -> None:
+    # 94.3% of SGO placements intact after five years (000_dab62616b6dfd7b9.txt:1727): the rest return to care.
+    lever = LEVERS["sgo_kinship_allowance"]
+    none = evaluate(lever, SYSTEM, {"flows.sgo_breakdown_hazard": np.array([0.0])}, context=CTX)
+    some = evaluate(lever, SYSTEM, context=CTX)
+    more = evaluate(lever, SYSTEM, {"flows.sgo_breakdown_hazard": np.array([2.7])}, context=CTX)
+    assert none.cla_reduction[0, -1] > some.cla_reduction[0, -1] > more.cla_reduction[0, -1] > 0

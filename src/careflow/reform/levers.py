@@ -87,8 +87,8 @@ LEVER_KEYS = {"title", "description", "group", "order", "diversion_group", "refe
 DOSE_KEYS = {"unit_cost", "target", "description"}
 COMPONENT_KEYS = {"name", "description", "product"}
 EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group", "effect",
-               "scale_down", "target", "reason", "placement"}
-_KIND_KEYS = {"entries": {"effect", "scale_down", "target"}, "exits": {"effect", "scale_down", "reason"},
+               "scale_down", "target", "reason", "placement", "returns"}
+_KIND_KEYS = {"entries": {"effect", "scale_down", "target"}, "exits": {"effect", "scale_down", "reason", "returns"},
               "placement_shift": {"children", "hazard", "from", "to", "scale_down"},
               "price": {"effect", "scale_down", "placement"}}
 _MONEY_FACTORS = {"gbp_million": 1.0, "gbp_billion": 1000.0, "gbp_per_child_year": 1e-6,
@@ -128,6 +128,7 @@ class Effect:
     from_state: str | None = None
     to_state: str | None = None
     diversion_group: str | None = None
+    returns: str | None = None
 
     @property
     def reduces_cla(self) -> bool:
@@ -316,7 +317,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             return value
 
         money_units = set(_MONEY_FACTORS)
-        effect = scale_down = reason = placement = hazard = from_state = None
+        effect = scale_down = reason = placement = hazard = from_state = returns = None
         children: tuple[str, ...] = ()
         ages: tuple[str, ...] = AGE_BANDS
         shares: tuple[str, ...] = ()
@@ -344,6 +345,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
                     if r in known and unit_of(r) != "fraction":
                         problems.append(f"{ctx}.target.share: {r!r} must be a fraction")
         elif kind == "exits":
+            returns = ref("returns", {"hazard_per_year"}, False)
             reason = item.get("reason")
             if reason not in EXIT_REASONS:
                 problems.append(f"{ctx}.reason: {reason!r} is not one of {EXIT_REASONS}")
@@ -368,7 +370,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             flow=str(flow), effect=effect, scale_down=scale_down, ages=ages, target_share=shares,
             reason=None if reason is None else str(reason), placement=None if placement is None else str(placement),
             children=children, hazard=hazard, from_state=from_state, to_state=to_state,
-            diversion_group=dgroup if kind in {"entries", "exits"} else None))
+            diversion_group=dgroup if kind in {"entries", "exits"} else None, returns=returns))
     dose = None
     raw_dose = raw.get("dose")
     if raw_dose is not None:
@@ -433,6 +435,7 @@ class LeverResult:
     avoided_share: np.ndarray | None = None
     uplift: np.ndarray | None = None
     gross_effect: np.ndarray | None = None
+    returns_weighted: np.ndarray | None = None
 
 
 @dataclass
@@ -605,6 +608,7 @@ def evaluate(
     care_cost = ctx.care_cost * 1e-6 * index  # £ a year -> £ million
     avoided_all = np.zeros((n_draws, n_years))
     uplift_all = np.zeros((n_draws, n_years))
+    returns_w = np.zeros((n_draws, n_years))  # uplift-weighted return hazard, for the joint run
     for e in lever.effects:
         sd = v.get(e.scale_down) if e.scale_down else np.ones((n_draws, n_years))
         if e.kind in {"entries", "exits"}:
@@ -621,7 +625,10 @@ def evaluate(
                 uplift = ctx.rates.exit_shares[str(e.reason)] * size
             avoided_all = avoided_all + avoided
             uplift_all = uplift_all + uplift
-            run = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, avoided, uplift)
+            if e.returns:
+                returns_w = returns_w + uplift * v.get(e.returns)
+            back = v.get(e.returns) if e.returns else 0.0
+            run = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, avoided, uplift, back)
             red = run.reduction
             mean = (np.concatenate([np.zeros((n_draws, 1)), red[:, :-1]], axis=1) + red) / 2.0
             savings = savings + mean * (care_cost - v.unit_cost(e.to_state) * index)
@@ -656,5 +663,5 @@ def evaluate(
     return LeverResult(
         name=lever.name, costs=costs, savings=savings, net=savings - costs, cla_reduction=cla,
         by_diversion_group=by_group, moved=moved, entries_avoided=entries, reach=r, avoided_share=avoided_all,
-        uplift=uplift_all, gross_effect=gross,
+        uplift=uplift_all, gross_effect=gross, returns_weighted=returns_w,
     )

@@ -293,7 +293,11 @@ def run(
     avoided = sum((r.avoided_share for r in results.values() if r.avoided_share is not None),
                   start=np.zeros((n, N_YEARS)))
     uplift = sum((r.uplift for r in results.values() if r.uplift is not None), start=np.zeros((n, N_YEARS)))
-    joint = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, np.clip(avoided, 0.0, 1.0), uplift)
+    weighted = sum((r.returns_weighted for r in results.values() if r.returns_weighted is not None),
+                   start=np.zeros((n, N_YEARS)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = np.where(uplift > 0, weighted / uplift, 0.0)  # the extra exits' return hazard, uplift-weighted
+    joint = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, np.clip(avoided, 0.0, 1.0), uplift, returns)
     cla_reduction = joint.reduction
     # Year t of the table ends on 31 March FIRST_YEAR + t.
     reform_idx = np.searchsorted(cla_years, np.arange(FIRST_YEAR + 1, FIRST_YEAR + 1 + N_YEARS))

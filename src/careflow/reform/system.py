@@ -262,12 +262,14 @@ class SystemRun:
 
 
 def run_system(first_stock: np.ndarray, cf_stock: np.ndarray, starts: np.ndarray, avoided: np.ndarray,
-               uplift: np.ndarray) -> SystemRun:
+               uplift: np.ndarray, returns: np.ndarray | float = 0.0) -> SystemRun:
     """Run the stock-flow with and without the levers' changed rates.
 
     ``first_stock`` (draws): CLA a year before the first column; ``cf_stock`` (draws x years): the
     counterfactual; ``starts`` (draws x years): counterfactual starts; ``avoided`` (draws x years): the share of
-    all starts the levers avoid; ``uplift`` (draws x years): the proportional rise in the overall exit hazard.
+    all starts the levers avoid; ``uplift`` (draws x years): the proportional rise in the overall exit hazard;
+    ``returns``: the yearly hazard at which children who left care through the extra exits come back (e.g. a
+    special guardianship breaking down): they re-enter the reform stock.
     """
     h = implied_hazard(cf_stock, starts, first_stock)
     n, t = cf_stock.shape
@@ -278,15 +280,19 @@ def run_system(first_stock: np.ndarray, cf_stock: np.ndarray, starts: np.ndarray
     pb = np.asarray(first_stock, dtype=float).reshape(-1) * np.ones(n)
     pr = pb.copy()
     h_r = np.clip(h * (1.0 + uplift), 0.0, 1.0)
+    back = np.broadcast_to(np.asarray(returns, dtype=float), (n, t))
+    outside = np.zeros(n)  # children out of care through the extra exits, still liable to come back
     for j in range(t):
         s_b = starts[:, j]
         s_r = starts[:, j] * (1.0 - avoided[:, j])
         out_b = h[:, j] * (pb + s_b / 2.0)
         out_r = h_r[:, j] * (pr + s_r / 2.0)
+        came_back = back[:, j] * outside
         base[:, j] = pb + s_b - out_b
-        ref[:, j] = pr + s_r - out_r
+        ref[:, j] = pr + s_r - out_r + came_back
         entries_avoided[:, j] = s_b - s_r
         exits_added[:, j] = (h_r[:, j] - h[:, j]) * (pr + s_r / 2.0)
+        outside = outside - came_back + exits_added[:, j]
         pb, pr = base[:, j], ref[:, j]
     # The counterfactual is the Review's; the levers' effect is the difference the changed rates make.
     reform = cf_stock - (base - ref)
