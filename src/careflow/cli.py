@@ -308,11 +308,13 @@ def reform(
     report: Annotated[Path | None, typer.Option(help="Where to write the HTML report.")] = Path("reform.html"),
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for the bands.")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2022,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary to this file.")] = None,
+    journey: Annotated[str | None, typer.Option(help="Print a costed journey (josh) and its alternative.")] = None,
 ) -> None:
-    """The national reform model: the Independent Review's cost-benefit case, reproduced and open to change."""
+    """The reform model: levers act on an area's own rates; the Review's case is predicted beside its figures."""
     from careflow.reform import cli_main
 
-    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed))
+    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed, json_out=json_out, journey=journey))
 
 
 @app.command()

@@ -9,13 +9,13 @@ from careflow.flows import cli_backtest, cli_forecast
 
 def test_forecast_writes_report(shared: Path, tmp_path: Path, capsys):
     sample = shared / "data" / "synthetic" / "cs-demand-model-regional"
-    rc = cli_forecast(sample, reference_years=2, horizon_months=60, scenarios=["family_help_under_11s"],
+    rc = cli_forecast(sample, reference_years=2, horizon_months=60, scenarios=["family_help"],
                       output_dir=tmp_path)
     assert rc == 0
     html = (tmp_path / "report.html").read_text()
     assert html.count("<svg") >= 5 and "<script" not in html and "http" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")
-    for name in ("stock.csv", "flows.csv", "spend_year.csv", "issues.csv", "family_help_under_11s_difference.csv"):
+    for name in ("stock.csv", "flows.csv", "spend_year.csv", "issues.csv", "family_help_difference.csv"):
         assert (tmp_path / name).exists(), name
     assert "children in care on" in capsys.readouterr().out
 
@@ -51,6 +51,6 @@ def test_forecast_microsim_reports_progress(shared: Path, tmp_path: Path, monkey
     monkeypatch.setattr(FlowModel, "simulate", watched)
     sample = shared / "data" / "synthetic" / "cs-demand-model-regional"
     rc = cli_forecast(sample, reference_years=2, horizon_months=30, engine="microsim", runs=20,
-                      scenarios=["family_help_under_11s"], output_dir=tmp_path, with_backtest=False)
+                      scenarios=["family_help"], output_dir=tmp_path, with_backtest=False)
     assert rc == 0
     assert calls and calls[-1][0] == calls[-1][1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -80,3 +81,54 @@ def test_sample_files_backtest(shared):
     r = backtest(data, horizon_months=12, reference_years=2)
     assert r.table.height > 0
     assert r.overall()["mape_total"] >= 0
+
+
+def test_reform_levers_drive_the_la_model(toy_model, tmp_path):
+    """The same lever file drives `careflow reform` and `careflow forecast --scenario`."""
+    base = toy_model.predict(60)
+
+    def total(name_or_path):
+        p = toy_model.predict(60, scenario=load_scenario(name_or_path))
+        return compare(base, p).filter(pl.col("breakdown") == "total")["mean"][-1]
+
+    assert total("family_help") < 0  # fewer entries
+    assert total("sgo_kinship_allowance") < 0  # more exits to special guardianship
+    # No money, no effect: the lever file with its investment at zero changes nothing.
+    import yaml
+
+    from careflow.reform.levers import load_levers
+
+    raw = yaml.safe_load(Path(load_levers()["family_help"].source).read_text(encoding="utf-8"))
+    for pname in ("investment", "continuing_cost"):
+        raw["parameters"][pname]["values"] = {k: 0.0 for k in raw["parameters"][pname]["values"]}
+    path = tmp_path / "family_help.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    from careflow.flows.scenarios import scenario_from_lever
+
+    assert scenario_from_lever(path).changes == ()
+    assert load_scenario(path).changes == ()  # a lever file given to --scenario
+    assert total("regional_care_cooperatives") == 0  # prices change spend, not children
+    rcc = compare(base, toy_model.predict(60, scenario=load_scenario("regional_care_cooperatives")))
+    assert rcc.filter(pl.col("breakdown") == "weekly_cost_gbp")["mean"][-1] < 0
+
+
+def test_a_lever_scenario_uses_the_reform_mechanism_numbers():
+    from careflow.reform.levers import evaluate, load_levers, load_system_parameters
+    from careflow.reform.model import area_context
+
+    system = load_system_parameters()
+    lever = load_levers()["family_help"]
+    ctx = area_context(None, system)
+    r = evaluate(lever, system, context=ctx)
+    t = 2  # 2025-26
+    expected = 1 - (0.32 * r.reach[0, t] * system["scale_down.family_help"].first_value
+                    * system["flows.prior_cin_share"].first_value * ctx.rates.non_uasc_share)
+    changes = [c for c in load_scenario("family_help").changes if c.get("from") == date(2025, 4, 1)]
+    assert len(changes) == 4  # one per age band on starting
+    assert all(c.get("multiply") == pytest.approx(expected) for c in changes)
+
+
+def test_packaged_scenarios_are_reform_levers():
+    from careflow.reform.levers import load_levers
+
+    assert set(packaged_scenarios()) <= set(load_levers())

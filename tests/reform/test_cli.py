@@ -19,12 +19,14 @@ def test_default_prints_the_reproduced_table_and_writes_the_report(tmp_path: Pat
     text = out.getvalue()
     assert "Total impact on public finance" in text
     assert "(−1,257)" in text and "(1,404)" in text  # the Review's figures beside ours
-    assert "Cumulative break-even: 2029-30" in text
+    assert "Cumulative break-even:" in text and "the Review: 2029-30" in text
+    assert "90% band" in text
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") >= 6
     # Self-contained: no scripts, stylesheets or images fetched from elsewhere.
     assert not re.search(r"<script|<link|src=\"http|href=\"http", page)
-    assert "Calibrated parameters" in page and "848986" in page
+    assert "Fitted numbers" in page and "848986" in page and "Josh, with early help" in page
+    assert "In brief" in page and "90% band" in page
 
 
 def test_a_user_package_for_an_la(tmp_path: Path) -> None:

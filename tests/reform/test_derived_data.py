@@ -28,3 +28,10 @@ def test_committed_tables_name_their_source() -> None:
     for name in FILES:
         assert (DATA / name).stat().st_size > 0
     assert (DATA / "SOURCES.md").exists()
+
+
+@pytest.mark.shared
+def test_local_rates_table_is_what_its_script_makes(shared: Path, tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "scripts" / "derive_reform_local_rates.py"), "--shared", str(shared),
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    assert (tmp_path / "local_rates.csv").read_bytes() == (DATA / "local_rates.csv").read_bytes()

@@ -22,7 +22,7 @@ def test_bands_and_probabilities() -> None:
     assert (p05 <= p50).all() and (p50 <= p95).all()
     assert (p95 - p05)[-1] > 100  # real uncertainty in 2032-33
     prob = np.array(s["probability_break_even"])
-    assert prob[0] == 0 and prob[-1] > 0.8
+    assert prob[0] == 0 and 0 < prob[-1] < 1  # the Review's package may or may not break even by 2032-33
     assert np.all(np.diff(prob) >= -0.05)  # nearly monotone
     lo, mid, hi = s["cla_reduction_2032_33"]  # type: ignore[misc]
     assert lo < mid < hi
@@ -33,6 +33,18 @@ def test_tornado_ranks_parameters() -> None:
     assert len(bars) == 10
     swings = [b.swing for b in bars]
     assert swings == sorted(swings, reverse=True)
-    assert any(b.parameter == "family_help.entries_avoided" for b in bars)
+    assert any(b.parameter in {"family_help.entry_reduction", "scale_down.family_help"} for b in bars)
     cla = tornado(outcome="cla_reduction_2032_33", top=5)
     assert cla[0].central > 25_000
+    assert cla[0].parameter in {"scale_down.family_help", "family_help.entry_reduction", "flows.prior_cin_share"}
+
+
+def test_levers_sharing_a_mechanism_are_drawn_correlated() -> None:
+    from careflow.reform import review_package
+    from careflow.reform.model import sample_multipliers
+
+    m = sample_multipliers(review_package(), 4000, np.random.default_rng(0))
+    shared = np.corrcoef(m["family_help.entry_reduction"], m["family_network_plans.proceedings_reduction"])[0, 1]
+    assert shared > 0.4  # both whole-family / kin effects (uncertainty.shared: family_and_kin_effects)
+    apart = np.corrcoef(m["family_help.entry_reduction"], m["family_help.cost_per_family"])[0, 1]
+    assert abs(apart) < 0.1

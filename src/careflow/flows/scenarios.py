@@ -1,10 +1,10 @@
 """Scenarios as YAML: change entry rates (by age), transition or exit rates, or costs from a date.
 
-Example file (``data/scenarios/family_help_under_11s.yaml``)::
+Example file (your own; the shipped scenarios are reform levers, see below)::
 
-    name: family_help_under_11s
-    description: Family Help cuts entries of under-11s by 10% from April 2025.
-    reference: 001_8bebe4ae25a58006.txt:3945 (17,000 fewer children in care from Family Help by 2032-33)
+    name: fewer_under_11s
+    description: Entries of under-11s fall by 10% from April 2025 (a what-if of your own).
+    reference: my LA's early help plan, 2025
     changes:
       - kind: entries
         from: 2025-04-01
@@ -21,12 +21,28 @@ Kinds and their keys:
 
 A scenario is frozen: a run never changes it. Unknown states or exits, and dates outside the projection, are
 :class:`~careflow.flows.ScenarioError` with the name or date and what was expected.
+
+**Reform levers as scenarios.** A scenario file may instead name a lever of the reform model (``lever:
+family_help``, optionally ``area: Leeds`` for the area whose share of UASC starts applies), and ``careflow forecast
+--scenario family_help`` takes a lever name directly: the same lever file (``careflow/reform/parameters/levers``)
+then drives the LA model and ``careflow reform``. :func:`scenario_from_lever` turns the lever's mechanisms into
+changes financial year by financial year, each the cited effect x the share of the target group reached (national
+money at the cited unit cost) x the scale-down:
+
+* ``entries`` -> ``entries`` for the lever's age bands, ``multiply = 1 - effect x reach x scale-down x target
+  share x non-UASC share`` (UASC are never diverted);
+* ``exits`` -> ``exits`` (``sgo_cao``: special guardianship and child arrangements), ``multiply = 1 + ...``;
+* ``price`` -> ``costs`` of children's homes or agency fostering, ``multiply = 1 - ...``;
+* ``placement_shift`` between two placements -> a yearly ``move`` of the children moved that year as a share of the
+  national stock in the placement they leave.
+
+Years outside the projection are left out (a lever scenario is clipped to the horizon, never refused for it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +52,8 @@ import yaml
 from careflow.flows._errors import FlowConfigError, ScenarioError
 from careflow.flows.states import AGE_OUT_MONTHS, StateConfig
 
-__all__ = ["Change", "CompiledScenario", "Scenario", "compile_scenario", "load_scenario", "packaged_scenarios"]
+__all__ = ["Change", "CompiledScenario", "Scenario", "compile_scenario", "load_scenario", "packaged_scenarios",
+           "scenario_from_lever"]
 
 PACKAGED = Path(__file__).parent / "data" / "scenarios"
 KINDS = {
@@ -74,11 +91,20 @@ class Scenario:
     reference: str
     changes: tuple[Change, ...] = field(default_factory=tuple)
     source: str = ""
+    clip_to_horizon: bool = False
 
     @classmethod
     def from_dict(cls, raw: Any, source: str = "<scenario>") -> Scenario:
         if not isinstance(raw, dict):
             raise ScenarioError(f"{source}: a scenario is a mapping with name, description and changes")
+        if "lever" in raw:
+            unknown = set(raw) - {"name", "description", "reference", "lever", "area"}
+            if unknown:
+                raise ScenarioError(f"{source}: unknown key(s) {sorted(unknown)} for a lever scenario; expected "
+                                    "name, description, reference, lever, area")
+            base = scenario_from_lever(str(raw["lever"]), area=raw.get("area"))
+            return cls(str(raw.get("name", base.name)), str(raw.get("description", base.description)),
+                       str(raw.get("reference", base.reference)), base.changes, source, True)
         unknown = set(raw) - {"name", "description", "reference", "changes"}
         if unknown:
             raise ScenarioError(f"{source}: unknown key(s) {sorted(unknown)}; expected name, description, "
@@ -122,15 +148,104 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     if not path.exists():
         candidate = PACKAGED / f"{path_or_name}.yaml"
         if not candidate.exists():
-            raise ScenarioError(f"no scenario file {path_or_name!r} and no packaged scenario of that name; "
-                                f"packaged: {', '.join(packaged_scenarios())}")
+            levers = _lever_names()
+            if str(path_or_name) in levers:
+                return scenario_from_lever(str(path_or_name))
+            raise ScenarioError(f"no scenario file {path_or_name!r} and no packaged scenario or reform lever of that "
+                                f"name; packaged: {', '.join(packaged_scenarios())}; levers: {', '.join(levers)}")
         path = candidate
-    return Scenario.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(raw, dict) and "group" in raw and "changes" not in raw:  # a reform lever file
+        return scenario_from_lever(path)
+    return Scenario.from_dict(raw, path.name)
 
 
 def packaged_scenarios() -> list[str]:
     """Names of the example scenarios shipped with careflow."""
     return sorted(p.stem for p in PACKAGED.glob("*.yaml"))
+
+
+def _lever_names() -> list[str]:
+    from careflow.reform.levers import parameters_dir
+
+    return sorted(p.stem for p in (parameters_dir() / "levers").glob("*.yaml"))
+
+
+# Reform age bands -> whole years (inclusive) of the flows entries change.
+_BAND_AGES = {"0_4": (0, 4), "5_9": (5, 9), "10_15": (10, 15), "16_plus": (16, 17)}
+_EXITS = {"home": ("home",), "sgo_cao": ("special_guardianship", "child_arrangements"), "adoption": ("adoption",),
+          "other": ("other",)}
+_PRICED = {"residential": ("childrens_home",), "foster_agency": ("foster_independent",)}
+# Unit costs of the reform's placements -> flows placement categories, and the national stock each holds.
+_PLACED = {"unit_costs.foster_agency": ("foster_independent", "volumes.children_in_agency_foster_care"),
+           "unit_costs.residential": ("childrens_home", "volumes.children_in_childrens_homes"),
+           "unit_costs.foster": ("foster_in_house", None)}
+
+
+def scenario_from_lever(lever: str | Path, area: str | None = None) -> Scenario:
+    """The flows scenario a reform lever means: its mechanisms as yearly changes (see the module docstring).
+
+    ``lever``: a shipped lever's name or a lever file; ``area``: whose share of non-UASC starts applies
+    (default England).
+    """
+    from careflow.errors import CareflowError
+    from careflow.reform.levers import FIRST_YEAR, N_YEARS, evaluate, load_lever, load_levers, load_system_parameters
+    from careflow.reform.model import area_context
+
+    try:
+        system = load_system_parameters()
+        if Path(lever).suffix in {".yaml", ".yml"}:
+            lv = load_lever(Path(lever), system)
+        else:
+            catalogue = load_levers()
+            if str(lever) not in catalogue:
+                raise ScenarioError(f"no reform lever {str(lever)!r}; levers: {', '.join(catalogue)}")
+            lv = catalogue[str(lever)]
+        ctx = area_context(area, system)
+        result = evaluate(lv, system, context=ctx)
+    except ScenarioError:
+        raise
+    except CareflowError as exc:
+        raise ScenarioError(f"lever {lever!s}: {exc}") from None
+    reach = result.reach[0] if result.reach is not None else np.zeros(N_YEARS)
+
+    def value(ref: str | None) -> np.ndarray:
+        if ref is None:
+            return np.ones(N_YEARS)
+        p = lv.parameters.get(ref) or system[ref]
+        return np.asarray(p.by_financial_year(FIRST_YEAR, N_YEARS), dtype=float)
+
+    changes: list[Change] = []
+
+    def add(kind: str, **values: Any) -> None:
+        changes.append(Change(kind, tuple(sorted((k, _freeze(v)) for k, v in values.items()))))
+
+    for t in range(N_YEARS):
+        start = date(FIRST_YEAR + t, 4, 1)
+        until = None if t == N_YEARS - 1 else date(FIRST_YEAR + t + 1, 4, 1)
+        span = {"from": start} | ({"until": until} if until else {})
+        for e in lv.effects:
+            size = float(value(e.effect)[t] * reach[t] * value(e.scale_down)[t]) if e.effect else 0.0
+            if e.kind == "entries" and size > 0:
+                share = ctx.rates.non_uasc_share
+                for ref in e.target_share:
+                    share *= float(value(ref)[t])
+                for band in e.ages:
+                    add("entries", multiply=max(0.0, 1.0 - size * share), ages=list(_BAND_AGES[band]), **span)
+            elif e.kind == "exits" and size > 0:
+                for exit_name in _EXITS[str(e.reason)]:
+                    add("exits", exit=exit_name, multiply=1.0 + size, **span)
+            elif e.kind == "price" and size > 0:
+                add("costs", multiply=max(0.0, 1.0 - size), categories=list(_PRICED[str(e.placement)]), **span)
+            elif e.kind == "placement_shift" and e.from_state in _PLACED and e.to_state in _PLACED:
+                moved = float(np.prod([value(c)[t] for c in e.children]) * reach[t] * value(e.scale_down)[t])
+                src, stock_ref = _PLACED[e.from_state]
+                if moved > 0 and stock_ref is not None:
+                    share = min(1.0, moved / float(value(stock_ref)[t]))
+                    add("move", from_category=src, to_category=_PLACED[e.to_state][0], share=share, date=start)
+    refs = "; ".join(lv.reference)
+    return Scenario(name=lv.name, description=f"The reform lever '{lv.title}' ({lv.source}) as an LA scenario.",
+                    reference=refs, changes=tuple(changes), source=lv.source, clip_to_horizon=True)
 
 
 @dataclass(frozen=True)
@@ -167,12 +282,16 @@ def compile_scenario(
     for i, ch in enumerate(scenario.changes):
         where = f"scenario {scenario.name!r} ({scenario.source}) change {i + 1} ({ch.kind})"
         try:
+            if scenario.clip_to_horizon and not _overlaps(ch, dates, start_date):
+                continue
             if ch.kind == "move":
-                step = _step_of(ch.get("date"), dates, start_date, where, "date")
+                step = _step_of(max(ch.get("date"), start_date + timedelta(days=1)) if scenario.clip_to_horizon
+                                else ch.get("date"), dates, start_date, where, "date")
                 moves.append((step, states.check_category(ch.get("from_category"), where),
                               states.check_category(ch.get("to_category"), where), float(ch.get("share"))))
                 continue
-            active = _active(ch, dates, month_start, start_date, where)
+            active = (_active_clipped(ch, dates, month_start, start_date) if scenario.clip_to_horizon
+                      else _active(ch, dates, month_start, start_date, where))
             m = float(ch.get("multiply"))
             if ch.kind == "entries":
                 ages = np.ones(AGE_OUT_MONTHS, dtype=bool)
@@ -201,6 +320,22 @@ def compile_scenario(
         except FlowConfigError as exc:  # unknown names from StateConfig checks
             raise ScenarioError(str(exc)) from None
     return CompiledScenario(scenario.name, entry, hazard, cost, tuple(moves))
+
+
+def _overlaps(ch: Change, dates: list[date], start_date: date) -> bool:
+    """Whether a change of a clipped (lever) scenario falls inside the projection at all."""
+    if ch.kind == "move":
+        return start_date < ch.get("date") <= dates[-1]
+    until = ch.get("until")
+    return ch.get("from") <= dates[-1] and (until is None or until > start_date)
+
+
+def _active_clipped(ch: Change, dates: list[date], month_start: np.ndarray, start_date: date) -> np.ndarray:
+    active = month_start >= np.datetime64(max(ch.get("from"), start_date))
+    until = ch.get("until")
+    if until is not None:
+        active &= month_start < np.datetime64(until)
+    return np.asarray(active)
 
 
 def _step_of(when: date, dates: list[date], start_date: date, where: str, key: str) -> int:

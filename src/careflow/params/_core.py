@@ -96,7 +96,7 @@ UNITS: dict[str, tuple[float, float, str]] = {
 
 PARAMETER_KEYS = frozenset({"description", "unit", "reference", "values", "value", "calibrated", "calibrated_to",
                             "note", "uncertainty", "assumption", "documentation"})
-UNCERTAINTY_KEYS = frozenset({"distribution", "low", "mode", "high", "sd", "basis"})
+UNCERTAINTY_KEYS = frozenset({"distribution", "low", "mode", "high", "sd", "basis", "shared"})
 DISTRIBUTIONS = frozenset({"normal", "lognormal", "uniform", "triangular"})
 
 # The five source reports in ../shared/seeds and their number of lines: a citation ``file:line`` must name one
@@ -133,7 +133,8 @@ class Uncertainty:
 
     ``normal``/``lognormal`` use ``sd`` (relative); ``uniform`` uses ``low``/``high``; ``triangular`` uses
     ``low``/``mode``/``high``. ``basis`` says where the range comes from. Draws are clipped at zero: a cost or a
-    count never turns negative.
+    count never turns negative. Parameters whose uncertainties name the same ``shared`` mechanism are drawn
+    correlated by models that sample them together (e.g. the reform model's Monte Carlo).
     """
 
     distribution: str
@@ -142,6 +143,32 @@ class Uncertainty:
     high: float | None = None
     sd: float | None = None
     basis: str | None = None
+    shared: str | None = None
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The multiplier at quantile ``u`` (0 < u < 1): :meth:`sample` by inversion, for correlated draws."""
+        import numpy as np
+        from scipy import stats
+
+        q = np.clip(np.asarray(u, dtype=float), 1e-9, 1 - 1e-9)
+        if self.distribution == "normal":
+            out = stats.norm.ppf(q, 1.0, float(self.sd or 0.0))
+        elif self.distribution == "lognormal":
+            s = float(self.sd or 0.0)
+            out = np.exp(-0.5 * s * s + s * stats.norm.ppf(q)) if s > 0 else np.ones_like(q)
+        elif self.distribution == "uniform":
+            lo, hi = float(self.low or 1.0), float(self.high or 1.0)
+            out = lo + (hi - lo) * q
+        else:
+            lo, hi = float(self.low or 1.0), float(self.high or 1.0)
+            mode = float(self.mode if self.mode is not None else 1.0)
+            if hi <= lo:
+                out = np.full_like(q, mode)
+            else:
+                c = (mode - lo) / (hi - lo)
+                out = np.where(q < c, lo + np.sqrt(q * (hi - lo) * (mode - lo)),
+                               hi - np.sqrt((1 - q) * (hi - lo) * (hi - mode)))
+        return np.clip(np.asarray(out, dtype=float), 0.0, None)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` multipliers drawn with ``rng``."""
@@ -475,8 +502,12 @@ def _parse_uncertainty(raw: Any, where: str, problems: list[str]) -> Uncertainty
         elif dist == "triangular" and mode is not None and not low <= mode <= high:
             problems.append(f"{where}.uncertainty: mode must lie between low and high")
     basis = raw.get("basis")
+    shared = raw.get("shared")
+    if shared is not None and not isinstance(shared, str):
+        problems.append(f"{where}.uncertainty.shared: expected the name of a mechanism (text)")
+        shared = None
     return Uncertainty(str(dist), nums["low"], nums["mode"], nums["high"], nums["sd"],
-                       None if basis is None else str(basis))
+                       None if basis is None else str(basis), shared)
 
 
 def parse_parameter(

@@ -7,18 +7,33 @@ lists that say how the parameters combine:
     Each item is a ``product`` of parameters (the lever's own, or system parameters such as
     ``unit_costs.looked_after``) giving £ million in each financial year. Exactly one factor carries a £ unit;
     the engine converts £ per week, £ per child-year and £ per item to £ million.
+``dose``
+    What the money buys: ``unit_cost`` (a cited cost per family or child reached for a year) and ``target`` (the
+    size of the group the lever is for). The share of the target group reached in year t is
+    ``reach = 1 - exp(-cost(t) / (unit_cost x target))``: zero money reaches nobody, more money never reaches
+    fewer, and reach saturates below the whole group (places are never perfectly targeted).
 ``effects``
-    Children moved between states by the lever. Each has a ``kind`` (``entries_avoided``,
-    ``exits_brought_forward`` or ``placement_shift``), a ``flow`` key (two levers in one package may not act on
-    the same flow: the model would count the same children twice), the yearly number of children moved
-    (``children``, a product), the ``hazard`` at which the moved children would otherwise have left the state
-    they were spared, and the unit costs of the two states (``from`` and ``to``). The moved stock follows
-    ``stock(t) = stock(t-1) x (1 - hazard) + moved(t)``; it saves ``mean stock x (cost(from) - cost(to))``.
-    Entries avoided and exits brought forward reduce the number of children looked after; a placement shift
-    only changes their placement.
+    Mechanisms on the system's rates (:mod:`careflow.reform.system`). Each has a ``kind``:
+
+    * ``entries``: starts of the ``target`` group (age bands on starting; ``share``: the part of those starts the
+      lever can reach, e.g. the 43% with a previous child-in-need plan) fall by ``effect`` (a cited fraction);
+      unaccompanied asylum-seeking children are never in the target group;
+    * ``exits``: the exit hazard for one ``reason`` (home, sgo_cao, adoption, other) rises by ``effect`` (a cited
+      proportion);
+    * ``placement_shift``: ``children`` (a product) move from one placement cost to another and return at
+      ``hazard`` a year (the stock follows ``stock(t) = stock(t-1)(1 - hazard) + moved(t)``);
+    * ``price``: the weekly price of a ``placement`` (residential, foster_agency) falls by ``effect``.
+
+    Every effect is ``effect x reach(t) x scale_down``: the cited effect size, times the share of the target
+    group the money reaches, times an explicit scale-down from pilot to national roll-out (a parameter: cited,
+    assumed, or - for at most three lever groups - fitted, and then marked ``calibrated: true``). A ``flow`` key
+    names what the effect acts on (two levers in one package may not act on the same flow).
 
 Net impact on public finance in year t (the Review's sign convention: positive = saving) is
-``sum(savings) + sum(effect savings) - sum(costs)``, in constant prices (001_8bebe4ae25a58006.txt:4056).
+``sum(savings) + sum(effect savings) - sum(costs)``, in the prices of the year (001_8bebe4ae25a58006.txt:4056).
+The children an ``entries``/``exits`` effect keeps out of care come out of the area's stock-flow run with the
+changed rates; each saves the area's cost of a child looked after (its own placement mix at the unit costs)
+less the cost of the state it is in instead (``to``).
 Every quantity is an array with a leading axis of Monte Carlo draws, so 10,000 draws cost one pass.
 """
 
@@ -26,7 +41,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,13 +50,16 @@ import numpy as np
 
 from careflow.reform.errors import ParameterError, suggest
 from careflow.reform.params import Parameter, load_unit_costs, parse_parameter, read_yaml
+from careflow.reform.system import LocalRates, run_system
 
 __all__ = [
     "EFFECT_KINDS",
     "FIRST_YEAR",
     "GROUPS",
     "N_YEARS",
+    "AreaContext",
     "Component",
+    "Dose",
     "Effect",
     "Lever",
     "LeverResult",
@@ -54,7 +72,10 @@ __all__ = [
 
 FIRST_YEAR = 2023  # year 1 = 2023-24 (001_8bebe4ae25a58006.txt:4056)
 N_YEARS = 10
-EFFECT_KINDS = ("entries_avoided", "exits_brought_forward", "placement_shift")
+EFFECT_KINDS = ("entries", "exits", "placement_shift", "price")
+EXIT_REASONS = ("home", "sgo_cao", "adoption", "other")
+PRICED_PLACEMENTS = ("residential", "foster_agency")
+AGE_BANDS = ("0_4", "5_9", "10_15", "16_plus")
 # The Review's table rows, in order (001_8bebe4ae25a58006.txt:4026-4054).
 GROUPS = ("Family Help", "Care", "Alternatives to care", "Care Leaver Missions", "Workforce", "Child Advocacy",
           "Parental Representation")
@@ -62,9 +83,14 @@ GROUPS = ("Family Help", "Care", "Alternatives to care", "Care Leaver Missions",
 DIVERSION_GROUPS = ("family_help", "kinship_and_family_networks", "workforce_and_family_finding")
 
 LEVER_KEYS = {"title", "description", "group", "order", "diversion_group", "reference", "parameters", "costs",
-              "savings", "effects", "note"}
+              "savings", "effects", "note", "dose"}
+DOSE_KEYS = {"unit_cost", "target", "description"}
 COMPONENT_KEYS = {"name", "description", "product"}
-EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group"}
+EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group", "effect",
+               "scale_down", "target", "reason", "placement", "returns"}
+_KIND_KEYS = {"entries": {"effect", "scale_down", "target"}, "exits": {"effect", "scale_down", "reason", "returns"},
+              "placement_shift": {"children", "hazard", "from", "to", "scale_down"},
+              "price": {"effect", "scale_down", "placement"}}
 _MONEY_FACTORS = {"gbp_million": 1.0, "gbp_billion": 1000.0, "gbp_per_child_year": 1e-6,
                   "gbp_per_person_year": 1e-6, "gbp_per_item": 1e-6, "gbp_per_week": 52e-6}
 
@@ -85,21 +111,37 @@ class Component:
 
 @dataclass(frozen=True)
 class Effect:
-    """Children moved between two states by a lever."""
+    """A mechanism on the system's rates (see the module docstring for the kinds)."""
 
     name: str
     description: str
     kind: str
     flow: str
-    children: tuple[str, ...]
-    hazard: str
-    from_state: str | None
-    to_state: str | None
-    diversion_group: str | None
+    effect: str | None = None
+    scale_down: str | None = None
+    ages: tuple[str, ...] = AGE_BANDS
+    target_share: tuple[str, ...] = ()
+    reason: str | None = None
+    placement: str | None = None
+    children: tuple[str, ...] = ()
+    hazard: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    diversion_group: str | None = None
+    returns: str | None = None
 
     @property
     def reduces_cla(self) -> bool:
-        return self.kind != "placement_shift"
+        return self.kind in {"entries", "exits"}
+
+
+@dataclass(frozen=True)
+class Dose:
+    """What a lever's money buys: ``unit_cost`` per family or child reached a year, for a ``target`` group."""
+
+    unit_cost: str
+    target: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +159,7 @@ class Lever:
     savings: tuple[Component, ...]
     effects: tuple[Effect, ...]
     diversion_group: str | None = None
+    dose: Dose | None = None
     source: str = ""
     note: str | None = None
     enabled: bool = True
@@ -249,42 +292,103 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         kind = item.get("kind")
         if kind not in EFFECT_KINDS:
             problems.append(f"{ctx}.kind: {kind!r} is not one of {EFFECT_KINDS}.{suggest(str(kind), EFFECT_KINDS)}")
+            continue
+        for k in item:
+            if k in _KIND_KEYS["entries"] | _KIND_KEYS["exits"] | _KIND_KEYS["placement_shift"] | _KIND_KEYS[
+                    "price"] and k not in _KIND_KEYS[kind] | {"to"}:
+                problems.append(f"{ctx}: key {k!r} does not apply to a {kind} effect")
         flow = item.get("flow")
         if not isinstance(flow, str) or "." not in flow:
             problems.append(f"{ctx}.flow: expected a flow key such as 'entries.family_help'")
-        children = _names(item.get("children"), f"{ctx}.children", problems)
-        for ref in children:
-            check_ref(ref, f"{ctx}.children")
-        if not isinstance(item.get("hazard"), str):
-            problems.append(f"{ctx}.hazard: missing (a parameter name)")
+
+        def ref(key: str, unit: set[str] | None, required: bool, ctx: str = ctx, item: Mapping[str, Any] = item
+                ) -> str | None:
+            value = item.get(key)
+            if value is None:
+                if required:
+                    problems.append(f"{ctx}.{key}: missing (a parameter name)")
+                return None
+            if not isinstance(value, str):
+                problems.append(f"{ctx}.{key}: expected a parameter name")
+                return None
+            check_ref(value, f"{ctx}.{key}")
+            if unit is not None and value in known and unit_of(value) not in unit:
+                problems.append(f"{ctx}.{key}: {value!r} has unit {unit_of(value)!r}; expected {sorted(unit)}")
+            return value
+
+        money_units = set(_MONEY_FACTORS)
+        effect = scale_down = reason = placement = hazard = from_state = returns = None
+        children: tuple[str, ...] = ()
+        ages: tuple[str, ...] = AGE_BANDS
+        shares: tuple[str, ...] = ()
+        if kind in {"entries", "exits", "price"}:
+            effect = ref("effect", {"fraction", "multiplier"}, True)
+            scale_down = ref("scale_down", {"multiplier", "fraction"}, True)
         else:
-            check_ref(item["hazard"], f"{ctx}.hazard")
-        if item.get("from") is None and item.get("to") is None:
-            problems.append(f"{ctx}: give 'from' and/or 'to' (the unit costs of the states children move between)")
-        if item.get("from") is not None:
-            if isinstance(item["from"], str):
-                check_ref(item["from"], f"{ctx}.from")
+            scale_down = ref("scale_down", {"multiplier", "fraction"}, False)
+        to_state = ref("to", money_units, False)
+        if kind == "entries":
+            target = item.get("target") or {}
+            if not isinstance(target, Mapping) or set(target) - {"ages", "share"}:
+                problems.append(f"{ctx}.target: expected a mapping with 'ages' (bands {list(AGE_BANDS)}) and "
+                                "optional 'share' (parameter names)")
+                target = {}
+            raw_ages = target.get("ages", list(AGE_BANDS))
+            if not isinstance(raw_ages, list) or not raw_ages or any(x not in AGE_BANDS for x in raw_ages):
+                problems.append(f"{ctx}.target.ages: {raw_ages!r} must be a list of {list(AGE_BANDS)}")
             else:
-                problems.append(f"{ctx}.from: expected a parameter name")
-        if isinstance(item.get("hazard"), str) and unit_of(item["hazard"]) not in {"hazard_per_year", ""}:
-            problems.append(f"{ctx}.hazard: {item['hazard']!r} must have unit hazard_per_year")
-        for key in ("from", "to"):
-            state = item.get(key)
-            if isinstance(state, str) and state in known and unit_of(state) not in _MONEY_FACTORS:
-                problems.append(f"{ctx}.{key}: {state!r} must be a unit cost (£ per child-year or £ per week)")
-        if item.get("to") is not None:
-            if isinstance(item["to"], str):
-                check_ref(item["to"], f"{ctx}.to")
-            else:
-                problems.append(f"{ctx}.to: expected a parameter name")
+                ages = tuple(str(x) for x in raw_ages)
+            if target.get("share") is not None:
+                shares = _names(target["share"], f"{ctx}.target.share", problems)
+                for r in shares:
+                    check_ref(r, f"{ctx}.target.share")
+                    if r in known and unit_of(r) != "fraction":
+                        problems.append(f"{ctx}.target.share: {r!r} must be a fraction")
+        elif kind == "exits":
+            returns = ref("returns", {"hazard_per_year"}, False)
+            reason = item.get("reason")
+            if reason not in EXIT_REASONS:
+                problems.append(f"{ctx}.reason: {reason!r} is not one of {EXIT_REASONS}")
+        elif kind == "price":
+            placement = item.get("placement")
+            if placement not in PRICED_PLACEMENTS:
+                problems.append(f"{ctx}.placement: {placement!r} is not one of {PRICED_PLACEMENTS}")
+        else:
+            children = _names(item.get("children"), f"{ctx}.children", problems)
+            for r in children:
+                check_ref(r, f"{ctx}.children")
+            hazard = ref("hazard", {"hazard_per_year"}, True)
+            from_state = ref("from", money_units, False)
+            if from_state is None and to_state is None:
+                problems.append(f"{ctx}: give 'from' and/or 'to' (the unit costs of the states children move "
+                                "between)")
         dgroup = item.get("diversion_group", raw.get("diversion_group"))
         if dgroup is not None and dgroup not in DIVERSION_GROUPS:
             problems.append(f"{ctx}.diversion_group: {dgroup!r} is not one of {DIVERSION_GROUPS}")
-        to_state, from_state = item.get("to"), item.get("from")
-        effects.append(Effect(str(item.get("name", f"effect{i}")), str(item.get("description", "")), str(kind),
-                              str(flow), children, str(item.get("hazard")),
-                              None if from_state is None else str(from_state),
-                              None if to_state is None else str(to_state), dgroup))
+        effects.append(Effect(
+            name=str(item.get("name", f"effect{i}")), description=str(item.get("description", "")), kind=str(kind),
+            flow=str(flow), effect=effect, scale_down=scale_down, ages=ages, target_share=shares,
+            reason=None if reason is None else str(reason), placement=None if placement is None else str(placement),
+            children=children, hazard=hazard, from_state=from_state, to_state=to_state,
+            diversion_group=dgroup if kind in {"entries", "exits"} else None, returns=returns))
+    dose = None
+    raw_dose = raw.get("dose")
+    if raw_dose is not None:
+        if not isinstance(raw_dose, Mapping) or set(raw_dose) - DOSE_KEYS or not {"unit_cost", "target"} <= set(
+                raw_dose):
+            problems.append(f"{where}.dose: expected a mapping with unit_cost and target (parameter names)")
+        else:
+            for key in ("unit_cost", "target"):
+                check_ref(str(raw_dose[key]), f"{where}.dose.{key}")
+            if str(raw_dose["unit_cost"]) in known and unit_of(str(raw_dose["unit_cost"])) not in _MONEY_FACTORS:
+                problems.append(f"{where}.dose.unit_cost: must be £ per item, per child-year or per week")
+            if str(raw_dose["target"]) in known and unit_of(str(raw_dose["target"])) not in {
+                    "children", "people", "children_per_year", "people_per_year"}:
+                problems.append(f"{where}.dose.target: must be a number of children, families or people")
+            dose = Dose(str(raw_dose["unit_cost"]), str(raw_dose["target"]), str(raw_dose.get("description", "")))
+    if (effects or raw.get("savings")) and not raw.get("costs"):
+        problems.append(f"{where}: the lever has effects or savings but no cost: an effect must be bought "
+                        "(add 'costs')")
     flows = [e.flow for e in effects]
     if len(set(flows)) != len(flows):
         problems.append(f"{where}.effects: the same flow appears twice in one lever ({flows})")
@@ -296,7 +400,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         order=int(raw.get("order", 99)),
         reference=tuple(str(x) for x in (lever_ref if isinstance(lever_ref, list) else [lever_ref])),
         parameters=params, costs=costs, savings=savings, effects=tuple(effects),
-        diversion_group=raw.get("diversion_group"), source=where, note=raw.get("note"),
+        diversion_group=raw.get("diversion_group"), source=where, note=raw.get("note"), dose=dose,
     )
 
 
@@ -326,6 +430,29 @@ class LeverResult:
     cla_reduction: np.ndarray
     by_diversion_group: dict[str, np.ndarray] = field(default_factory=dict)
     moved: dict[str, np.ndarray] = field(default_factory=dict)
+    entries_avoided: np.ndarray | None = None
+    reach: np.ndarray | None = None
+    avoided_share: np.ndarray | None = None
+    uplift: np.ndarray | None = None
+    gross_effect: np.ndarray | None = None
+    returns_weighted: np.ndarray | None = None
+
+
+@dataclass
+class AreaContext:
+    """What effects act on in one area (arrays: draws x the model's ten years, ending 31 March 2024 ... 2033).
+
+    ``first_stock``: CLA at 31 March 2023; ``cf_stock``: the counterfactual; ``starts``: counterfactual starts;
+    ``care_cost``: the area's cost of a child looked after a year at year-1 prices (its placement mix at the unit
+    costs); ``scale``: the area's share of national money and national volumes.
+    """
+
+    rates: LocalRates
+    first_stock: np.ndarray
+    cf_stock: np.ndarray
+    starts: np.ndarray
+    care_cost: np.ndarray
+    scale: float = 1.0
 
 
 class _Values:
@@ -399,6 +526,40 @@ def _unit_cost_index(system: Mapping[str, Parameter], multipliers: Mapping[str, 
     return (1.0 + g[:, None]) ** np.arange(n_years)[None, :]
 
 
+def per_year(v: np.ndarray, unit: str) -> np.ndarray:
+    """A unit cost as £ a year (a weekly price x 52; per item, per child-year and per person-year as they are)."""
+    return v * (52.0 if unit == "gbp_per_week" else 1.0)
+
+
+def reach(lever: Lever, v: _Values, spend_gbp_m: np.ndarray, planned_gbp_m: np.ndarray | None = None) -> np.ndarray:
+    """Share of the lever's target group reached: ``1 - exp(-places / target)``, places = money / unit cost.
+
+    A lever without a ``dose`` buys its effect pro rata: reach = its ten-year spend / the ten-year spend at the
+    lever file's own values, capped at 1, the same in every year (money spent setting a lever up buys the
+    savings of the years after).
+    """
+    if lever.dose is None:
+        if planned_gbp_m is None:
+            return np.zeros_like(spend_gbp_m)
+        planned = planned_gbp_m.sum(axis=1, keepdims=True)
+        spent = spend_gbp_m.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(planned > 0, spent / planned, 0.0)
+        return np.asarray(np.broadcast_to(np.clip(ratio, 0.0, 1.0), spend_gbp_m.shape))
+    unit = per_year(v.get(lever.dose.unit_cost), v.param(lever.dose.unit_cost).unit)
+    target = v.get(lever.dose.target)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.where((unit > 0) & (target > 0), spend_gbp_m * 1e6 / (unit * target), 0.0)
+    return np.asarray(1.0 - np.exp(-np.clip(x, 0.0, None)))
+
+
+def national_context(n_draws: int = 1, system: Mapping[str, Parameter] | None = None) -> AreaContext:
+    """England's context at central values (for a lever priced on its own)."""
+    from careflow.reform.model import area_context
+
+    return area_context(None, system or load_system_parameters(), n_draws)
+
+
 def evaluate(
     lever: Lever,
     system: Mapping[str, Parameter],
@@ -406,41 +567,101 @@ def evaluate(
     n_draws: int = 1,
     first_year: int = FIRST_YEAR,
     n_years: int = N_YEARS,
-    scale: float = 1.0,
+    scale: float | None = None,
+    context: AreaContext | None = None,
+    money_scale: float = 1.0,
 ) -> LeverResult:
-    """Price one lever over ``n_years`` financial years for ``n_draws`` draws.
+    """Price one lever over ``n_years`` financial years for ``n_draws`` draws in an area's ``context``.
 
     ``multipliers`` maps full parameter names (``lever.param`` or ``unit_costs.x``) to per-draw multipliers;
-    ``scale`` multiplies every £ and every child (an area's share of the national package).
+    ``scale`` (default: the context's) multiplies every national £ and volume (an area's share);
+    ``money_scale`` multiplies the lever's costs (what it spends), and so its reach: 0 buys nothing.
     """
-    v = _Values(lever, system, multipliers or {}, n_draws, first_year, n_years)
-    index = _unit_cost_index(system, multipliers or {}, n_draws, n_years)
+    ctx = context if context is not None else national_context(n_draws, system)
+    scale = ctx.scale if scale is None else scale
+    mult = multipliers or {}
+    v = _Values(lever, system, mult, n_draws, first_year, n_years)
+    index = _unit_cost_index(system, mult, n_draws, n_years)
+    spend = np.zeros((n_draws, n_years))  # £m at year-1 prices, national
     costs = np.zeros((n_draws, n_years))
-    for c in lever.costs:
-        costs = costs + v.money(c.product) * (index if v.is_unit_priced(c.product) else 1.0)
+    for comp in lever.costs:
+        m = v.money(comp.product) * money_scale
+        spend = spend + m
+        costs = costs + m * (index if v.is_unit_priced(comp.product) else 1.0)
+    costs = costs * scale
+    planned = None
+    if lever.dose is None:
+        raw = replace(lever, parameters={k: replace(p, scale=1.0) for k, p in lever.parameters.items()})
+        vr = _Values(raw, system, mult, n_draws, first_year, n_years)
+        planned = sum((vr.money(c.product) for c in lever.costs), start=np.zeros((n_draws, n_years)))
+    r = reach(lever, v, spend, planned)
+    # A lever's own savings are an effect like any other: bought by its spending (reach), never free.
     savings = np.zeros((n_draws, n_years))
-    for s in lever.savings:
-        savings = savings + v.money(s.product) * (index if v.is_unit_priced(s.product) else 1.0)
+    for comp in lever.savings:
+        savings = savings + v.money(comp.product) * (index if v.is_unit_priced(comp.product) else 1.0)
+    savings = savings * r * scale
+    gross = savings.copy()
     cla = np.zeros((n_draws, n_years))
+    entries = np.zeros((n_draws, n_years))
     by_group: dict[str, np.ndarray] = {}
     moved: dict[str, np.ndarray] = {}
+    care_cost = ctx.care_cost * 1e-6 * index  # £ a year -> £ million
+    avoided_all = np.zeros((n_draws, n_years))
+    uplift_all = np.zeros((n_draws, n_years))
+    returns_w = np.zeros((n_draws, n_years))  # uplift-weighted return hazard, for the joint run
     for e in lever.effects:
-        inflow = v.product(e.children)
-        h = v.get(e.hazard)
-        stock = np.empty_like(inflow)
-        prev = np.zeros(n_draws)
-        for j in range(n_years):
-            prev = prev * (1.0 - h[:, j]) + inflow[:, j]
-            stock[:, j] = prev
-        mean_stock = (np.concatenate([np.zeros((n_draws, 1)), stock[:, :-1]], axis=1) + stock) / 2.0
-        saving = mean_stock * (v.unit_cost(e.from_state) - v.unit_cost(e.to_state)) * index
-        savings = savings + saving
-        moved[e.name] = stock * scale
-        if e.reduces_cla:
-            cla = cla + stock
+        sd = v.get(e.scale_down) if e.scale_down else np.ones((n_draws, n_years))
+        if e.kind in {"entries", "exits"}:
+            size = v.get(str(e.effect)) * r * sd
+            avoided = np.zeros((n_draws, n_years))
+            uplift = np.zeros((n_draws, n_years))
+            if e.kind == "entries":
+                share = np.full((n_draws, n_years), ctx.rates.non_uasc_share
+                                * sum(ctx.rates.age_shares[b] for b in e.ages))
+                for ref in e.target_share:
+                    share = share * v.get(ref)
+                avoided = np.clip(share * size, 0.0, 1.0)
+            else:
+                uplift = ctx.rates.exit_shares[str(e.reason)] * size
+            avoided_all = avoided_all + avoided
+            uplift_all = uplift_all + uplift
+            if e.returns:
+                returns_w = returns_w + uplift * v.get(e.returns)
+            back = v.get(e.returns) if e.returns else 0.0
+            run = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, avoided, uplift, back)
+            red = run.reduction
+            mean = (np.concatenate([np.zeros((n_draws, 1)), red[:, :-1]], axis=1) + red) / 2.0
+            savings = savings + mean * (care_cost - v.unit_cost(e.to_state) * index)
+            cla = cla + red
+            entries = entries + run.entries_avoided
+            moved[e.name] = red
+            gross = gross + np.abs(red)
             if e.diversion_group:
-                by_group[e.diversion_group] = by_group.get(e.diversion_group, 0.0) + stock * scale
+                by_group[e.diversion_group] = by_group.get(e.diversion_group, 0.0) + red
+        elif e.kind == "price":
+            price_ref = ("unit_costs.residential_private_price" if e.placement == "residential"
+                         else "unit_costs.foster_agency")
+            stock = (np.concatenate([ctx.first_stock.reshape(-1, 1) * np.ones((n_draws, 1)), ctx.cf_stock[:, :-1]],
+                                    axis=1) + ctx.cf_stock) / 2.0
+            children = stock * ctx.rates.placement_shares[str(e.placement)]
+            saving = children * v.unit_cost(price_ref) * v.get(str(e.effect)) * r * sd * index
+            savings = savings + saving
+            moved[e.name] = children * r * sd
+            gross = gross + np.abs(saving)
+        else:
+            inflow = v.product(e.children) * r * sd
+            h = v.get(str(e.hazard))
+            stock = np.empty_like(inflow)
+            prev = np.zeros(n_draws)
+            for j in range(n_years):
+                prev = prev * (1.0 - h[:, j]) + inflow[:, j]
+                stock[:, j] = prev
+            mean_stock = (np.concatenate([np.zeros((n_draws, 1)), stock[:, :-1]], axis=1) + stock) / 2.0
+            savings = savings + mean_stock * (v.unit_cost(e.from_state) - v.unit_cost(e.to_state)) * index * scale
+            moved[e.name] = stock * scale
+            gross = gross + np.abs(stock) * scale
     return LeverResult(
-        name=lever.name, costs=costs * scale, savings=savings * scale, net=(savings - costs) * scale,
-        cla_reduction=cla * scale, by_diversion_group=by_group, moved=moved,
+        name=lever.name, costs=costs, savings=savings, net=savings - costs, cla_reduction=cla,
+        by_diversion_group=by_group, moved=moved, entries_avoided=entries, reach=r, avoided_share=avoided_all,
+        uplift=uplift_all, gross_effect=gross, returns_weighted=returns_w,
     )

@@ -12,14 +12,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from careflow.reform.levers import DIVERSION_GROUPS, FIRST_YEAR, GROUPS, N_YEARS, LeverResult, evaluate
+from careflow.reform.levers import (
+    DIVERSION_GROUPS,
+    FIRST_YEAR,
+    GROUPS,
+    N_YEARS,
+    AreaContext,
+    LeverResult,
+    evaluate,
+    per_year,
+)
 from careflow.reform.package import Package, load_package
 from careflow.reform.params import Parameter
 from careflow.reform.series import Area, load_series, resolve_area
 from careflow.reform.stockflow import review_counterfactual
+from careflow.reform.system import local_rates, run_system
 
 __all__ = [
+    "PLACEMENT_UNIT_COSTS",
     "ReformRun",
+    "area_context",
     "financial_year_labels",
     "run",
     "sample_multipliers",
@@ -53,6 +65,8 @@ class ReformRun:
     spend_counterfactual: np.ndarray
     spend_reform: np.ndarray
     notes: list[str] = field(default_factory=list)
+    context: AreaContext | None = None
+    cla_reduction_joint: np.ndarray | None = None
 
     @property
     def lever_net(self) -> dict[str, np.ndarray]:
@@ -66,17 +80,19 @@ class ReformRun:
         return np.quantile(arr, lo, axis=0), np.quantile(arr, hi, axis=0)
 
     def break_even_year(self) -> str | None:
-        """The first year the cumulative net impact is positive (central run)."""
+        """The first year the cumulative net impact is positive (central run), or None."""
         cum = self.central(self.cumulative)
-        idx = np.nonzero(cum >= 0)[0]
+        idx = np.nonzero(cum > 0)[0]
         return self.years[int(idx[0])] if idx.size else None
 
     def probability_break_even(self) -> np.ndarray:
-        """For each year, the share of draws whose cumulative net impact is >= 0 by then."""
-        return (self.cumulative >= 0).mean(axis=0)
+        """For each year, the share of draws whose cumulative net impact is positive by then."""
+        return (self.cumulative > 0).mean(axis=0)
 
     def cla_reduction_2032_33(self) -> np.ndarray:
-        """Fewer children looked after at 31 March 2033 than the counterfactual (per draw)."""
+        """Fewer children looked after at 31 March 2033 than the counterfactual (per draw; all levers at once)."""
+        if self.cla_reduction_joint is not None:
+            return self.cla_reduction_joint[:, -1]
         return sum((v[:, -1] for v in self.diverted.values()), start=np.zeros(self.total.shape[0]))
 
 
@@ -91,10 +107,13 @@ def uncertain_parameters(package: Package) -> dict[str, Parameter]:
                 out[f"{n}.{pname}"] = p
         refs = [r for c in (*lv.costs, *lv.savings) for r in c.product]
         for e in lv.effects:
-            refs += [*e.children, e.hazard] + [x for x in (e.from_state, e.to_state) if x]
+            refs += [*e.children, *e.target_share] + [
+                x for x in (e.hazard, e.from_state, e.to_state, e.effect, e.scale_down) if x]
+        if lv.dose is not None:
+            refs += [lv.dose.unit_cost, lv.dose.target]
         used_system.update(r for r in refs if r not in lv.parameters)
     # Model-wide uncertainties: the 0-17 population after mid-2024 and the growth of spend per unit of demand.
-    used_system.update({"counterfactual.population_growth", "spend.unit_cost_growth"})
+    used_system.update({"counterfactual.population_growth", "spend.unit_cost_growth", *PLACEMENT_UNIT_COSTS.values()})
     for name in sorted(used_system):
         found = package.system.get(name)
         if found is not None and found.uncertainty is not None:
@@ -102,10 +121,35 @@ def uncertain_parameters(package: Package) -> dict[str, Parameter]:
     return out
 
 
+# Correlation between parameters whose uncertainties name the same ``shared`` mechanism (e.g. every scale-down
+# from pilot to national roll-out, or every whole-family effect size): a stated assumption, not a citation.
+SHARED_CORRELATION = 0.6
+
+
 def sample_multipliers(package: Package, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """One multiplier per draw for every uncertain parameter (drawn independently) using ``rng``."""
-    return {name: p.uncertainty.sample(rng, n) for name, p in uncertain_parameters(package).items()
-            if p.uncertainty is not None}
+    """One multiplier per draw for every uncertain parameter, using ``rng``.
+
+    Parameters whose uncertainty names the same ``shared`` mechanism are drawn with correlation
+    :data:`SHARED_CORRELATION` (a Gaussian copula: a common normal draw per mechanism); the others independently.
+    """
+    from scipy import stats
+
+    params = uncertain_parameters(package)
+    mechanisms = sorted({p.uncertainty.shared for p in params.values()
+                         if p.uncertainty is not None and p.uncertainty.shared})
+    common = {m: rng.standard_normal(n) for m in mechanisms}
+    rho = SHARED_CORRELATION
+    out: dict[str, np.ndarray] = {}
+    for name, p in params.items():
+        unc = p.uncertainty
+        if unc is None:
+            continue
+        if unc.shared:
+            z = np.sqrt(rho) * common[unc.shared] + np.sqrt(1.0 - rho) * rng.standard_normal(n)
+            out[name] = unc.ppf(stats.norm.cdf(z))
+        else:
+            out[name] = unc.sample(rng, n)
+    return out
 
 
 def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, cla_cf: np.ndarray,
@@ -124,7 +168,9 @@ def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, c
         base_year = int(cla_years[0])
         years = np.arange(base_year, 2034)
     j0 = int(np.nonzero(cla_years == base_year)[0][0])
-    cla = cla_cf[:, j0: j0 + years.size] / cla_cf[:, [j0]]
+    base_cla = cla_cf[:, [j0]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cla = np.where(base_cla > 0, cla_cf[:, j0: j0 + years.size] / base_cla, 1.0)
     try:
         cin = review_counterfactual(area, base_year=base_year, to_year=2033, trend=trend, measure="cin",
                                     population_growth=population_growth)
@@ -139,6 +185,48 @@ def _spend(area: Area, system: Mapping[str, Parameter], cla_years: np.ndarray, c
     demand = share * cla + (1.0 - share) * cin_idx
     spend = base * scale_area * demand * (1.0 + g[:, None]) ** (years - base_year)
     return years, spend
+
+
+# The unit cost of each placement in the area's mix (the shared unit-cost library: parameters/unit_costs).
+PLACEMENT_UNIT_COSTS = {
+    "residential": "unit_costs.residential",
+    "foster_in_house": "unit_costs.foster",
+    "foster_agency": "unit_costs.foster_agency",
+    "kinship_foster": "unit_costs.fostering_allowance",
+    "with_parents": "unit_costs.child_in_need",
+    "other": "unit_costs.looked_after",
+}
+
+
+def area_context(area: str | Area | None, system: Mapping[str, Parameter], n: int = 1,
+                 growth: np.ndarray | float | None = None, trend: str = "linear",
+                 multipliers: Mapping[str, np.ndarray] | None = None) -> AreaContext:
+    """The area's own rates, counterfactual, starts and cost of a child in care, for ``n`` draws."""
+    a = resolve_area(area)
+    mult = multipliers or {}
+    base_year = int(system["counterfactual.base_year"].first_value)
+    window = int(system["counterfactual.window_years"].first_value)
+    g = system["counterfactual.population_growth"].first_value if growth is None else growth
+    cf = review_counterfactual(a, base_year=base_year, to_year=2033, trend=trend, window=window,
+                               population_growth=g)
+    stock = np.broadcast_to(np.atleast_2d(cf.stock), (n, cf.years.size))
+    idx = np.searchsorted(cf.years, np.arange(FIRST_YEAR, FIRST_YEAR + 1 + N_YEARS))
+    first = stock[:, idx[0]].copy()
+    cf10 = stock[:, idx[1:]].copy()
+    rates = local_rates(a)
+    pop = load_series(a).population_path(np.arange(FIRST_YEAR + 1, FIRST_YEAR + 1 + N_YEARS), g)
+    starts = np.broadcast_to(np.atleast_2d(rates.starts_rate_per_10k * pop / 1e4), (n, N_YEARS)).copy()
+    care = np.zeros((n, N_YEARS))
+    for placement, ref in PLACEMENT_UNIT_COSTS.items():
+        p = system[ref]
+        value = per_year(np.full(n, p.by_financial_year(FIRST_YEAR, 1)[0]), p.unit) * mult.get(ref, np.ones(n))
+        care = care + rates.placement_shares[placement] * value[:, None]
+    scale = 1.0
+    if a.level != "national":
+        s_area, s_nat = load_series(a), load_series(None)
+        share_year = base_year if np.isfinite(s_area.value("cla", base_year)) else s_area.last_year
+        scale = s_area.value("cla", share_year) / s_nat.value("cla", share_year)
+    return AreaContext(rates, first, cf10, starts, care, scale)
 
 
 def run(
@@ -184,15 +272,14 @@ def run(
     cla_cf = np.atleast_2d(cf.stock)
     notes.extend(cf.notes)
 
-    scale = 1.0
+    ctx = area_context(a, system, n, growth if n > 1 else float(growth[0]), trend, mult)
+    scale = ctx.scale
     if a.level != "national":
-        s_area, s_nat = load_series(a), load_series(None)
-        share_year = base_year if np.isfinite(s_area.value("cla", base_year)) else s_area.last_year
-        scale = s_area.value("cla", share_year) / s_nat.value("cla", share_year)
-        notes.append(f"the national package is scaled to {a.label} by its share of children looked after in "
-                     f"{share_year} ({scale:.2%})")
+        notes.append(f"national money and volumes are scaled to {a.label} by its share of children looked after "
+                     f"({scale:.2%}); its own starts, exits by reason and placement mix drive the effects")
+    notes.extend(ctx.rates.notes)
 
-    results = {name: evaluate(pkg.levers[name], system, mult, n, scale=scale) for name in pkg.enabled}
+    results = {name: evaluate(pkg.levers[name], system, mult, n, context=ctx) for name in pkg.enabled}
     group_net = {g: np.zeros((n, N_YEARS)) for g in GROUPS}
     for name, r in results.items():
         group_net[pkg.levers[name].group] = group_net[pkg.levers[name].group] + r.net
@@ -202,11 +289,19 @@ def run(
     for r in results.values():
         for g, v in r.by_diversion_group.items():
             diverted[g] = diverted[g] + v
-    cla_reduction = sum(diverted.values(), start=np.zeros((n, N_YEARS)))
+    # Children looked after with reform: the stock-flow run with every lever's changed rates at once.
+    avoided = sum((r.avoided_share for r in results.values() if r.avoided_share is not None),
+                  start=np.zeros((n, N_YEARS)))
+    uplift = sum((r.uplift for r in results.values() if r.uplift is not None), start=np.zeros((n, N_YEARS)))
+    weighted = sum((r.returns_weighted for r in results.values() if r.returns_weighted is not None),
+                   start=np.zeros((n, N_YEARS)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = np.where(uplift > 0, weighted / uplift, 0.0)  # the extra exits' return hazard, uplift-weighted
+    joint = run_system(ctx.first_stock, ctx.cf_stock, ctx.starts, np.clip(avoided, 0.0, 1.0), uplift, returns)
+    cla_reduction = joint.reduction
     # Year t of the table ends on 31 March FIRST_YEAR + t.
     reform_idx = np.searchsorted(cla_years, np.arange(FIRST_YEAR + 1, FIRST_YEAR + 1 + N_YEARS))
-    cla_reform = cla_cf.copy()
-    cla_reform = np.broadcast_to(cla_reform, (n, cla_years.size)).copy()
+    cla_reform = np.broadcast_to(cla_cf, (n, cla_years.size)).copy()
     cla_reform[:, reform_idx] = cla_reform[:, reform_idx] - cla_reduction
 
     growth_mult = mult.get("spend.unit_cost_growth", np.ones(n))
@@ -221,4 +316,5 @@ def run(
         cumulative=np.cumsum(total, axis=1), cla_years=cla_years, cla_counterfactual=np.broadcast_to(
             cla_cf, (n, cla_years.size)).copy(), cla_reform=cla_reform, diverted=diverted,
         spend_years=spend_years, spend_counterfactual=spend_cf, spend_reform=spend_reform, notes=notes,
+        context=ctx, cla_reduction_joint=cla_reduction,
     )

@@ -1,8 +1,8 @@
 """Figures the Independent Review published, for comparison only.
 
-These are the Review's outputs: the report prints them beside the model's figures, the tests use them as
-reproduction targets, and :mod:`careflow.reform.calibrate` uses them to tune the parameters marked
-``calibrated: true``. The model never reads them when it runs.
+These are the Review's outputs: the report prints them beside the model's predicted figures with the gap, and
+:mod:`careflow.reform.calibrate` fits three numbers to the 17,000 / 10,000 / 3,000 split
+(:data:`REVIEW_DIVERTED_2032_33`). The model never reads them when it runs.
 """
 
 from __future__ import annotations

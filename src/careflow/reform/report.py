@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from careflow.reform.calibrate import fit_report
 from careflow.reform.levers import GROUPS
 from careflow.reform.model import ReformRun
 from careflow.reform.pathway import JourneyCost
@@ -29,7 +28,7 @@ from careflow.reform.published import (
 )
 from careflow.reform.sensitivity import Bar
 
-__all__ = ["html_report", "reproduction_rows", "text_table"]
+__all__ = ["html_report", "json_summary", "reproduction_rows", "text_table"]
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f"]
 
@@ -52,19 +51,29 @@ def reproduction_rows(r: ReformRun) -> list[dict[str, object]]:
     return rows
 
 
+def as_published(lever: Any) -> bool:
+    """True for a lever whose every own parameter is the Review's costing taken as published (``published_*``)."""
+    return bool(lever.parameters) and all(n.startswith("published_") for n in lever.parameters)
+
+
 def text_table(r: ReformRun, with_review: bool = True) -> str:
-    """The 'Impact on public finance (£m)' table as text, ours with the Review's figure in brackets."""
+    """The 'Impact on public finance (£m)' table as text: predicted, with the Review's figure in brackets and the
+    gap of the ten-year sum (predicted - Review) for national runs."""
     national = r.area.level == "national" and with_review
-    head = f"{'£ million (positive = saving)':44s}" + "".join(f"{y:>16s}" for y in r.years) + f"{'10-yr':>16s}"
+    head = (f"{'£ million (positive = saving)':40s}" + "".join(f"{y:>14s}" for y in r.years) + f"{'10-yr':>16s}"
+            + (f"{'gap':>8s}" if national else ""))
     lines = [f"Impact on public finance (£m), {r.package.name} - {r.area.label}",
-             "ours (the Review's figure, " + REVIEW_TABLE_REFERENCE + ")" if national else "ours", head]
+             ("PREDICTED from cited parameters and the area's own rates (the Review's figure in brackets, "
+              + REVIEW_TABLE_REFERENCE + "; gap = predicted - Review, ten-year sum)") if national else "predicted",
+             head]
 
     def fmt_row(label: str, ours: np.ndarray, review: Sequence[float] | None) -> str:
         cells = []
         for j, v in enumerate(ours):
             cells.append(f"{_fmt(v)} ({_fmt(review[j])})" if review is not None else _fmt(v))
         total = f"{_fmt(ours.sum())} ({_fmt(sum(review))})" if review is not None else _fmt(ours.sum())
-        return f"{label[:44]:44s}" + "".join(f"{c:>16s}" for c in cells) + f"{total:>16s}"
+        gap = f"{_fmt(ours.sum() - sum(review)):>8s}" if review is not None else ""
+        return f"{label[:40]:40s}" + "".join(f"{c:>14s}" for c in cells) + f"{total:>16s}" + gap
 
     for g in GROUPS:
         members = [n for n in r.levers if r.package.levers[n].group == g]
@@ -75,30 +84,99 @@ def text_table(r: ReformRun, with_review: bool = True) -> str:
             lines.append(fmt_row(g, r.central(r.group_net[g]), rev_g))
             for n in members:
                 rev = REVIEW_TABLE[n][1] if (national and n in REVIEW_TABLE) else None
-                lines.append(fmt_row("  " + r.package.levers[n].title, r.central(r.levers[n].net), rev))
+                mark = "= " if as_published(r.package.levers[n]) else "  "
+                lines.append(fmt_row(mark + r.package.levers[n].title, r.central(r.levers[n].net), rev))
         else:
             n = members[0]
             rev = REVIEW_TABLE[n][1] if (national and n in REVIEW_TABLE) else None
-            lines.append(fmt_row(r.package.levers[n].title, r.central(r.levers[n].net), rev))
+            mark = "= " if as_published(r.package.levers[n]) else ""
+            lines.append(fmt_row(mark + r.package.levers[n].title, r.central(r.levers[n].net), rev))
     lines.append(fmt_row("Total impact on public finance", r.central(r.total), REVIEW_TOTALS if national else None))
+    published = [n for n in r.levers if as_published(r.package.levers[n])]
+    if published:
+        lines.append(f"= {len(published)} lever(s) taken as the Review costed them (their rows cited as inputs: the "
+                     "text gives no volumes or effect sizes); every other row is predicted")
     if national:
         ours = r.central(r.total)
-        lines.append(f"{'  error of yearly total vs the Review':44s}" + "".join(
-            f"{(o / t - 1):>+16.1%}" for o, t in zip(ours, REVIEW_TOTALS, strict=True)))
+        lines.append(f"{'  gap of the yearly total (£m)':40s}" + "".join(
+            f"{_fmt(o - t):>14s}" for o, t in zip(ours, REVIEW_TOTALS, strict=True)))
     cum = r.central(r.cumulative)
-    lines.append(f"{'Cumulative':44s}" + "".join(f"{_fmt(v):>16s}" for v in cum))
-    lines.append(f"Cumulative break-even: {r.break_even_year() or 'not within ten years'}")
-    red = r.central(np.stack([v for v in r.diverted.values()]).sum(axis=0))
-    lines.append("Fewer children looked after than the counterfactual at 31 March 2033: " + _fmt(red[-1]) + (
-        " (the Review: 30,000 = " + " + ".join(f"{v:,} {k.replace('_', ' ')}"
-                                               for k, v in REVIEW_DIVERTED_2032_33.items()) + ")"
-        if national else ""))
+    lines.append(f"{'Cumulative':40s}" + "".join(f"{_fmt(v):>14s}" for v in cum))
+    lines.append(f"Cumulative break-even: {r.break_even_year() or 'not within ten years'}"
+                 + (" (the Review: 2029-30, the cumulated total row at 001_8bebe4ae25a58006.txt:4054)"
+                    if national else ""))
+    red = r.central(r.cla_reduction_joint if r.cla_reduction_joint is not None
+                    else np.stack([v for v in r.diverted.values()]).sum(axis=0))
+    lines.append("Fewer children looked after than the counterfactual at 31 March 2033 (all levers' changed rates at "
+                 "once): " + _fmt(red[-1]) + (
+                     " (the Review: 30,000 = " + " + ".join(f"{v:,} {k.replace('_', ' ')}"
+                                                            for k, v in REVIEW_DIVERTED_2032_33.items()) + ")"
+                     if national else ""))
     for g, v in r.diverted.items():
-        lines.append(f"  {g.replace('_', ' '):40s} {_fmt(r.central(v)[-1]):>10s}")
+        rev_txt = f" (Review {REVIEW_DIVERTED_2032_33[g]:,})" if national else ""
+        lines.append(f"  {g.replace('_', ' '):40s} {_fmt(r.central(v)[-1]):>10s}{rev_txt}")
     j = int(np.nonzero(r.cla_years == 2033)[0][0])
     lines.append(f"Children looked after at 31 March 2033: counterfactual {_fmt(r.central(r.cla_counterfactual)[j])}, "
                  f"with reform {_fmt(r.central(r.cla_reform)[j])}")
+    if r.context is not None:
+        rates = r.context.rates
+        lines.append(f"{r.area.label}'s own rates: starts {rates.starts_rate_per_10k:.1f} per 10,000 a year, "
+                     f"{rates.non_uasc_share:.0%} not UASC; exits home {rates.exit_shares['home']:.0%}, "
+                     f"SGO/CAO {rates.exit_shares['sgo_cao']:.0%}; children's homes "
+                     f"{rates.placement_shares['residential']:.1%} of placements; a child in care costs "
+                     f"£{r.context.care_cost[0, 0]:,.0f} a year at this mix")
+    from careflow.reform.calibrate import fitted_numbers
+
+    nums = fitted_numbers(r.package.levers, r.package.system)
+    scale = [n for n in nums if n.kind == "scale_down"]
+    carried = [n for n in nums if n.kind == "carried_over"]
+    lines.append(f"Fitted numbers: {len(scale)} scale-down(s) to the 17,000 / 10,000 / 3,000 split: "
+                 + ", ".join(f"{n.name} = {n.value:.3f}" for n in scale)
+                 + (f"; plus {len(carried)} value(s) carried over in levers that move no children "
+                    "(python -m careflow.reform.calibrate)" if carried else ""))
+    if national:
+        for n in r.levers:
+            note = r.package.levers[n].note
+            found = REVIEW_TABLE.get(n)
+            if note and found is not None:
+                gap = float(r.central(r.levers[n].net).sum() - sum(found[1]))
+                if abs(gap) >= 50:
+                    lines.append(f"  gap {r.package.levers[n].title}: {_fmt(gap)} - {note}")
     return "\n".join(lines)
+
+
+def json_summary(r: ReformRun, mc: ReformRun | None = None) -> dict[str, Any]:
+    """The machine-readable summary ``careflow reform --json`` writes (keys as in issue 9, item 9)."""
+    years = list(r.years)
+    j = np.searchsorted(r.cla_years, np.arange(2024, 2034))
+    cum = r.central(r.cumulative)
+    idx = np.nonzero(cum > 0)[0]
+    source = mc if mc is not None else r
+    red = source.cla_reduction_joint if source.cla_reduction_joint is not None else np.zeros((1, len(years)))
+    p5, p50, p95 = (float(np.quantile(red[:, -1], q)) for q in (0.05, 0.5, 0.95))
+    from careflow.reform.calibrate import fitted_numbers
+
+    nums = fitted_numbers(r.package.levers, r.package.system)
+    n_params = sum(len(r.package.levers[n].parameters) for n in r.package.enabled)
+    fitted_params = {n.name for n in nums}
+    return {
+        "years": years,
+        "cla": {"counterfactual": r.central(r.cla_counterfactual)[j].tolist(),
+                "reform": r.central(r.cla_reform)[j].tolist()},
+        "total_net_gbp_m": r.central(r.total).tolist(),
+        "review_total_net_gbp_m": [float(v) for v in REVIEW_TOTALS] if r.area.level == "national" else None,
+        "levers": {n: {"net_gbp_m": r.central(res.net).tolist(),
+                       "cla_reduction": r.central(res.cla_reduction).tolist(),
+                       "entries_avoided": (r.central(res.entries_avoided).tolist() if res.entries_avoided is not None
+                                           else [0.0] * len(years))}
+                   for n, res in r.levers.items()},
+        "monte_carlo": {"cla_reduction_2033": {"p5": p5, "p50": p50, "p95": p95},
+                        "break_even_probability": source.probability_break_even().tolist()},
+        "break_even_year": r.years[int(idx[0])] if idx.size else None,
+        "parameters": {"cited": n_params - len(fitted_params & {f"{n}.{p}" for n in r.package.enabled
+                                                                 for p in r.package.levers[n].parameters}),
+                       "fitted": len(nums)},
+    }
 
 
 # ------------------------------------------------------------------------------------------------------ SVG
@@ -226,11 +304,25 @@ def _html_table(rows: Sequence[Sequence[Any]], header_rows: int = 1, cls: str = 
 
 
 def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | None = None,
-                bars_cla: list[Bar] | None = None, journey: JourneyCost | None = None) -> str:
+                bars_cla: list[Bar] | None = None, journey: JourneyCost | None = None,
+                alternative: JourneyCost | None = None) -> str:
     """A self-contained HTML page: tables, inline SVG charts, calibration and sources."""
     national = r.area.level == "national"
     years = r.years
     sections: list[str] = []
+    if mc is not None:
+        red = mc.cla_reduction_2032_33()
+        net = mc.total.sum(axis=1)
+        lo_r, mid_r, hi_r = (float(np.quantile(red, q)) for q in (0.05, 0.5, 0.95))
+        lo_n, mid_n, hi_n = (float(np.quantile(net, q)) for q in (0.05, 0.5, 0.95))
+        beside = (" (the Review: 30,000, 001_8bebe4ae25a58006.txt:3945)" if national else "")
+        beside_n = (f" (the Review: £{sum(REVIEW_TOTALS):,}m, 001_8bebe4ae25a58006.txt:4054)" if national else "")
+        sections.append(
+            "<h2>In brief</h2><p>Fewer children looked after at 31 March 2033: median "
+            f"<b>{_fmt(mid_r)}</b>, 90% band {_fmt(lo_r)} to {_fmt(hi_r)}{beside}. Ten-year net impact on public "
+            f"finance: median <b>£{_fmt(mid_n)}m</b>, 90% band £{_fmt(lo_n)}m to £{_fmt(hi_n)}m{beside_n}. "
+            f"{mc.total.shape[0]:,} Monte Carlo draws over the cited ranges, correlated across levers that share a "
+            "mechanism.</p>")
     # Table.
     head = ["£ million (positive = saving)", *years, "10-year"]
     rows: list[list[Any]] = [head]
@@ -343,27 +435,38 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
         sections.append(tornado_chart(bars_cla, "Fewer children looked after in 2032-33"))
 
     if national:
-        rep = fit_report(r.package.levers)
-        rows2: list[list[object]] = [["lever", "ours (10-yr £m)", "the Review's", "error", "largest yearly gap (£m)"]]
-        for row in rep:
-            rows2.append([row["lever"], _fmt(row["ours_sum"]), _fmt(row["review_sum"]), f"{row['error_sum']:+.1%}",
-                          f"{row['max_year_gap']:.1f}"])
-        sections.append("<h2>Reproduction error by lever</h2>" + _html_table(rows2, cls="num"))
+        rows2: list[list[object]] = [["lever", "predicted (10-yr £m)", "the Review's", "gap (£m)"]]
+        for row in reproduction_rows(r):
+            if row["review"] is None:
+                continue
+            ours_list, rev_list = row["ours"], row["review"]
+            assert isinstance(ours_list, list) and isinstance(rev_list, list)
+            ours_sum, rev_sum = float(sum(ours_list)), float(sum(rev_list))
+            rows2.append([row["title"], _fmt(ours_sum), _fmt(rev_sum), _fmt(ours_sum - rev_sum)])
+        sections.append("<h2>Predicted beside the Review, by lever</h2><p>Each row is predicted from cited effect "
+                        "sizes, costs and target groups; a large gap is a finding (see each lever's note).</p>"
+                        + _html_table(rows2, cls="num"))
 
-    cal_rows: list[list[object]] = [["parameter", "unit", "values", "calibrated to", "reference"]]
-    for n in r.package.enabled:
-        for pname, p in r.package.levers[n].parameters.items():
-            if p.calibrated:
-                vals = ", ".join(f"{d.isoformat()[:7]}: {v * p.scale:g}" for d, v in p.values)
-                cal_rows.append([f"{n}.{pname}", p.unit, vals, p.calibrated_to or "", "; ".join(p.reference)])
-    sections.append("<h2>Calibrated parameters</h2><p>Numbers the text does not give, tuned so the model matches a "
-                    "published figure (see <code>python -m careflow.reform.calibrate</code>). Every other number "
-                    "is cited.</p>" + _html_table(cal_rows))
+    from careflow.reform.calibrate import fitted_numbers
+
+    cal_rows: list[list[object]] = [["fitted number", "value", "fitted to", "kind"]]
+    for num in fitted_numbers(r.package.levers, r.package.system):
+        cal_rows.append([num.name, f"{num.value:g}", num.calibrated_to, num.kind.replace("_", " ")])
+    sections.append("<h2>Fitted numbers</h2><p>One scale-down per lever group (Family Help; kinship and family "
+                    "networks; workforce and family finding) fitted to the 17,000 / 10,000 / 3,000 split "
+                    "(001_8bebe4ae25a58006.txt:3945); values carried over in levers that move no children are "
+                    "listed too (<code>python -m careflow.reform.calibrate</code>).</p>" + _html_table(cal_rows))
 
     if journey is not None:
         sections.append(f"<h2>A costed journey: {html.escape(journey.name)} (000_dab62616b6dfd7b9.txt:590-600)</h2>"
                         + _html_table([[str(c) if c != "" else "" for c in row] for row in journey.table()],
                                       cls="num"))
+        if alternative is not None:
+            sections.append(f"<h3>{html.escape(alternative.name)} (000_dab62616b6dfd7b9.txt:606-624)</h3>"
+                            + _html_table([[str(c) if c != "" else "" for c in row] for row in alternative.table()],
+                                          cls="num")
+                            + f"<p>By age {journey.ages[-1]}: £{journey.cumulative[-1]:,} on Josh's path, "
+                            f"£{alternative.cumulative[-1]:,} with the right support early.</p>")
 
     if r.package.changes:
         sections.append("<h2>Package changes</h2><ul>" + "".join(

@@ -74,7 +74,9 @@ def monte_carlo_summary(r: ReformRun) -> dict[str, object]:
     q = np.quantile(r.total, [0.05, 0.5, 0.95], axis=0)
     cq = np.quantile(r.cumulative, [0.05, 0.5, 0.95], axis=0)
     cla = np.quantile(r.cla_reduction_2032_33(), [0.05, 0.5, 0.95])
+    net = np.quantile(r.total.sum(axis=1), [0.05, 0.5, 0.95])
     return {
+        "net_10_year": net.tolist(),
         "draws": r.total.shape[0],
         "years": r.years,
         "total_p05": q[0].tolist(), "total_p50": q[1].tolist(), "total_p95": q[2].tolist(),
