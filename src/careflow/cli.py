@@ -116,7 +116,9 @@ def check(
         list[Path],
         typer.Argument(help="Return files or folders: SSDA903 CSV/XML, CIN census XML, or a folder of years."),
     ],
-    year: Annotated[int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply.")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply, where no folder names it.")
+    ] = None,
     show: Annotated[int, typer.Option(help="How many issues to list (all are counted).")] = 30,
     issues_csv: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
 ) -> None:
@@ -270,7 +272,8 @@ _Population = Annotated[str | None, typer.Option(help="Area whose ONS 0-17 popul
 @app.command()
 def forecast(
     returns: Annotated[
-        list[Path] | None, typer.Argument(help="SSDA903 returns: a folder (one subfolder per year is fine) or files.")
+        list[Path] | None,
+        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
     ] = None,
     synthetic: Annotated[
         int | None, typer.Option(help="Forecast a synthetic LA of this many children aged 0-17 instead.")
@@ -318,7 +321,10 @@ def forecast(
 
 @app.command()
 def backtest(
-    returns: Annotated[list[Path] | None, typer.Argument(help="SSDA903 returns: a folder or files.")] = None,
+    returns: Annotated[
+        list[Path] | None,
+        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
+    ] = None,
     synthetic: Annotated[int | None, typer.Option(help="Back-test on a synthetic LA of this many children.")] = None,
     end_year: _EndYear = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -371,7 +377,7 @@ def scorecard(
         str | None, typer.Option(help="Local authority, region or England: name, DfE LA number or ONS code.")
     ] = None,
     returns: Annotated[
-        Path | None, typer.Option("--returns", help="Folder of the LA's SSDA903 / CIN census returns.")
+        Path | None, typer.Option("--returns", help="The LA's SSDA903 / CIN census returns: a folder of years or one.")
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for scorecard.html, .csv and .json.")] = Path("careflow-scorecard"),
 ) -> None:
