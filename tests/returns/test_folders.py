@@ -137,3 +137,11 @@ def test_children_are_counted_once_across_years(tmp_path: Path) -> None:
     assert read.children() == 3
     assert read.data["children"].height == 5  # every year's header row kept when not reconciled
     assert pl.Series(read.data["children"]["collection_year"]).n_unique() == 2
+
+
+def test_a_year_given_is_that_of_a_return_named_alone(tmp_path: Path) -> None:
+    one = _return(tmp_path / "2023-24", LATER_2022)
+    assert read_folder(one).years == [2024]
+    assert read_folder(one, year=2022).years == [2022]  # the user's word over the folder's name
+    _return(tmp_path / "years" / "2021", OPEN_2021)
+    assert read_folder(tmp_path / "years", year=2025).years == [2021]

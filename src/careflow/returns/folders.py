@@ -361,8 +361,8 @@ def read_folder(
 
     Args:
         paths: a folder, a file, or a list of them.
-        year: the collection year (ending 31 March) of a return whose year neither its folder's name nor its
-            contents give; ``None`` lets the reader decide.
+        year: the collection year (ending 31 March) of a return given as one folder or files (it overrides a year
+            the folder's name gives); year folders keep their own years. ``None`` lets the reader decide.
         reconcile: keep only the latest return's version of a record several years returned (an episode open on
             31 March is in that year's return and the next). ``False`` keeps every year's rows, for a caller that
             needs what each return said (a back-test fitted on the returns known at a date).
@@ -379,6 +379,8 @@ def read_folder(
     from careflow.returns.detect import read_return
 
     specs, issues = find_returns(paths)
+    if year is not None:  # the year given is that of a return named alone; year folders keep their own
+        specs = [replace(s, year=year) if s.layout == "return" else s for s in specs]
     if collections is not None:
         specs = [s for s in (_skip_collections(s, collections, issues) for s in specs) if s.paths]
         if not specs:
@@ -390,7 +392,7 @@ def read_folder(
     for i, spec in enumerate(specs):
         if progress is not None:
             progress(spec.label, i / len(specs))
-        result = read_return(spec.paths, year=spec.year if spec.year is not None else year)
+        result = read_return(spec.paths, year=spec.year)
         read = YearReturn(spec, result)
         returns.append(read)
         issues.extend(_locate(result, spec) if len(specs) > 1 else result.issues)
