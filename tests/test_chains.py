@@ -83,6 +83,17 @@ def test_synth_then_forecast_reads_every_year(la: Path, tmp_path: Path) -> None:
         assert (out / name).stat().st_size > 0, name
 
 
+def test_year_folders_named_one_by_one_pool_too(la: Path, tmp_path: Path) -> None:
+    """typer hands the command a list of paths: each year's folder named alone is still its year."""
+    years = [la / "2021-22", la / "2022-23"]
+    result = runner.invoke(app, ["forecast", *map(str, years), "--reference-years", "1", "--horizon", "6",
+                                 "--out", str(tmp_path / "f")])
+    assert result.exit_code == 0, result.output
+    what, children, episodes = _read_line(result.output)
+    assert what == f"returns in {years[0]}, {years[1]}: 2 collection years, 2021-22 to 2022-23"
+    assert (children, episodes) == _episodes_in([y / "ssda903" / "episodes.csv" for y in years])
+
+
 def test_synth_then_backtest(la: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["backtest", str(la), "--out", str(tmp_path / "bt")])
     assert result.exit_code == 0, result.output

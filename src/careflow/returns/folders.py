@@ -183,7 +183,8 @@ class FolderRead:
     def describe(self) -> str:
         """Which layout was found where, and which years: ``careflow's year folders in la: 5 collection years,
         2018-19 to 2022-23``."""
-        names = " + ".join(LAYOUTS.get(part, part) for part in self.layout.split("+"))
+        plural = {"return": "returns"} if len(self.returns) > 1 else {}
+        names = " + ".join(plural.get(part, LAYOUTS.get(part, part)) for part in self.layout.split("+"))
         where = ", ".join(str(p) for p in self.paths)
         years = self.years
         if not years:
