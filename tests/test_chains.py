@@ -146,6 +146,18 @@ def test_dfe_year_folders_then_forecast(shared: Path, tmp_path: Path) -> None:
     # pooled over two local authorities: a child is an (LA, CHILD) pair
     assert (children, episodes) == _episodes_in(sorted(folders.glob("*/episodes.csv")), ("LA", "CHILD", "DECOM"))
     assert (out / "report.html").exists() and (out / "stock.csv").exists()
+    # the same returns pooled in one file (its YEAR column) forecast the same children
+    pooled = runner.invoke(app, ["forecast", str(shared / "data" / "synthetic" / "cs-demand-model-regional"),
+                                 "--reference-years", "2", "--horizon", "12", "--out", str(tmp_path / "pooled")])
+    assert pooled.exit_code == 0, pooled.output
+    assert _read_line(pooled.output)[1:] == (children, episodes)
+
+    def outlook(text: str) -> str:
+        match = re.search(r"\d[\d,]* children in care on .*?\)", _flat(text))
+        assert match, text
+        return match.group(0)
+
+    assert outlook(pooled.output) == outlook(result.output)
 
 
 @pytest.fixture(scope="module")

@@ -121,6 +121,18 @@ class YearReturn:
         """The collection year (ending 31 March): the layout's, else the one the reader found."""
         return self.spec.year if self.spec.year is not None else self.result.year
 
+    @property
+    def years(self) -> list[int]:
+        """The collection years the return holds: its own, else those its rows carry (a pooled file's ``YEAR``)."""
+        if self.year is not None:
+            return [self.year]
+        found: set[int] = set()
+        for name in self.result.data.names():
+            frame = self.result.data[name]
+            if "collection_year" in frame.columns:
+                found |= {int(y) for y in frame["collection_year"].drop_nulls().unique().to_list()}
+        return sorted(found)
+
 
 @dataclass
 class FolderRead:
@@ -148,7 +160,7 @@ class FolderRead:
     @property
     def years(self) -> list[int]:
         """The collection years read, oldest first."""
-        return sorted({r.year for r in self.returns if r.year is not None})
+        return sorted({y for r in self.returns for y in r.years})
 
     @property
     def files(self) -> list[str]:
