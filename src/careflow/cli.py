@@ -112,34 +112,51 @@ def synth(
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Return files or folders: SSDA903 CSV/XML, CIN census XML.")],
-    year: Annotated[int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply.")] = None,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Return files or folders: SSDA903 CSV/XML, CIN census XML, or a folder of years."),
+    ],
+    year: Annotated[
+        int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply, where no folder names it.")
+    ] = None,
     show: Annotated[int, typer.Option(help="How many issues to list (all are counted).")] = 30,
     issues_csv: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
 ) -> None:
-    """Read a return, print a summary of its issues; exit 1 if it has errors."""
-    from careflow.returns import read_return
+    """Read returns (one, or a folder of years), print a summary of their issues; exit 1 if they have errors."""
+    from careflow.errors import ReturnsFolderError
+    from careflow.returns import read_folder
 
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         err_console.print(f"[red]No such file or folder: {', '.join(missing)}")
         raise typer.Exit(2)
     started = time.perf_counter()
-    with _progress("Reading") as update:
-        update(", ".join(f.name for f in files), 0.05)
-        result = read_return(files, year=year)
+    try:
+        with _progress("Reading") as update:
+            update(", ".join(f.name for f in files), 0.05)
+            read = read_folder(files, year=year, progress=lambda step, done: update(step, 0.05 + 0.95 * done))
+    except ReturnsFolderError as exc:
+        err_console.print(f"[red]{_escape_text(str(exc))}")
+        raise typer.Exit(2) from None
     seconds = time.perf_counter() - started
-    _print_read_summary(result, seconds, show)
+    if len(read.returns) == 1:
+        only = read.returns[0]
+        result = only.result
+        _print_read_summary(type(result)(result.data, read.issues, result.files, result.collection, only.year),
+                            seconds, show)
+    else:
+        _print_years_summary(read, seconds, show)
     if issues_csv is not None:
         from careflow.issues import issues_frame
 
-        issues_frame(result.issues).write_csv(issues_csv)
+        issues_frame(read.issues).write_csv(issues_csv)
         console.print(f"Every issue written to {issues_csv}.")
-    raise typer.Exit(1 if result.has_errors else 0)
+    raise typer.Exit(1 if read.has_errors else 0)
 
 
 def _print_read_summary(result: Any, seconds: float, show: int) -> None:
-    kind = {"ssda903": "SSDA903", "cin": "CIN census"}.get(result.collection, result.collection or "return")
+    names = {"ssda903": "SSDA903", "cin": "CIN census"}
+    kind = " + ".join(names.get(c, c) for c in result.collection.split("+")) if result.collection else "return"
     year = f" {result.year - 1}-{str(result.year)[-2:]}" if result.year else ""
     console.print(f"[bold]{kind}{year}[/bold]: read {len(result.files)} file(s) in {seconds:.2f} s")
     rows = Table(show_header=True, title="Tables read")
@@ -148,14 +165,45 @@ def _print_read_summary(result: Any, seconds: float, show: int) -> None:
     for name, n in result.data.counts().items():
         rows.add_row(name, f"{n:,}")
     console.print(rows)
-    counts = result.counts()
+    _print_issues(result.issues, show)
+
+
+def _print_years_summary(read: Any, seconds: float, show: int) -> None:
+    """A folder of years: one line per year's return, checked against that year's code lists."""
+    from careflow.returns.folders import year_label
+
+    console.print(f"[bold]{_escape_text(read.describe())}[/bold]: read {len(read.files)} file(s) in {seconds:.2f} s")
+    table = Table(show_header=True, title="Returns by collection year (each checked against its year's codes)")
+    for column in ("year", "return", "children", "episodes", "referrals", "errors", "warnings"):
+        table.add_column(column, justify="left" if column in ("year", "return") else "right")
+    for one in read.returns:
+        result = one.result
+        counts = result.counts()
+        kinds = "+".join({"ssda903": "SSDA903", "cin": "CIN"}.get(c, c) for c in result.collection.split("+"))
+        table.add_row(year_label(one.year) if one.year else "?", kinds,
+                      f"{result.data['children']['child_id'].n_unique():,}" if "children" in result.data else "0",
+                      *(f"{result.data[n].height:,}" if n in result.data else "0"
+                        for n in ("looked_after_episodes", "referrals")),
+                      f"{counts[Severity.ERROR]:,}", f"{counts[Severity.WARNING]:,}")
+    console.print(table)
+    repeated = sum(read.repeated.values())
+    console.print(
+        f"Across the years: {read.children():,} children, {read.episodes():,} looked-after episodes. "
+        f"{repeated:,} rows repeat a record an earlier return held (the later return's version stands); "
+        f"{read.revised:,} records differ between returns."
+    )
+    _print_issues(read.issues, show)
+
+
+def _print_issues(issues: list[Issue], show: int) -> None:
+    counts = Counter(i.severity for i in issues)
     console.print(
         f"Issues: [red]{counts[Severity.ERROR]} error(s)[/red], [yellow]{counts[Severity.WARNING]} "
         f"warning(s)[/yellow], {counts[Severity.INFO]} note(s)"
     )
-    if not result.issues:
+    if not issues:
         return
-    by_kind = Counter((i.severity, i.code) for i in result.issues)
+    by_kind = Counter((i.severity, i.code) for i in issues)
     kinds = Table(show_header=True, title="Issues by kind")
     kinds.add_column("severity")
     kinds.add_column("code")
@@ -163,7 +211,7 @@ def _print_read_summary(result: Any, seconds: float, show: int) -> None:
     for (severity, code), n in sorted(by_kind.items(), key=lambda kv: (_rank(kv[0][0]), -kv[1])):
         kinds.add_row(str(severity), code, f"{n:,}")
     console.print(kinds)
-    ordered = sorted(result.issues, key=lambda i: _rank(i.severity))
+    ordered = sorted(issues, key=lambda i: _rank(i.severity))
     for issue in ordered[:show]:
         colour = {"error": "red", "warning": "yellow"}.get(str(issue.severity), "white")
         console.print(f"[{colour}]{issue.severity}[/{colour}] {_escape(issue)}")
@@ -176,9 +224,13 @@ def _rank(severity: Severity) -> int:
 
 
 def _escape(issue: Issue) -> str:
+    return _escape_text(str(issue))
+
+
+def _escape_text(text: str) -> str:
     from rich.markup import escape
 
-    return escape(str(issue))
+    return escape(text)
 
 
 @app.command()
@@ -220,7 +272,8 @@ _Population = Annotated[str | None, typer.Option(help="Area whose ONS 0-17 popul
 @app.command()
 def forecast(
     returns: Annotated[
-        list[Path] | None, typer.Argument(help="SSDA903 returns: a folder (one subfolder per year is fine) or files.")
+        list[Path] | None,
+        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
     ] = None,
     synthetic: Annotated[
         int | None, typer.Option(help="Forecast a synthetic LA of this many children aged 0-17 instead.")
@@ -268,7 +321,10 @@ def forecast(
 
 @app.command()
 def backtest(
-    returns: Annotated[list[Path] | None, typer.Argument(help="SSDA903 returns: a folder or files.")] = None,
+    returns: Annotated[
+        list[Path] | None,
+        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
+    ] = None,
     synthetic: Annotated[int | None, typer.Option(help="Back-test on a synthetic LA of this many children.")] = None,
     end_year: _EndYear = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -323,7 +379,7 @@ def scorecard(
         str | None, typer.Option(help="Local authority, region or England: name, DfE LA number or ONS code.")
     ] = None,
     returns: Annotated[
-        Path | None, typer.Option("--returns", help="Folder of the LA's SSDA903 / CIN census returns.")
+        Path | None, typer.Option("--returns", help="The LA's SSDA903 / CIN census returns: a folder of years or one.")
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder for scorecard.html, .csv and .json.")] = Path("careflow-scorecard"),
 ) -> None:

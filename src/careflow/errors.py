@@ -15,6 +15,7 @@ __all__ = [
     "CareflowError",
     "CodeListError",
     "ReturnFormatError",
+    "ReturnsFolderError",
     "TableSchemaError",
     "UnknownCodeListError",
 ]
@@ -48,3 +49,7 @@ class ReturnFormatError(CareflowError, ValueError):
     def __init__(self, message: str, issues: list[Issue] | None = None) -> None:
         super().__init__(message)
         self.issues: list[Issue] = list(issues or [])
+
+
+class ReturnsFolderError(CareflowError, ValueError):
+    """A path given as returns does not exist, or holds nothing careflow recognises as a return."""

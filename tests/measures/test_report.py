@@ -72,7 +72,8 @@ def test_missing_returns_folder(tmp_path: Path) -> None:
 def test_empty_returns_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     code, message = run(None, tmp_path / "empty", tmp_path / "out")
-    assert code == 2 and "Nothing could be read" in message
+    assert code == 2 and "no returns found" in message
+    assert "2021-22/ssda903" in message  # it says what it expected to find
 
 
 def _ssda903_ready() -> CareData:

@@ -43,14 +43,19 @@ def load_data(
     Returns (data, issues, label, data end if known: 31 March of a synthetic LA's last collection year).
     """
     if returns is not None:
-        from careflow.returns import read_ssda903
+        from careflow.returns import read_folder
 
-        label = ", ".join(str(r) for r in returns) if isinstance(returns, list | tuple) else str(returns)
-        if isinstance(returns, str | Path) and _year_folders(Path(returns)):
-            data, issues = read_year_folders(Path(returns))
-            return data, issues, label, None
-        result = read_ssda903(returns)
-        return result.data, list(result.issues), label, None
+        # Every year's rows as its return gave them: the back-test fits on the returns known at its cut-off, and
+        # cleaning keeps the latest version of an episode several returns repeat.
+        read = read_folder(returns, reconcile=False, collections={"ssda903"})
+        if len(read.years) == 1:
+            # One return: the data end on its 31 March, and its rows carry no year, so that the back-test cuts
+            # them by date (cutting by return would leave nothing known before the cut-off).
+            year = read.years[0]
+            data = CareData({name: read.data[name].with_columns(pl.lit(None, dtype=pl.Int16).alias("collection_year"))
+                             for name in read.data.names()})
+            return data, list(read.issues), read.describe(), date(year, 3, 31)
+        return read.data, list(read.issues), read.describe(), None
     if synthetic_population is None:
         raise CareflowError("give returns (a folder or files of SSDA903 returns) or a synthetic population size")
     try:
@@ -62,28 +67,21 @@ def load_data(
     return la.data, [], f"synthetic LA (0-17 population {synthetic_population:,}, seed {seed})", date(end_year, 3, 31)
 
 
-def _year_folders(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
-
-
 def read_year_folders(folder: Path) -> tuple[CareData, list[Any]]:
-    """Read SSDA903 returns kept as one folder per collection year (``2021/episodes.csv`` …), the layout the
-    Social Finance demand model reads; each row is tagged with its folder's collection year."""
-    from careflow.returns import read_ssda903
+    """Read SSDA903 returns kept as one folder per collection year (``2021/episodes.csv`` or ``2020-21/ssda903/``
+    …); each row is tagged with its folder's collection year. See :func:`careflow.returns.read_folder`."""
+    from careflow.returns import read_folder
 
-    tables: dict[str, list[pl.DataFrame]] = {}
-    issues: list[Any] = []
-    for sub in _year_folders(folder):
-        result = read_ssda903(sub, year=int(sub.name))
-        issues.extend(result.issues)
-        for name in result.data.names():
-            frame = result.data[name]
-            if "collection_year" in frame.columns:
-                frame = frame.with_columns(pl.lit(int(sub.name), dtype=pl.Int16).alias("collection_year"))
-            tables.setdefault(name, []).append(frame)
-    return CareData({name: pl.concat(frames, how="vertical_relaxed") for name, frames in tables.items()}), issues
+    read = read_folder(folder, reconcile=False, collections={"ssda903"})
+    return read.data, list(read.issues)
+
+
+def _read_line(label: str, data: CareData) -> str:
+    """What was read, as the user checks it: ``Read …: 1,234 children looked after, 1,567 episodes.``"""
+    episodes = data["looked_after_episodes"].select(
+        pl.col("local_authority").fill_null(""), "child_id", "start_date").unique()
+    children = episodes.select("local_authority", "child_id").unique().height
+    return f"Read {label}: {children:,} children looked after, {episodes.height:,} episodes."
 
 
 def cli_forecast(
@@ -140,6 +138,7 @@ def cli_forecast(
     try:
         data, read_issues, label, data_end = load_data(returns, synthetic_population=synthetic_population,
                                                        synthetic_end_year=synthetic_end_year, seed=seed)
+        console.print(_read_line(label, data))
         loaded = [load_scenario(s) for s in scenarios]
         model = FlowModel(reference_end=start, reference_years=reference_years, entries=entries,
                           population=population, data_end=data_end).fit(data)
@@ -232,6 +231,7 @@ def cli_backtest(
     try:
         data, _, label, data_end = load_data(returns, synthetic_population=synthetic_population,
                                              synthetic_end_year=synthetic_end_year, seed=seed)
+        console.print(_read_line(label, data))
         result = backtest(data, cutoff=cutoff, horizon_months=horizon_months, reference_years=reference_years,
                           entries=entries, population=population, engine=engine, runs=runs, seed=seed,
                           data_end=data_end)

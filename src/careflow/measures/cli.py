@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -47,35 +46,22 @@ def _folder_year(path: Path) -> int | None:
     return None
 
 
-def read_returns(root: Path, read_return: Callable[..., Any]) -> tuple[CareData, list[str], list[Any], list[int]]:
-    """Read every return under ``root``: the files in it, and in each folder below it (one return per folder,
-    e.g. ``2021-22/ssda903/``). Rows get the collection year their return is for — the reader's, else the
-    folder's name (``2021-22`` → 2022) — so several years pool into one record.
+def read_returns(root: Path) -> tuple[CareData, list[str], list[Any], list[int], str]:
+    """Read every return under ``root`` with :func:`careflow.returns.read_folder` (careflow's year folders, DfE
+    per-year folders, the record's export, one return). Rows carry the collection year of their return, so several
+    years pool into one record; every year's rows are kept (:func:`~careflow.measures.canonical.compute` keeps the
+    latest version of each record and needs to know which years each table was returned in).
 
     Returns:
-        (tables, files read, issues, collection years found).
+        (tables, files read, issues, collection years found, what was read: layout, folder and years).
+
+    Raises:
+        careflow.errors.ReturnsFolderError: ``root`` holds no returns careflow recognises.
     """
-    folders = [root] if root.is_file() else sorted(
-        {p.parent for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".xml")}
-    )
-    frames: dict[str, list[pl.DataFrame]] = {}
-    files: list[str] = []
-    issues: list[Any] = []
-    years: list[int] = []
-    for folder in folders:
-        result = read_return([folder])
-        files += list(result.files)
-        issues += list(result.issues)
-        year = _folder_year(folder) or result.year  # a year folder names its return; else the reader's
-        if year is not None:
-            years.append(year)
-        for name in result.data.names():
-            frame = result.data[name]
-            if year is not None and frame.height:
-                frame = frame.with_columns(pl.col("collection_year").fill_null(year))
-            frames.setdefault(name, []).append(frame)
-    data = CareData({name: pl.concat(parts, how="vertical_relaxed") for name, parts in frames.items()})
-    return data, files, issues, years
+    from careflow.returns import read_folder
+
+    read = read_folder(root, reconcile=False)
+    return read.data, read.files, list(read.issues), read.years, f"{read.describe()}, {read.children():,} children"
 
 
 def _say(stream: TextIO, message: str) -> None:
@@ -133,12 +119,13 @@ def _from_returns(chosen: Area | None, returns_dir: Path, out: Path, err: TextIO
         _say(err, f"No such folder or file: {returns_dir}. Give the folder holding your SSDA903 CSV/XML and CIN "
                   "census XML files.")
         return 2
+    from careflow.errors import ReturnsFolderError
+
     try:
-        from careflow.returns import read_return
-    except ImportError as exc:  # the readers are another package's; say so plainly if they are missing
-        _say(err, f"The return readers are not available ({exc}).")
+        data, files, issues, folder_years, what = read_returns(returns_dir)
+    except ReturnsFolderError as exc:
+        _say(err, str(exc))
         return 2
-    data, files, issues, folder_years = read_returns(returns_dir, read_return)
     if not data.names() or all(data[n].height == 0 for n in data.names()):
         _say(err, f"Nothing could be read from {returns_dir}:")
         for issue in issues[:20]:
@@ -185,6 +172,7 @@ def _from_returns(chosen: Area | None, returns_dir: Path, out: Path, err: TextIO
     code = figures["area_code"][0] if figures.height else ""
     card = report.build(chosen, own=figures, own_code=code, notes=notes)
     paths = report.write(card, out)
+    _say(err, f"Read {what}.")
     _say(err, f"Scorecard from {len(files)} return file(s), years {', '.join(map(str, years)) or 'none'}, "
               f"written to {paths['html']} (figures: {paths['csv']}, {paths['json']}).")
     return 0

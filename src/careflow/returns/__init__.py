@@ -14,10 +14,12 @@ from careflow.issues import Issue, Severity
 from careflow.returns.common import ReadResult
 
 __all__ = [
+    "FolderRead",
     "Issue",
     "ReadResult",
     "Severity",
     "read_cin_census",
+    "read_folder",
     "read_return",
     "read_ssda903",
     "write_cin_census",
@@ -30,6 +32,8 @@ _LAZY = {
     "read_cin_census": "careflow.returns.cin",
     "write_cin_census": "careflow.returns.cin",
     "read_return": "careflow.returns.detect",
+    "read_folder": "careflow.returns.folders",
+    "FolderRead": "careflow.returns.folders",
 }
 
 
