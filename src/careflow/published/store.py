@@ -294,7 +294,9 @@ def import_folder(folder: Path, *, keep_going: bool = False, dry_run: bool = Fal
     merged_stored = pl.concat([stored, new], how="vertical_relaxed")
     winners, revisions = resolve(pl.concat([_shipped_cells(), merged_stored], how="vertical_relaxed"), problems)
     files = set(new["file"].unique().to_list())
-    revisions = revisions.filter(pl.col("new_file").is_in(list(files)) | pl.col("old_file").is_in(list(files)))
+    mine = new.select((pl.col("file") + "\x00" + pl.col("release")).unique())["file"].to_list()
+    revisions = revisions.filter((pl.col("new_file") + "\x00" + pl.col("new_release")).is_in(mine)
+                                 | (pl.col("old_file") + "\x00" + pl.col("old_release")).is_in(mine))
     taken = winners.filter(pl.col("rank") == next_rank)
     report = ImportReport(folder, base, read, taken, revisions, problems)
     if dry_run or new.height == 0 or (report.errors and not keep_going):
