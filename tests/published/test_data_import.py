@@ -108,6 +108,20 @@ def test_later_layouts_import_with_every_measure_kept_and_the_scorecard_follows(
                                & (pl.col(measure) != pl.col(f"{measure}_held").fill_null("")))
         assert differ.height == 0, f"{measure}: {differ.head(3)}"
 
+    # the reform model's series read the newest data held too (England and an LA, moved on two years)
+    from careflow.reform import series
+
+    for cached in (series.load_series, series.all_areas, series.la_matrix):
+        cached.cache_clear()  # earlier tests in this process may have read the shipped series
+    england, herts = series.load_series(None), series.load_series("Hertfordshire")
+    assert england.last_year == 2024 and herts.last_year == 2024
+    ships = shipped.filter(pl.col("year") == "2022").select("area_code", "cla_at_31_march")
+    by_code = dict(ships.iter_rows())
+    assert england.value("cla", 2024) == float(by_code["E92000001"])
+    assert herts.value("cla", 2024) == float(by_code["919"])
+    for cached in (series.load_series, series.all_areas, series.la_matrix):
+        cached.cache_clear()
+
     status = runner.invoke(app, ["data", "status"])
     assert status.exit_code == 0
     listing = flat(status.output)
