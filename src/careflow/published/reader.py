@@ -486,6 +486,9 @@ def resolve(cells: pl.DataFrame, problems: list[Problem] | None = None) -> tuple
                 revisions.append({"area_code": area, "year": year, "measure": measure, "old_cell": row["cell"],
                                   "old_release": row["release"], "old_file": row["file"], "new_cell": last["cell"],
                                   "new_release": last["release"], "new_file": last["file"]})
-    return winners, pl.DataFrame(revisions, schema=rev_schema)
+    # the same earlier figure held twice (shipped, and imported from the same release) is one revision
+    out = pl.DataFrame(revisions, schema=rev_schema).unique(
+        ["area_code", "year", "measure", "old_cell", "old_release", "new_cell"], keep="last", maintain_order=True)
+    return winners, out
 
 
