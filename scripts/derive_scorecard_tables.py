@@ -51,6 +51,7 @@ def areas(dfe: Path, wide: pl.DataFrame, found: pl.DataFrame, sources: dict[str,
     (in that order), then the SFR files for LAs that appear only there.
     """
     names: dict[str, tuple[int, str, str, str, str]] = {}
+    found = found.filter(~pl.col("area_code").str.starts_with("E13"))  # London's sub-regions are not areas here
     priority = {"cla_rates": 0, "cin_b1": 1, "workforce": 2}
     ees = found.with_columns(pl.col("file").replace_strict(sources, default="").alias("source")).filter(
         pl.col("source").is_in(list(priority))

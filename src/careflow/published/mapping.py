@@ -77,7 +77,7 @@ class Mapping:
     ees_geography: dict[str, tuple[str, ...]]
     ees_ignored_columns: tuple[str, ...]
     regions: dict[str, str]
-    not_regions: tuple[str, ...]
+    sub_regions: dict[str, tuple[str, ...]]
     ignore: tuple[tuple[re.Pattern[str], str], ...]
     sources: tuple[Source, ...]
 
@@ -93,6 +93,10 @@ class Mapping:
             if pattern.search(rel):
                 return reason
         return None
+
+    def sub_region_codes(self) -> dict[str, str]:
+        """Every name a sub-region goes by (upper-cased) -> its code."""
+        return {n.upper(): code for code, names in self.sub_regions.items() for n in names}
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -168,7 +172,7 @@ def load_mapping(path: Path = MAPPING_PATH) -> Mapping:
         ees_geography={str(k): _tuple(v) for k, v in raw["ees_geography"].items()},
         ees_ignored_columns=_tuple(raw.get("ees_ignored_columns")),
         regions={str(k): str(v) for k, v in raw["regions"].items()},
-        not_regions=_tuple(raw.get("not_regions")),
+        sub_regions={str(k): _tuple(v) for k, v in (raw.get("sub_regions") or {}).items()},
         ignore=ignore,
         sources=tuple(_source(str(k), v) for k, v in raw["sources"].items()),
     )

@@ -191,9 +191,8 @@ def _ees_frame(frame: pl.DataFrame, mapping: Mapping, rel: str, shift: int,
         problems.append(Problem("error", rel, f"time_period {bad[:5]} is not a year ending 31 March; those rows "
                                 "are left out", "time_period"))
     frame = frame.with_columns(code.alias("area_code"), (year + shift).alias("year"), year.alias("_period"))
-    # London's inner/outer sub-regions are not regions
-    return frame.filter(pl.col("area_code").is_not_null() & pl.col("year").is_not_null()
-                        & ~pl.col("area_code").str.starts_with("E13"))
+    # London's inner/outer sub-regions are kept under their E13 codes (mapping: sub_regions)
+    return frame.filter(pl.col("area_code").is_not_null() & pl.col("year").is_not_null())
 
 
 def _sfr_frame(frame: pl.DataFrame, mapping: Mapping, rel: str, year: int,
@@ -205,14 +204,14 @@ def _sfr_frame(frame: pl.DataFrame, mapping: Mapping, rel: str, year: int,
             return None
     level = pl.col("geog_l").str.strip_chars().str.to_uppercase()
     name = pl.col("geog_n").str.strip_chars().str.to_uppercase()
+    regions = {**mapping.regions, **mapping.sub_region_codes()}
     code = (
         pl.when(level == "NATIONAL").then(pl.lit(ENGLAND))
-        .when(level.is_in(["REGION", "GOR"])).then(name.replace_strict(mapping.regions, default=None))
+        .when(level.is_in(["REGION", "GOR"])).then(name.replace_strict(regions, default=None))
         .when(level == "LA").then(pl.col("geog_c").str.strip_chars())
         .otherwise(None)
     )
-    unknown = frame.filter(level.is_in(["REGION", "GOR"]) & code.is_null()
-                           & ~name.is_in(list(mapping.not_regions)))["geog_n"].unique().to_list()
+    unknown = frame.filter(level.is_in(["REGION", "GOR"]) & code.is_null())["geog_n"].unique().to_list()
     if unknown:
         problems.append(Problem("error", rel, f"regions {unknown} are not among the mapping's regions", "geog_n"))
     return frame.with_columns(code.alias("area_code"), pl.lit(year, pl.Int32).alias("year"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from careflow.published.mapping import load_mapping
 from careflow.published.store import _stamp, held_areas, held_cells, store_dir
 
 __all__ = ["overlay_area_table", "overlay_national", "overlay_population"]
@@ -40,7 +41,11 @@ def _imported(measures: dict[str, str]) -> pl.DataFrame | None:
 def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
     """area_code -> reform's (level, key): LAs by DfE number, regions by name, England as 'England'."""
     areas = held_areas().select("area_code", "name", "level", "ons_code", "region_name")
-    frame = frame.join(areas, on="area_code", how="left")
+    sub = pl.DataFrame(
+        [{"area_code": code, "name": names[0], "level": "region", "ons_code": code, "region_name": names[0]}
+         for code, names in load_mapping().sub_regions.items()],
+        schema=dict.fromkeys(areas.columns, pl.String))
+    frame = frame.join(pl.concat([areas, sub]), on="area_code", how="left")
     return frame.with_columns(
         pl.when(pl.col("area_code") == ENGLAND).then(pl.lit("national"))
         .when(pl.col("level") == "region").then(pl.lit("region")).otherwise(pl.lit("la")).alias("level"),

@@ -18,6 +18,10 @@ def to_wide(cells: pl.DataFrame, mapping: Mapping | None = None) -> pl.DataFrame
     mapping = mapping or load_mapping()
     if cells.height == 0:
         return pl.DataFrame(schema={"area_code": pl.String, "year": pl.Int32})
+    # London's sub-regions are not areas of the scorecard
+    cells = cells.filter(~pl.col("area_code").is_in(list(mapping.sub_regions)))
+    if cells.height == 0:
+        return pl.DataFrame(schema={"area_code": pl.String, "year": pl.Int32})
     wide = cells.pivot(on="measure", index=["area_code", "year"], values="cell", aggregate_function="first")
     for measure, fallback in mapping.fallbacks.items():
         if fallback not in wide.columns:
