@@ -45,3 +45,13 @@ def test_every_file_of_the_shared_dfe_folder_is_read_or_ignored_with_a_reason(sh
     years = set(result.cells["year"].to_list())
     assert set(range(2010, 2023)) <= years
     assert {"E13000001", "E13000002"} <= set(result.cells["area_code"].to_list())
+
+
+def test_a_mistyped_mapping_is_refused(tmp_path: Path) -> None:
+    from careflow.published.mapping import MAPPING_PATH, MappingError
+
+    text = MAPPING_PATH.read_text(encoding="utf-8").replace("value: number}", "valeu: number}", 1)
+    bad = tmp_path / "mapping.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError, match="valeu"):
+        load_mapping(bad)

@@ -118,8 +118,19 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+_SOURCE_KEYS = {"collection", "layout", "files", "columns", "labels", "measures", "year", "year_shift", "symbols"}
+_MEASURE_KEYS = {"where", "sum", "value"}
+
+
+def _check_keys(raw: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = set(raw) - allowed
+    if unknown:
+        raise MappingError(f"{where}: unknown key(s) {sorted(unknown)} (allowed: {sorted(allowed)})")
+
+
 def _source(ident: str, raw: dict[str, Any]) -> Source:
     where_label = f"mapping.yaml: source {ident}"
+    _check_keys(raw, _SOURCE_KEYS, where_label)
     try:
         layout = raw["layout"]
         files = tuple(re.compile(p) for p in raw["files"])
@@ -135,6 +146,7 @@ def _source(ident: str, raw: dict[str, Any]) -> Source:
     }
     measures = []
     for name, spec in (raw.get("measures") or {}).items():
+        _check_keys(spec, _MEASURE_KEYS, f"{where_label}: measure {name}")
         where = tuple((str(c), str(lab)) for c, lab in (spec.get("where") or {}).items())
         summed = spec.get("sum") or {}
         if len(summed) > 1:
@@ -159,6 +171,8 @@ def _source(ident: str, raw: dict[str, Any]) -> Source:
 def load_mapping(path: Path = MAPPING_PATH) -> Mapping:
     """The declared mapping (``mapping.yaml`` in this package unless ``path`` is given)."""
     raw = load_yaml(path)
+    for entry in raw.get("ignore", []):
+        _check_keys(entry, {"files", "reason"}, f"mapping.yaml: ignore {entry.get('files')}")
     ignore = tuple(
         (re.compile(p), str(entry["reason"])) for entry in raw.get("ignore", []) for p in entry["files"]
     )
