@@ -196,3 +196,20 @@ def test_an_la_that_changed_code_is_reported_and_stays_joined(tmp_path: Path) ->
     from careflow.measures.published import find_area
 
     assert find_area("Cumberland").code == "942"
+
+
+def test_two_releases_in_one_folder_keep_the_later_figure(tmp_path: Path) -> None:
+    folder = tmp_path / "both"
+    rate_file(folder / "cla_2023_release", 2023, {CLA: "2000"})
+    rate_file(folder / "cla_2024_release", 2024, {CLA: "2100"},
+              extra=[["2023", "Financial year", "Local authority", "E92000001", "England", "E12000006",
+                      "East of England", "919", "Hertfordshire", "E10000015", CLA, "250000", "2010", "80"]])
+    code, out, report = run_import(folder, tmp_path)
+    assert code == 0, out
+    [revision] = [r for r in report["revisions"] if r["area_code"] == "919" and r["year"] == 2023]
+    assert (revision["old_cell"], revision["new_cell"]) == ("2000", "2010")
+    assert revision["old_file"] == "cla_2023_release/cla_number_and_rate_per_10k_children.csv"
+    assert revision["new_file"] == "cla_2024_release/cla_number_and_rate_per_10k_children.csv"
+    by_year = dict(published.held_counts().filter(pl.col("area_code") == "919").select(
+        "year", "cla_at_31_march").iter_rows())
+    assert by_year[2023] == "2010"

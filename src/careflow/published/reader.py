@@ -439,9 +439,10 @@ def read_folder(folder: Path, mapping: Mapping | None = None,
         collections = {s.collection for s in mapping.sources for r in reports if r.source == s.id}
         lost = sorted(m for s in mapping.sources if s.collection in collections for m in
                       (x.name for x in s.measures) if m not in taken)
-        for measure in lost:
-            problems.append(Problem("warning", str(folder), f"measure {measure} is in no file of this folder "
-                                    "(its file is absent or could not be read)"))
+        if lost:
+            problems.append(Problem("warning", str(folder), f"{len(lost)} measure(s) of the collections this folder "
+                                    f"holds are in none of its files (their files are absent or could not be read): "
+                                    f"{', '.join(lost)}"))
     return ReadResult(cells, areas, reports, problems)
 
 
