@@ -206,7 +206,8 @@ def test_two_releases_in_one_folder_keep_the_later_figure(tmp_path: Path) -> Non
                       "East of England", "919", "Hertfordshire", "E10000015", CLA, "250000", "2010", "80"]])
     code, out, report = run_import(folder, tmp_path)
     assert code == 0, out
-    [revision] = [r for r in report["revisions"] if r["area_code"] == "919" and r["year"] == 2023]
+    [revision] = [r for r in report["revisions"]
+                  if r["area_code"] == "919" and r["year"] == 2023 and r["measure"] == "cla_at_31_march"]
     assert (revision["old_cell"], revision["new_cell"]) == ("2000", "2010")
     assert revision["old_file"] == "cla_2023_release/cla_number_and_rate_per_10k_children.csv"
     assert revision["new_file"] == "cla_2024_release/cla_number_and_rate_per_10k_children.csv"
