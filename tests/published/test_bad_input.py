@@ -214,3 +214,23 @@ def test_two_releases_in_one_folder_keep_the_later_figure(tmp_path: Path) -> Non
     by_year = dict(published.held_counts().filter(pl.col("area_code") == "919").select(
         "year", "cla_at_31_march").iter_rows())
     assert by_year[2023] == "2010"
+
+
+def test_headers_and_labels_differing_only_in_case_are_read(tmp_path: Path) -> None:
+    folder = tmp_path / "case"
+    header = [c.upper() if c in ("population_type", "children_count") else c for c in HEADER_2025]
+    rate_file(folder, 2024, {CLA.upper(): "321"}, header=header, labels=(CLA.upper(), STARTS))
+    code, out, _ = run_import(folder, tmp_path)
+    assert code == 0, out
+    held = published.held_counts().filter((pl.col("area_code") == "919") & (pl.col("year") == 2024))
+    assert held["cla_at_31_march"].to_list() == ["321"]
+
+
+def test_a_financial_year_period_is_an_error_not_a_year(tmp_path: Path) -> None:
+    folder = tmp_path / "fy"
+    rate_file(folder, 2024, {}, extra=[["202223", "Financial year", "National", "E92000001", "England", "", "", "",
+                                        "", "", CLA, "1", "1", "1"]])
+    code, _out, report = run_import(folder, tmp_path)
+    assert code == 1
+    [error] = problems(report, "error")
+    assert error["column"] == "time_period" and "202223" in error["message"]

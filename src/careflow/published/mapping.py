@@ -62,8 +62,8 @@ class Source:
         return self.columns.get(key, (key,))
 
     def label_key(self, column_key: str) -> dict[str, str]:
-        """Every declared wording of a label column -> its label key."""
-        return {w: k for k, words in self.labels.get(column_key, {}).items() for w in words}
+        """Every declared wording of a label column (folded: :func:`fold_label`) -> its label key."""
+        return {fold_label(w): k for k, words in self.labels.get(column_key, {}).items() for w in words}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +104,16 @@ class Mapping:
 
 
 def header_matches(synonym: str, header: str) -> bool:
-    """A header matches a synonym exactly, or by full regular-expression match when written ``re:PATTERN``."""
+    """A header matches a synonym ignoring case, or by full regular-expression match when written ``re:PATTERN``
+    (DfE has changed only the case of a header between releases, e.g. ``CLA_group`` and ``cla_group``)."""
     if synonym.startswith("re:"):
-        return re.fullmatch(synonym[3:], header) is not None
-    return synonym == header
+        return re.fullmatch(synonym[3:], header, flags=re.IGNORECASE) is not None
+    return synonym.casefold() == header.strip().casefold()
+
+
+def fold_label(label: str) -> str:
+    """A label as compared with the mapping's wordings: case and runs of spaces ignored."""
+    return " ".join(label.split()).lower()
 
 
 def _tuple(value: Any) -> tuple[str, ...]:

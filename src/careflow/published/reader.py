@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from careflow.published.mapping import Mapping, MeasureSpec, Source, header_matches, load_mapping
+from careflow.published.mapping import Mapping, MeasureSpec, Source, fold_label, header_matches, load_mapping
 
 __all__ = ["CELL_SCHEMA", "FileReport", "Problem", "ReadResult", "combine", "read_folder", "resolve"]
 
@@ -157,6 +157,11 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return frame.select([c for c in frame.columns if c and not c.startswith("_duplicated")])
 
 
+def _folded(column: str) -> pl.Expr:
+    """A label column as :func:`careflow.published.mapping.fold_label` folds it."""
+    return pl.col(column).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+
+
 def _find(headers: list[str], synonyms: tuple[str, ...]) -> list[str]:
     return [h for h in headers if any(header_matches(s, h) for s in synonyms)]
 
@@ -185,7 +190,9 @@ def _ees_frame(frame: pl.DataFrame, mapping: Mapping, rel: str, shift: int,
         .when(level == "Local authority").then(pl.col("old_la_code").str.strip_chars())
         .otherwise(None)
     )
-    year = pl.col("time_period").str.strip_chars().cast(pl.Int32, strict=False)
+    raw_year = pl.col("time_period").str.strip_chars().cast(pl.Int32, strict=False)
+    # a year ending 31 March is four digits ('202223', a financial year, is not read as one)
+    year = pl.when(raw_year.is_between(1900, 2100)).then(raw_year).otherwise(None)
     bad = frame.filter(year.is_null())["time_period"].unique().to_list()
     if bad:
         problems.append(Problem("error", rel, f"time_period {bad[:5]} is not a year ending 31 March; those rows "
@@ -239,7 +246,7 @@ def _measure(frame: pl.DataFrame, source: Source, spec: MeasureSpec, resolved: d
     for col_key, label_key in spec.where:
         column = resolved[col_key]
         words = source.labels[col_key][label_key]
-        part = frame.filter(pl.col(column).str.strip_chars().is_in(list(words)))
+        part = frame.filter(_folded(column).is_in([fold_label(w) for w in words]))
         if part.height == 0:
             problems.append(Problem("error", rel, f"measure {spec.name} is lost: no row has any of the labels "
                                     f"{list(words)}", column, " | ".join(words)))
@@ -255,10 +262,10 @@ def _measure(frame: pl.DataFrame, source: Source, spec: MeasureSpec, resolved: d
                             schema_overrides={"year": pl.Int32}).with_columns(
             pl.lit(" + ".join(columns)).alias("column"), pl.lit("; ".join(labels_used)).alias("label"))
     column = resolved[spec.sum_column]
-    word_key = {w: k for k in spec.sum_labels for w in source.labels[spec.sum_column][k]}
-    part = frame.with_columns(pl.col(column).str.strip_chars().alias("_label")).filter(
-        pl.col("_label").is_in(list(word_key)))
-    present = {word_key[w] for w in part["_label"].unique().to_list()}
+    word_key = {fold_label(w): k for k in spec.sum_labels for w in source.labels[spec.sum_column][k]}
+    part = frame.with_columns(_folded(column).alias("_fold"), pl.col(column).str.strip_chars().alias("_label")).filter(
+        pl.col("_fold").is_in(list(word_key)))
+    present = {word_key[w] for w in part["_fold"].unique().to_list()}
     for key in spec.sum_labels:
         if key not in present:
             words = source.labels[spec.sum_column][key]
@@ -377,7 +384,7 @@ def read_file(path: Path, rel: str, mapping: Mapping) -> tuple[FileReport, pl.Da
         column = resolved[col_key]
         words = source.label_key(col_key)
         for label in sorted(frame[column].drop_nulls().str.strip_chars().unique().to_list()):
-            if label not in words:
+            if fold_label(label) not in words:
                 problems.append(Problem("note", rel, "label not mapped to any careflow measure", column, label))
     clean = _Cleaner(mapping, source, rel, problems)
     parts = []
