@@ -126,6 +126,7 @@ def test_later_layouts_import_with_every_measure_kept_and_the_scorecard_follows(
     assert status.exit_code == 0
     listing = flat(status.output)
     assert "CLA 2024" in listing and "imported" in listing and "2010-2024" in listing
+    assert "By year" in listing and "│ 2024 │" in status.output
 
     out = tmp_path / "card"
     card = runner.invoke(app, ["scorecard", "--area", "Hertfordshire", "--out", str(out)])

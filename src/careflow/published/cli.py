@@ -133,6 +133,8 @@ def _print_import(result: Any, show: int) -> None:
 @app.command()
 def status() -> None:
     """List the published statistics careflow holds, by release and year (shipped tables and imports)."""
+    import polars as pl
+
     from careflow.published import coverage, imports_log, store_dir
     from careflow.published import status as held_status
 
@@ -141,10 +143,25 @@ def status() -> None:
     for col in ("release", "origin", "years", "measures", "areas", "figures"):
         table.add_column(col, justify="right" if col in ("measures", "areas", "figures") else "left")
     grouped = frame.group_by("release", "origin").agg(
-        "year", pl_sum("cells"), pl_max("measures"), pl_max("areas")).sort("release")
+        "year", pl.col("cells").sum(), pl.col("measures").max(), pl.col("areas").max()).sort("release")
     for release, origin, years, cells, measures, areas in grouped.iter_rows():
         table.add_row(release, origin, _span(sorted(years)), str(measures), str(areas), f"{cells:,}")
     console.print(table)
+    # by year: which release each collection's figures come from
+    with_collection = frame.with_columns(pl.col("release").str.replace(r" \d{4}$", "").alias("collection"))
+    collections = sorted(with_collection["collection"].unique().to_list())
+    grid = Table(title="By year: the release each collection's figures come from", show_header=True)
+    grid.add_column("year")
+    for collection in collections:
+        grid.add_column(collection)
+    for year in sorted(with_collection["year"].unique().to_list()):
+        part = with_collection.filter(pl.col("year") == year)
+        cells = []
+        for collection in collections:
+            releases = sorted(set(part.filter(pl.col("collection") == collection)["release"].to_list()))
+            cells.append(", ".join(releases) or "-")
+        grid.add_row(str(year), *cells)
+    console.print(grid)
     cov = coverage()
     console.print(f"Years held: {cov.describe()}")
     console.print(f"Import folder: {escape(str(store_dir()))} (set CAREFLOW_DATA to use another)")
@@ -152,18 +169,6 @@ def status() -> None:
         console.print(f"  import {entry['import']}: {escape(str(entry['folder']))} at {entry['at']}: "
                       f"{', '.join(entry['releases'])} ({entry['cells_in_use']:,} figures in use, "  # type: ignore[arg-type]
                       f"{entry['revisions']} revisions)")
-
-
-def pl_sum(name: str) -> Any:
-    import polars as pl
-
-    return pl.col(name).sum()
-
-
-def pl_max(name: str) -> Any:
-    import polars as pl
-
-    return pl.col(name).max()
 
 
 def _span(years: list[int]) -> str:
