@@ -140,7 +140,8 @@ def _areas(base: Path, stamp: float) -> pl.DataFrame:
     if stamp == 0.0 or not p.exists():
         return shipped
     # first and last years with a figure, over everything held now
-    held = _held(base, stamp)[0].filter(pl.col("cell").str.contains(r"^-?[0-9.]+$"))
+    held = _held(base, stamp)[0].filter(pl.col("cell").str.contains(r"^-?[0-9.]+$")
+                                        & ~pl.col("measure").is_in(list(load_mapping().denominators_only)))
     span = held.group_by("area_code").agg(pl.col("year").min().cast(pl.String).alias("first"),
                                           pl.col("year").max().cast(pl.String).alias("last"))
     shipped = shipped.join(span, on="area_code", how="left").with_columns(
