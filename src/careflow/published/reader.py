@@ -336,7 +336,8 @@ def read_file(path: Path, rel: str, mapping: Mapping) -> tuple[FileReport, pl.Da
         return report, empty_cells, empty_areas, problems
     if source.layout == "ees":
         frame = _ees_frame(raw, mapping, rel, source.year_shift, problems)
-        geography = set(mapping.ees_geography) | set(mapping.ees_ignored_columns)
+        geography = {s.lower() for syns in mapping.ees_geography.values() for s in syns} | {
+            s.lower() for s in mapping.ees_ignored_columns}
     else:
         year = source.year
         if year is None and "year" in (found.groupdict() or {}):
@@ -345,7 +346,7 @@ def read_file(path: Path, rel: str, mapping: Mapping) -> tuple[FileReport, pl.Da
             problems.append(Problem("error", rel, f"source {source.id}: the mapping gives no year for this file"))
             return report, empty_cells, empty_areas, problems
         frame = _sfr_frame(raw, mapping, rel, year, problems)
-        geography = {"geog_l", "geog_n", "geog_c", "New_geog_code", "LA_Code", "LA_code", "geog_t"}
+        geography = {"geog_l", "geog_n", "geog_c", "new_geog_code", "la_code", "geog_t"}
     if frame is None:
         return report, empty_cells, empty_areas, problems
     headers = [c for c in raw.columns]
@@ -366,7 +367,7 @@ def read_file(path: Path, rel: str, mapping: Mapping) -> tuple[FileReport, pl.Da
             missing[key] = source.synonyms(key)
     used_headers = set(resolved.values())
     declared = {s for syn in source.columns.values() for s in syn}
-    unmapped_cols = [h for h in headers if h not in used_headers and h not in geography
+    unmapped_cols = [h for h in headers if h not in used_headers and h.lower() not in geography
                      and not any(header_matches(s, h) for s in declared)
                      and not any(header_matches(s, h) for k in keys for s in source.synonyms(k))]
     if missing:
