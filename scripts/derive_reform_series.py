@@ -15,7 +15,9 @@ Writes three CSVs (and a SOURCES.md naming every source file) under ``src/carefl
     ONS mid-year estimates of children aged 0-17 (England, regions, LAs), mid-2012 to mid-2024, plus the older
     denominators DfE used for its published rates per 10,000 (2018-2022 release) and the mid-2009 estimate.
 
-Only counts are derived (no modelling). National and regional counts are DfE-rounded to the nearest 10; LA
+Files are found by the patterns careflow's mapping declares (``src/careflow/published/mapping.yaml``), not by the
+2022 release's folder and file names, so a later release's folder can be given instead (the national time series
+by the pattern ``cla_time_series_1994_YYYY.csv``). Only counts are derived (no modelling). National and regional counts are DfE-rounded to the nearest 10; LA
 suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
 
 Run from the repository root::
@@ -26,12 +28,13 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import polars as pl
 
 from careflow.published.mapping import load_mapping
-from careflow.published.reader import read_folder, resolve
+from careflow.published.reader import locate, read_folder, resolve
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -44,6 +47,20 @@ SOURCES: list[str] = []
 def _src(dfe: Path, rel: str) -> Path:
     SOURCES.append(rel)
     return dfe / rel
+
+
+def _declared(dfe: Path, source_id: str) -> Path:
+    """The file that careflow's mapping (src/careflow/published/mapping.yaml) declares for ``source_id``."""
+    path = locate(dfe, source_id)
+    return _src(dfe, path.relative_to(dfe).as_posix())
+
+
+def _named(dfe: Path, pattern: str) -> Path:
+    """The latest file under ``dfe`` whose path matches ``pattern`` (files no careflow measure reads)."""
+    found = sorted(p for p in dfe.rglob("*.csv") if re.search(pattern, p.relative_to(dfe).as_posix()))
+    if not found:
+        raise SystemExit(f"no file under {dfe} matches {pattern!r}")
+    return _src(dfe, found[-1].relative_to(dfe).as_posix())
 
 
 def _num(col: str) -> pl.Expr:
@@ -102,12 +119,12 @@ PLACEMENT_GROUPS = {
 
 
 def national(dfe: Path) -> pl.DataFrame:
-    ts = _read(_src(dfe, "cla_2022_release/cla_time_series_1994_2022.csv"))
+    ts = _read(_named(dfe, r"(^|/)cla_time_series_1994_20\d\d\.csv$"))
     ts = ts.with_columns(pl.col("population_count").replace_strict(TIME_SERIES_NAMES, default=None).alias("m"))
     ts = ts.filter(pl.col("m").is_not_null()).with_columns(_num("number"), pl.col("time_period").cast(pl.Int64))
     wide = ts.pivot(on="m", index="time_period", values="number").rename({"time_period": "year"}).sort("year")
 
-    ceased = _read(_src(dfe, "cla_2022_release/la_children_who_ceased_during_year.csv"))
+    ceased = _read(_declared(dfe, "cla_ceased"))
     ceased = ceased.filter(
         (pl.col("geographic_level") == "National") & (pl.col("cla_group") == "Reason episode ceased")
     ).with_columns(
@@ -124,7 +141,7 @@ def national(dfe: Path) -> pl.DataFrame:
         .pivot(on="reason", index="time_period", values="number").rename({"time_period": "year"})
     )
 
-    place = _read(_src(dfe, "cla_2022_release/national_cla_on_31_march_by_characteristics.csv"))
+    place = _read(_declared(dfe, "cla_national_placements"))
     place = place.filter(pl.col("cla_group") == "Placement").with_columns(
         _num("number"), pl.col("time_period").cast(pl.Int64),
         pl.col("characteristic").replace_strict(PLACEMENT_GROUPS, default=None).alias("g"),
@@ -134,17 +151,17 @@ def national(dfe: Path) -> pl.DataFrame:
         .pivot(on="g", index="time_period", values="number").rename({"time_period": "year"})
     )
 
-    cin = _read(_src(dfe, "cin_cpp/b1_children_in_need_2013_to_2025.csv")).filter(
+    cin = _read(_declared(dfe, "cin_b1")).filter(
         pl.col("geographic_level") == "National"
     ).select(
         pl.col("time_period").cast(pl.Int64).alias("year"),
         _num("At31_episodes").alias("cin"), _num("Started_episodes").alias("cin_starts"),
         _num("Ended_episodes").alias("cin_ended"),
     )
-    cpp = _read(_src(dfe, "cin_cpp/d5_cpps_at31march_by_duration_2013_to_2025.csv")).filter(
+    cpp = _read(_declared(dfe, "cin_d5")).filter(
         pl.col("geographic_level") == "National"
     ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_At31").alias("cpp"))
-    cpp_starts = _read(_src(dfe, "cin_cpp/d3_cpps_subsequent_plan_2013_to_2025.csv")).filter(
+    cpp_starts = _read(_declared(dfe, "cin_d3")).filter(
         pl.col("geographic_level") == "National"
     ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_start").alias("cpp_starts"))
 
@@ -238,7 +255,7 @@ def areas(dfe: Path) -> pl.DataFrame:
 
 # ------------------------------------------------------------------------------------------------- population
 def population(dfe: Path) -> pl.DataFrame:
-    ons = _read(_src(dfe, "population/ons_mid-year_population_estimates_2012_to_2024.csv"))
+    ons = _read(_declared(dfe, "population"))
     ons = ons.select(
         pl.col("geographic_level").replace_strict(
             {"National": "national", "Regional": "region", "Local authority": "la"}).alias("level"),
@@ -248,7 +265,7 @@ def population(dfe: Path) -> pl.DataFrame:
         pl.col("time_period").cast(pl.Int64).alias("mid_year"),
         _num("population_estimate").alias("population_ons"),
     )
-    dfe_pop = _read(dfe / "cla_2022_release/cla_number_and_rate_per_10k_children.csv").filter(
+    dfe_pop = _read(_declared(dfe, "cla_rates")).filter(
         pl.col("population_count") == "Children looked after at 31 March each year"
     ).select(
         pl.col("geographic_level").replace_strict(
@@ -260,7 +277,7 @@ def population(dfe: Path) -> pl.DataFrame:
         (pl.col("time_period").cast(pl.Int64) - 1).alias("mid_year"),
         _num("population_estimate").alias("population_dfe_rate_denominator"),
     )
-    old = _read(_src(dfe, "cla_la_2010_2017/2010/SFR27_2010_March.csv")).rename(lambda c: c.strip())
+    old = _read(_declared(dfe, "sfr_2010_march")).rename(lambda c: c.strip())
     old = old.filter(pl.col("geog_l").str.strip_chars().str.to_uppercase().is_in(["NATIONAL", "GOR", "LA"])).select(
         pl.col("geog_l").str.strip_chars().str.to_uppercase().replace_strict(
             {"NATIONAL": "national", "GOR": "region", "LA": "la"}).alias("level"),
@@ -271,7 +288,7 @@ def population(dfe: Path) -> pl.DataFrame:
         pl.when(pl.col("level") == "national").then(pl.lit("England"))
         .otherwise(pl.col("key")).alias("key")
     )
-    names = _read(dfe / "cla_la_2010_2017/2010/SFR27_2010_March.csv").rename(lambda c: c.strip())
+    names = _read(_declared(dfe, "sfr_2010_march")).rename(lambda c: c.strip())
     gor = dict(zip(names["geog_c"].str.strip_chars(), names["geog_n"].str.strip_chars(), strict=True))
     old = old.with_columns(
         pl.when(pl.col("level") == "region").then(pl.col("key").replace_strict(gor, default=None))

@@ -11,6 +11,7 @@ a number nor a symbol is an error, never a zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import polars as pl
 
 from careflow.published.mapping import Mapping, MeasureSpec, Source, fold_label, header_matches, load_mapping
 
-__all__ = ["CELL_SCHEMA", "FileReport", "Problem", "ReadResult", "combine", "read_folder", "resolve"]
+__all__ = ["CELL_SCHEMA", "FileReport", "Problem", "ReadResult", "combine", "locate", "read_folder", "resolve"]
 
 ENGLAND = "E92000001"
 
@@ -416,6 +417,21 @@ def read_file(path: Path, rel: str, mapping: Mapping) -> tuple[FileReport, pl.Da
     report.measures = sorted(cells["measure"].unique().to_list())
     report.cells = cells.height
     return report, cells, _areas_of(frame, rel, source.layout), problems
+
+
+def locate(folder: Path, source_id: str, mapping: Mapping | None = None) -> Path:
+    """The file under ``folder`` that the mapping's source ``source_id`` reads (the latest, by the years in its
+    path, when several match). Raises FileNotFoundError naming the patterns looked for."""
+    mapping = mapping or load_mapping()
+    [source] = [s for s in mapping.sources if s.id == source_id]
+    found = sorted(
+        (p for p in folder.rglob("*") if p.is_file() and source.match(p.relative_to(folder).as_posix())),
+        key=lambda p: (sorted(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", p.relative_to(folder).as_posix())), str(p)),
+    )
+    if not found:
+        raise FileNotFoundError(f"no file under {folder} matches {[p.pattern for p in source.files]} "
+                                f"(source {source_id} in mapping.yaml)")
+    return found[-1]
 
 
 def read_folder(folder: Path, mapping: Mapping | None = None,
