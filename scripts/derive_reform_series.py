@@ -17,8 +17,8 @@ Writes three CSVs (and a SOURCES.md naming every source file) under ``src/carefl
 
 Files are found by the patterns careflow's mapping declares (``src/careflow/published/mapping.yaml``), not by the
 2022 release's folder and file names, so a later release's folder can be given instead (the national time series
-by the pattern ``cla_time_series_1994_YYYY.csv``). Only counts are derived (no modelling). National and regional counts are DfE-rounded to the nearest 10; LA
-suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
+by the pattern ``cla_time_series_1994_YYYY.csv``). Only counts are derived (no modelling). National and regional
+counts are DfE-rounded to the nearest 10; LA suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
 
 Run from the repository root::
 
