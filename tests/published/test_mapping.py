@@ -55,3 +55,26 @@ def test_a_mistyped_mapping_is_refused(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(MappingError, match="valeu"):
         load_mapping(bad)
+
+
+def test_locate_finds_the_latest_release_of_a_declared_file(tmp_path: Path) -> None:
+    from careflow.published.reader import locate
+
+    for release in ("cla_2022_release", "cla_2025_release"):
+        (tmp_path / release).mkdir()
+        (tmp_path / release / "cla_number_and_rate_per_10k_children.csv").write_text("x\n")
+    assert locate(tmp_path, "cla_rates").parent.name == "cla_2025_release"
+    with pytest.raises(FileNotFoundError, match="cla_ceased"):
+        locate(tmp_path, "cla_ceased")
+
+
+def test_derive_reform_series_reproduces_the_shipped_series(shared: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(repo / "scripts" / "derive_reform_series.py"), "--shared", str(shared),
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    shipped = repo / "src" / "careflow" / "reform" / "data"
+    for name in ("national_series.csv", "area_series.csv", "population.csv"):
+        assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
