@@ -8,13 +8,17 @@ Writes three CSVs (and a SOURCES.md naming every source file) under ``src/carefl
     (CIN) and child protection plans (CPP) at 31 March and starts (2013-2022).
 ``area_series.csv``
     Regions and local authorities (keyed by the DfE three-digit LA number, which survives ONS re-coding), one row
-    per year 2010-2022: CLA at 31 March, starts, ceased; CIN and CPP at 31 March (2013-2022).
+    per year 2010-2022: CLA at 31 March, starts, ceased; CIN and CPP at 31 March (2013-2022). Read through
+    careflow's declared mapping (``src/careflow/published/mapping.yaml``) by the code ``careflow data import``
+    uses, so every year the files hold is kept and a later release's layout is read the same way.
 ``population.csv``
     ONS mid-year estimates of children aged 0-17 (England, regions, LAs), mid-2012 to mid-2024, plus the older
     denominators DfE used for its published rates per 10,000 (2018-2022 release) and the mid-2009 estimate.
 
-Only counts are derived (no modelling). National and regional counts are DfE-rounded to the nearest 10; LA
-suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
+Files are found by the patterns careflow's mapping declares (``src/careflow/published/mapping.yaml``), not by the
+2022 release's folder and file names, so a later release's folder can be given instead (the national time series
+by the pattern ``cla_time_series_1994_YYYY.csv``). Only counts are derived (no modelling). National and regional
+counts are DfE-rounded to the nearest 10; LA suppression markers (``c``, ``x``, ``z``, ``k``) become empty cells.
 
 Run from the repository root::
 
@@ -24,13 +28,18 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import polars as pl
 
+from careflow.published.mapping import load_mapping
+from careflow.published.reader import locate, read_folder, resolve
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_OUT = REPO / "src" / "careflow" / "reform" / "data"
+ENGLAND = "E92000001"
 
 SOURCES: list[str] = []
 
@@ -38,6 +47,20 @@ SOURCES: list[str] = []
 def _src(dfe: Path, rel: str) -> Path:
     SOURCES.append(rel)
     return dfe / rel
+
+
+def _declared(dfe: Path, source_id: str) -> Path:
+    """The file that careflow's mapping (src/careflow/published/mapping.yaml) declares for ``source_id``."""
+    path = locate(dfe, source_id)
+    return _src(dfe, path.relative_to(dfe).as_posix())
+
+
+def _named(dfe: Path, pattern: str) -> Path:
+    """The latest file under ``dfe`` whose path matches ``pattern`` (files no careflow measure reads)."""
+    found = sorted(p for p in dfe.rglob("*.csv") if re.search(pattern, p.relative_to(dfe).as_posix()))
+    if not found:
+        raise SystemExit(f"no file under {dfe} matches {pattern!r}")
+    return _src(dfe, found[-1].relative_to(dfe).as_posix())
 
 
 def _num(col: str) -> pl.Expr:
@@ -96,12 +119,12 @@ PLACEMENT_GROUPS = {
 
 
 def national(dfe: Path) -> pl.DataFrame:
-    ts = _read(_src(dfe, "cla_2022_release/cla_time_series_1994_2022.csv"))
+    ts = _read(_named(dfe, r"(^|/)cla_time_series_1994_20\d\d\.csv$"))
     ts = ts.with_columns(pl.col("population_count").replace_strict(TIME_SERIES_NAMES, default=None).alias("m"))
     ts = ts.filter(pl.col("m").is_not_null()).with_columns(_num("number"), pl.col("time_period").cast(pl.Int64))
     wide = ts.pivot(on="m", index="time_period", values="number").rename({"time_period": "year"}).sort("year")
 
-    ceased = _read(_src(dfe, "cla_2022_release/la_children_who_ceased_during_year.csv"))
+    ceased = _read(_declared(dfe, "cla_ceased"))
     ceased = ceased.filter(
         (pl.col("geographic_level") == "National") & (pl.col("cla_group") == "Reason episode ceased")
     ).with_columns(
@@ -118,7 +141,7 @@ def national(dfe: Path) -> pl.DataFrame:
         .pivot(on="reason", index="time_period", values="number").rename({"time_period": "year"})
     )
 
-    place = _read(_src(dfe, "cla_2022_release/national_cla_on_31_march_by_characteristics.csv"))
+    place = _read(_declared(dfe, "cla_national_placements"))
     place = place.filter(pl.col("cla_group") == "Placement").with_columns(
         _num("number"), pl.col("time_period").cast(pl.Int64),
         pl.col("characteristic").replace_strict(PLACEMENT_GROUPS, default=None).alias("g"),
@@ -128,17 +151,17 @@ def national(dfe: Path) -> pl.DataFrame:
         .pivot(on="g", index="time_period", values="number").rename({"time_period": "year"})
     )
 
-    cin = _read(_src(dfe, "cin_cpp/b1_children_in_need_2013_to_2025.csv")).filter(
+    cin = _read(_declared(dfe, "cin_b1")).filter(
         pl.col("geographic_level") == "National"
     ).select(
         pl.col("time_period").cast(pl.Int64).alias("year"),
         _num("At31_episodes").alias("cin"), _num("Started_episodes").alias("cin_starts"),
         _num("Ended_episodes").alias("cin_ended"),
     )
-    cpp = _read(_src(dfe, "cin_cpp/d5_cpps_at31march_by_duration_2013_to_2025.csv")).filter(
+    cpp = _read(_declared(dfe, "cin_d5")).filter(
         pl.col("geographic_level") == "National"
     ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_At31").alias("cpp"))
-    cpp_starts = _read(_src(dfe, "cin_cpp/d3_cpps_subsequent_plan_2013_to_2025.csv")).filter(
+    cpp_starts = _read(_declared(dfe, "cin_d3")).filter(
         pl.col("geographic_level") == "National"
     ).select(pl.col("time_period").cast(pl.Int64).alias("year"), _num("CPP_start").alias("cpp_starts"))
 
@@ -153,104 +176,67 @@ def national(dfe: Path) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------------ areas
-SFR_FILES = {
-    # year: (CLA at 31 March file, column), (starts file, column), (ceased file, column)
-    2010: (("2010/SFR27_2010_March.csv", "MarTotal_2010"), ("2010/SFR27_2010_Started.csv", "StartTotal_2010"),
-           ("2010/SFR27_2010_Ceased.csv", "CeasedTotal_2010")),
-    2011: (("2011/SFR21_CLA.csv", "CLA_Mar2011"), ("2011/SFE21_ADM.csv", "CLA_started2011"),
-           ("2011/SFR21_CEA.csv", "CLA_cease")),
-    2012: (("2012/SFR20_CLA2012.csv", "CLA_Mar2012"), ("2012/SFR20_ADM2012.csv", "CLA_started2012"),
-           ("2012/SFR_CEA2012.csv", "CLA_cease")),
-    2013: (("2013/SFR36_CLA2013.csv", "CLA_Mar2013"), ("2013/SFR36_ADM2013.csv", "CLA_started2013"),
-           ("2013/SFR36_CEA2013.csv", "CLA_cease")),
-    2014: (("2014/SFR36_CLA2014.csv", "CLA_Mar2014"), ("2014/SFR36_ADM2014.csv", "CLA_started2014"),
-           ("2014/SFR36_CEA2014.csv", "CLA_cease")),
-    # The 2015 starts file labels its column 2014 but holds year ending 31 March 2015 (SFR34/2015).
-    2015: (("2015/SFR34_CLA2015.csv", "CLA_Mar2015"), ("2015/SFR34_ADM2015.csv", "CLA_started2014"),
-           ("2015/SFR34_CEA2015.csv", "CLA_cease")),
-    2016: (("2016/SFR41_CLA2016.csv", "CLA_Mar2016"), ("2016/SFR41_ADM2016.csv", "CLA_started2016"),
-           ("2016/SFR41_CEA2016.csv", "CLA_cease")),
-    2017: (("2017/SFR50_CLA2017.csv", "CLA_Mar2017"), ("2017/SFR50_ADM2017.csv", "CLA_started2017"),
-           ("2017/SFR50_CEA2017.csv", "CLA_cease2017")),
+# careflow.published measure -> series column. Read through careflow's declared mapping
+# (src/careflow/published/mapping.yaml), by the code `careflow data import` uses.
+AREA_MEASURES = {
+    "cla_at_31_march": "cla",
+    "cla_starts": "starts",
+    "cla_ceased": "ceased",
+    "cin_at_31_march": "cin",
+    "cpp_at_31_march": "cpp",
 }
-
-def _sfr_table(dfe: Path, rel: str, col: str, measure: str) -> pl.DataFrame:
-    df = _read(_src(dfe, f"cla_la_2010_2017/{rel}"))
-    df = df.rename({c: c.strip() for c in df.columns})
-    level = pl.col("geog_l").str.strip_chars().str.to_uppercase()
-    df = df.filter(level.is_in(["LA", "GOR", "REGION"]))
-    return df.select(
-        pl.when(level == "LA").then(pl.lit("la")).otherwise(pl.lit("region")).alias("level"),
-        pl.when(level == "LA").then(pl.col("geog_c").str.strip_chars())
-        .otherwise(pl.col("geog_n").str.strip_chars()).alias("key"),
-        pl.col("geog_n").str.strip_chars().alias("sfr_name"),
-        _num(col).alias(measure),
-    )
 
 
 def areas(dfe: Path) -> pl.DataFrame:
-    frames = []
-    for year, specs in SFR_FILES.items():
-        merged: pl.DataFrame | None = None
-        for (rel, col), measure in zip(specs, ("cla", "starts", "ceased"), strict=True):
-            t = _sfr_table(dfe, rel, col, measure)
-            merged = t if merged is None else merged.join(t.drop("sfr_name"), on=["level", "key"], how="full",
-                                                          coalesce=True)
-        assert merged is not None
-        frames.append(merged.with_columns(pl.lit(year).alias("year")))
-    # Regions are keyed by name (their SFR letters changed between 2010 and 2011); main() maps the names'
-    # capitalisation to the 2022 release's wording.
-    sfr = pl.concat(frames, how="diagonal_relaxed").filter(pl.col("key").is_not_null())
-
-    rel = "cla_2022_release/cla_number_and_rate_per_10k_children.csv"
-    new = _read(_src(dfe, rel)).filter(pl.col("geographic_level").is_in(["Local authority", "Regional"]))
-    measure = pl.col("population_count").replace_strict({
-        "Children looked after at 31 March each year": "cla",
-        "Children starting to be looked after each year": "starts",
-        "Children ceasing to be looked after each year": "ceased",
-    })
-    new = new.with_columns(
-        pl.when(pl.col("geographic_level") == "Local authority").then(pl.lit("la")).otherwise(pl.lit("region"))
-        .alias("level"),
-        pl.when(pl.col("geographic_level") == "Local authority").then(pl.col("old_la_code"))
-        .otherwise(pl.col("region_name")).alias("key"),
-        measure.alias("m"), _num("number"), pl.col("time_period").cast(pl.Int64).alias("year"),
-    ).pivot(on="m", index=["level", "key", "year"], values="number")
-
-    series = pl.concat([sfr.drop("sfr_name"), new], how="diagonal_relaxed")
-
-    # CIN and CPP at 31 March (2013-2022) for LAs and regions.
-    cin = _read(_src(dfe, "cin_cpp/b1_children_in_need_2013_to_2025.csv"))
-    cpp = _read(_src(dfe, "cin_cpp/d5_cpps_at31march_by_duration_2013_to_2025.csv"))
-
-    def keyed(df: pl.DataFrame, col: str, name: str) -> pl.DataFrame:
-        df = df.filter(pl.col("geographic_level").is_in(["Local authority", "Regional"]))
-        return df.select(
-            pl.when(pl.col("geographic_level") == "Local authority").then(pl.lit("la")).otherwise(pl.lit("region"))
-            .alias("level"),
-            pl.when(pl.col("geographic_level") == "Local authority").then(pl.col("old_la_code"))
-            .otherwise(pl.col("region_name")).alias("key"),
-            pl.col("time_period").cast(pl.Int64).alias("year"), _num(col).alias(name),
-        )
-
-    series = series.join(keyed(cin, "At31_episodes", "cin"), on=["level", "key", "year"], how="left")
-    series = series.join(keyed(cpp, "CPP_At31", "cpp"), on=["level", "key", "year"], how="left")
-
-    # Names, codes and regions from the latest year each LA appears in (2022 release, then SFR 2017).
-    names = _read(dfe / rel).filter(pl.col("geographic_level") == "Local authority").with_columns(
-        pl.col("time_period").cast(pl.Int64)
-    ).sort("time_period", descending=True).unique("old_la_code", keep="first").select(
-        pl.col("old_la_code").alias("key"), pl.col("la_name").alias("name"), pl.col("new_la_code").alias("code"),
-        pl.col("region_name").alias("region"),
+    """Regions (by name, with Inner and Outer London) and LAs (by DfE number), one row per year with CLA data."""
+    mapping = load_mapping()
+    result = read_folder(dfe, mapping)
+    problems = list(result.problems)
+    cells, _revisions = resolve(result.cells, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SystemExit("\n".join(str(p) for p in errors))
+    for (file, measure), _ in result.cells.filter(pl.col("measure").is_in(list(AREA_MEASURES))).group_by(
+            "file", "measure"):
+        SOURCES.append(f"{file} ({measure}, via src/careflow/published/mapping.yaml)")
+    sub = {code: names[0] for code, names in mapping.sub_regions.items()}
+    found = result.areas
+    region_names = dict(
+        found.filter(pl.col("level") == "region").sort("year").group_by("area_code").last()
+        .select("area_code", "name").iter_rows()
     )
-    sfr_names = pl.concat(
-        [_read(dfe / f"cla_la_2010_2017/{spec[0][0]}").rename(lambda c: c.strip()) for spec in SFR_FILES.values()
-         if "New_geog_code" in _read(dfe / f"cla_la_2010_2017/{spec[0][0]}").columns],
-        how="diagonal_relaxed",
-    ).filter(pl.col("geog_l").str.strip_chars().str.to_uppercase() == "LA").select(
-        pl.col("geog_c").str.strip_chars().alias("key"), pl.col("geog_n").str.strip_chars().alias("name"),
-        pl.col("New_geog_code").str.strip_chars().alias("code"),
-    ).unique("key", keep="last")
+    region_names.update(sub)
+    cells = cells.filter(pl.col("measure").is_in(list(AREA_MEASURES)) & (pl.col("area_code") != ENGLAND))
+    is_region = pl.col("area_code").str.starts_with("E1")
+    keyed = cells.with_columns(
+        pl.when(is_region).then(pl.lit("region")).otherwise(pl.lit("la")).alias("level"),
+        pl.when(is_region).then(pl.col("area_code").replace_strict(region_names, default=None))
+        .otherwise(pl.col("area_code")).alias("key"),
+        pl.col("measure").replace_strict(AREA_MEASURES).alias("m"),
+        pl.col("cell").cast(pl.Float64, strict=False).alias("value"),
+        pl.col("year").cast(pl.Int64),
+    )
+    unnamed = keyed.filter(pl.col("key").is_null())["area_code"].unique().to_list()
+    if unnamed:
+        raise SystemExit(f"regions without a name: {unnamed}")
+    series = keyed.pivot(on="m", index=["level", "key", "year"], values="value", aggregate_function="first")
+    # a row for every area and year the CLA files cover (a suppressed cell still makes a row)
+    rows = keyed.filter(pl.col("m").is_in(["cla", "starts", "ceased"])).select("level", "key", "year").unique()
+    series = rows.join(series, on=["level", "key", "year"], how="left")
+
+    # Names, codes and regions from the latest year each LA appears in the CLA rates file, then the SFR files.
+    sources = {f.file: f.source for f in result.files}
+    las = found.filter(pl.col("level") == "local_authority").with_columns(
+        pl.col("file").replace_strict(sources, default="").alias("source"))
+    names = (
+        las.filter(pl.col("source") == "cla_rates").sort("year", descending=True).unique("area_code", keep="first")
+        .select(pl.col("area_code").alias("key"), "name", pl.col("ons_code").alias("code"),
+                pl.col("region_name").alias("region"))
+    )
+    sfr_names = (
+        las.filter(pl.col("source").str.starts_with("sfr_cla")).sort("year").group_by("area_code").last()
+        .select(pl.col("area_code").alias("key"), "name", pl.col("ons_code").alias("code"))
+    )
     missing = sfr_names.join(names, on="key", how="anti").with_columns(pl.lit(None, pl.Utf8).alias("region"))
     names = pl.concat([names, missing.select(names.columns)])
     regions = series.filter(pl.col("level") == "region").select("key").unique().with_columns(
@@ -260,15 +246,16 @@ def areas(dfe: Path) -> pl.DataFrame:
                         regions.with_columns(pl.lit("region").alias("level")).select(
                             "key", "name", "code", "region", "level")])
     series = series.join(lookup, on=["level", "key"], how="left")
-    # Regional names differ in case between vintages (e.g. 'NORTH EAST'): the join on names above handles it
-    # because both vintages are mapped to the 2022 wording.
+    for col in ("cla", "starts", "ceased", "cin", "cpp"):
+        if col not in series.columns:
+            series = series.with_columns(pl.lit(None, pl.Float64).alias(col))
     cols = ["level", "key", "code", "name", "region", "year", "cla", "starts", "ceased", "cin", "cpp"]
     return series.select(cols).sort("level", "key", "year")
 
 
 # ------------------------------------------------------------------------------------------------- population
 def population(dfe: Path) -> pl.DataFrame:
-    ons = _read(_src(dfe, "population/ons_mid-year_population_estimates_2012_to_2024.csv"))
+    ons = _read(_declared(dfe, "population"))
     ons = ons.select(
         pl.col("geographic_level").replace_strict(
             {"National": "national", "Regional": "region", "Local authority": "la"}).alias("level"),
@@ -278,7 +265,7 @@ def population(dfe: Path) -> pl.DataFrame:
         pl.col("time_period").cast(pl.Int64).alias("mid_year"),
         _num("population_estimate").alias("population_ons"),
     )
-    dfe_pop = _read(dfe / "cla_2022_release/cla_number_and_rate_per_10k_children.csv").filter(
+    dfe_pop = _read(_declared(dfe, "cla_rates")).filter(
         pl.col("population_count") == "Children looked after at 31 March each year"
     ).select(
         pl.col("geographic_level").replace_strict(
@@ -290,7 +277,7 @@ def population(dfe: Path) -> pl.DataFrame:
         (pl.col("time_period").cast(pl.Int64) - 1).alias("mid_year"),
         _num("population_estimate").alias("population_dfe_rate_denominator"),
     )
-    old = _read(_src(dfe, "cla_la_2010_2017/2010/SFR27_2010_March.csv")).rename(lambda c: c.strip())
+    old = _read(_declared(dfe, "sfr_2010_march")).rename(lambda c: c.strip())
     old = old.filter(pl.col("geog_l").str.strip_chars().str.to_uppercase().is_in(["NATIONAL", "GOR", "LA"])).select(
         pl.col("geog_l").str.strip_chars().str.to_uppercase().replace_strict(
             {"NATIONAL": "national", "GOR": "region", "LA": "la"}).alias("level"),
@@ -301,7 +288,7 @@ def population(dfe: Path) -> pl.DataFrame:
         pl.when(pl.col("level") == "national").then(pl.lit("England"))
         .otherwise(pl.col("key")).alias("key")
     )
-    names = _read(dfe / "cla_la_2010_2017/2010/SFR27_2010_March.csv").rename(lambda c: c.strip())
+    names = _read(_declared(dfe, "sfr_2010_march")).rename(lambda c: c.strip())
     gor = dict(zip(names["geog_c"].str.strip_chars(), names["geog_n"].str.strip_chars(), strict=True))
     old = old.with_columns(
         pl.when(pl.col("level") == "region").then(pl.col("key").replace_strict(gor, default=None))

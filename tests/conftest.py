@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Published statistics imported by a developer (careflow data import) must not change what the tests see: unless
+# a test points CAREFLOW_DATA elsewhere, the tests hold only the tables shipped with careflow.
+os.environ["CAREFLOW_DATA"] = str(Path(tempfile.gettempdir()) / f"careflow-tests-no-imports-{os.getpid()}")
 
 
 def shared_dir() -> Path | None:

@@ -442,5 +442,11 @@ def codes_command(
     console.print(table)
 
 
+# careflow data import / status: published statistics (careflow.published)
+from careflow.published.cli import app as _data_app  # noqa: E402
+
+app.add_typer(_data_app, name="data")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -4,8 +4,8 @@ Indicators are data (``definitions/*.yaml``): each names the Framework objective
 (001_8bebe4ae25a58006.txt:3468-3483), its numerator and denominator in terms of canonical tables and of
 published counts, its period, direction and reference. The same definition runs on
 
-* published statistics for every LA, 2010-2022 (:func:`published_figures`), matching DfE's own figure where DfE
-  publishes the measure;
+* published statistics for every LA, 2010-2022 as shipped and any later years imported with ``careflow data
+  import`` (:func:`published_figures`), matching DfE's own figure where DfE publishes the measure;
 * canonical tables — an LA's SSDA903 and CIN census returns, the case record's export or a synthetic LA
   (:func:`figures_from_tables`).
 

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from careflow.measures.published import Area, AreaNotFoundError, counts, find_area
+from careflow.measures.published import Area, AreaNotFoundError, counts, coverage, find_area
 from careflow.tables import CareData
 
 __all__ = ["cli_main", "population_for", "read_returns"]
@@ -99,7 +99,7 @@ def cli_main(area: str | None, returns_dir: Path | None, out: Path, *, stderr: T
         if chosen is None:  # pragma: no cover - guarded above
             return 2
         card = report.build(chosen)
-        if chosen.last_year is not None and chosen.last_year < 2022:
+        if chosen.last_year is not None and chosen.last_year < coverage().last_year:
             card.notes.append(
                 f"{chosen.name} has no published figures after {chosen.last_year} (local government reorganisation); "
                 "see its successor authority."

@@ -1,7 +1,9 @@
-"""The scorecard from published statistics: every indicator for every area and year, 2010-2022.
+"""The scorecard from published statistics: every indicator for every area and year careflow holds.
 
-The counts ship with careflow (``data/published_counts.csv``, derived from DfE and ONS files by
-``scripts/derive_scorecard_tables.py``), so this works without ``../shared``. Each indicator's numerator and
+The 2010-2022 counts ship with careflow (``data/published_counts.csv``, derived from DfE and ONS files by
+``scripts/derive_scorecard_tables.py``), so this works without ``../shared``; releases imported with
+``careflow data import`` add later years (and revise earlier ones): :func:`counts` returns the newest held, through
+:func:`careflow.published.held_counts`. Each indicator's numerator and
 denominator are read as its definition says, and the value is computed from them — then checked, in the tests,
 against DfE's own published figure where DfE publishes one.
 
@@ -19,13 +21,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from careflow.errors import CareflowError
 from careflow.measures._definitions import Indicator, PublishedTerm, indicators
+
+if TYPE_CHECKING:
+    from careflow.published import Coverage
 
 __all__ = [
     "ENGLAND",
@@ -36,6 +41,7 @@ __all__ = [
     "areas",
     "compute",
     "counts",
+    "coverage",
     "find_area",
     "round_half_up",
 ]
@@ -115,24 +121,47 @@ def round_half_up_expr(expr: pl.Expr, decimals: int) -> pl.Expr:
     return pl.when(expr >= 0).then(rounded).otherwise(-rounded) / factor
 
 
-@lru_cache(maxsize=1)
 def counts() -> pl.DataFrame:
-    """The published counts, as text cells (numbers or DfE symbols; null where the source holds nothing)."""
-    path = DATA_DIR / "published_counts.csv"
-    frame = pl.read_csv(path, infer_schema=False)
-    return frame.with_columns(pl.col("year").cast(pl.Int32))
+    """The newest published counts careflow holds, as text cells (numbers or DfE symbols; null where the source
+    holds nothing): the shipped 2022 tables, overlaid by any release imported with ``careflow data import``.
+
+    This is careflow's single entry point to published history (the scorecard, the outlook); see
+    :func:`careflow.published.held_counts`.
+    """
+    from careflow.published import held_counts
+
+    return held_counts()
 
 
-@lru_cache(maxsize=1)
+def coverage() -> Coverage:
+    """The years and releases the published counts come from (for reports: never a fixed string)."""
+    from careflow.published import coverage as held_coverage
+
+    return held_coverage()
+
+
 def _areas_frame() -> pl.DataFrame:
-    return pl.read_csv(DATA_DIR / "areas.csv", infer_schema=False)
+    from careflow.published import held_areas
+
+    return held_areas()
 
 
-@lru_cache(maxsize=1)
 def areas() -> dict[str, Area]:
-    """Every area in the published statistics, by code."""
+    """Every area in the published statistics, by code (including LAs first seen in an imported release)."""
+    frame = _areas_frame()
+    key = id(frame)  # held_areas() returns the same cached frame until the held data change
+    if _AREAS_BY_FRAME.get("key") != key:
+        _AREAS_BY_FRAME.clear()
+        _AREAS_BY_FRAME.update({"key": key, "areas": _areas_from(frame)})
+    return _AREAS_BY_FRAME["areas"]  # type: ignore[return-value]
+
+
+_AREAS_BY_FRAME: dict[str, object] = {}
+
+
+def _areas_from(frame: pl.DataFrame) -> dict[str, Area]:
     out: dict[str, Area] = {}
-    for row in _areas_frame().iter_rows(named=True):
+    for row in frame.iter_rows(named=True):
         out[row["area_code"]] = Area(
             code=row["area_code"],
             name=row["name"],

@@ -22,7 +22,7 @@ from careflow.measures import _svg
 from careflow.measures._definitions import Indicator, indicators, objectives
 from careflow.measures.benchmark import comparators, funnel, reported_values
 from careflow.measures.demand import typology
-from careflow.measures.published import ENGLAND, STATUSES, Area, areas, round_half_up
+from careflow.measures.published import ENGLAND, STATUSES, Area, areas, coverage, round_half_up
 from careflow.measures.published import compute as published_compute
 
 __all__ = ["Scorecard", "build", "write"]
@@ -105,10 +105,11 @@ def build(
     all_notes = list(notes)
     if own is not None and area is not None:
         years = sorted(set(frame["year"].to_list()))
-        if years and min(years) > 2022:
+        last = coverage().last_year
+        if years and min(years) > last:
             all_notes.append(
-                f"Your returns cover {years[0]}-{years[-1]}; the published statistics careflow holds stop at 2022, so "
-                "neighbour, region and England comparisons are shown from 2022, the latest published year."
+                f"Your returns cover {years[0]}-{years[-1]}; the published statistics careflow holds stop at {last}, "
+                f"so neighbour, region and England comparisons are shown from {last}, the latest published year."
             )
     return Scorecard(title, source, area, frame, published, demand, all_notes, own_code)
 
@@ -281,7 +282,7 @@ def render_html(card: Scorecard, csv_name: str, json_name: str) -> str:
             f"{escape(', '.join(neighbours) or 'none')}</p>"
         )
     source_text = (
-        "DfE and ONS published statistics, 2010-2022 (the latest careflow holds)"
+        f"DfE and ONS published statistics, {coverage().describe()}"
         if card.source == "published"
         else "the authority's own SSDA903 and CIN census returns, computed by the same definitions DfE's published "
         "figures follow"

@@ -1,8 +1,10 @@
-"""The published series the model runs on (England, regions, local authorities), from the committed data.
+"""The published series the model runs on (England, regions, local authorities): the newest data careflow holds.
 
-The data are derived by ``scripts/derive_reform_series.py`` from DfE and ONS statistics (see
-``data/SOURCES.md``); nothing here reads ``../shared``. Years are years ending 31 March; the 0-17 population
-used with a year is the ONS mid-year estimate of the June before it (as in DfE's rates per 10,000).
+The shipped data are derived by ``scripts/derive_reform_series.py`` from DfE and ONS statistics (see
+``data/SOURCES.md``); nothing here reads ``../shared``. A later release imported with ``careflow data import``
+is laid over them (``careflow.published.reform_tables``), so the base year moves on with the data held.
+Years are years ending 31 March; the 0-17 population used with a year is the ONS mid-year estimate of the June
+before it (as in DfE's rates per 10,000).
 """
 
 from __future__ import annotations
@@ -35,19 +37,48 @@ def _data_dir() -> Path:
     return Path(str(resources.files("careflow.reform") / "data"))
 
 
-@functools.cache
+# The shipped series, with any later release imported by `careflow data import` laid over them (careflow.published:
+# the newest data held). Cached per state of the import folder.
+
+
+def _held_stamp() -> float:
+    from careflow.published.store import _stamp, store_dir
+
+    return _stamp(store_dir())
+
+
 def _national() -> pl.DataFrame:
-    return pl.read_csv(_data_dir() / "national_series.csv")
+    return _national_held(_held_stamp())
 
 
 @functools.cache
+def _national_held(_stamp: float) -> pl.DataFrame:
+    from careflow.published.reform_tables import overlay_national
+
+    return overlay_national(pl.read_csv(_data_dir() / "national_series.csv"))
+
+
 def _area_table() -> pl.DataFrame:
-    return pl.read_csv(_data_dir() / "area_series.csv", schema_overrides={"key": pl.Utf8, "code": pl.Utf8})
+    return _area_table_held(_held_stamp())
 
 
 @functools.cache
+def _area_table_held(_stamp: float) -> pl.DataFrame:
+    from careflow.published.reform_tables import overlay_area_table
+
+    return overlay_area_table(
+        pl.read_csv(_data_dir() / "area_series.csv", schema_overrides={"key": pl.Utf8, "code": pl.Utf8}))
+
+
 def _population() -> pl.DataFrame:
-    return pl.read_csv(_data_dir() / "population.csv", schema_overrides={"key": pl.Utf8})
+    return _population_held(_held_stamp())
+
+
+@functools.cache
+def _population_held(_stamp: float) -> pl.DataFrame:
+    from careflow.published.reform_tables import overlay_population
+
+    return overlay_population(pl.read_csv(_data_dir() / "population.csv", schema_overrides={"key": pl.Utf8}))
 
 
 @dataclass(frozen=True)
