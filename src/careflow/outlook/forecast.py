@@ -10,6 +10,7 @@ reports is measured leaving out each origin's own errors from the calibration, s
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,12 +120,17 @@ def coverage(backtest: Backtest, choices: dict[tuple[str, str], str]) -> pl.Data
             .sort("level", "measure", "horizon"))
 
 
+@functools.cache
+def _default_backtest() -> Backtest:
+    return run_backtest(load_history())
+
+
 def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResult:
     """Forecast every area ``horizon`` (1-5) years past the latest published year, with 80% and 95% bands."""
     if not 1 <= horizon <= 5:
         raise CareflowError(f"horizon {horizon}: the outlook forecasts 1 to 5 years ahead")
     h = history or load_history()
-    bt = run_backtest(h)
+    bt = _default_backtest() if history is None else run_backtest(h)
     scores = bt.scores()
     choices = choose_methods(scores)
     cuts = _size_cuts(bt.errors)
