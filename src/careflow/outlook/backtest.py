@@ -20,6 +20,7 @@ __all__ = [
     "Backtest",
     "choose_methods",
     "run_backtest",
+    "split_check",
 ]
 
 ORIGINS = tuple(range(2012, 2020))
@@ -138,3 +139,20 @@ def choose_methods(scores: pl.DataFrame) -> dict[tuple[str, str], str]:
                 best, best_mape = str(method[0]), mean
         out[(str(level), str(m))] = best
     return out
+
+
+def split_check(backtest: Backtest, first: tuple[int, ...] = ORIGINS[:4],
+                second: tuple[int, ...] = ORIGINS[4:]) -> pl.DataFrame:
+    """An out-of-sample check of the choice itself: choose on the ``first`` origins only, then score that choice
+    against persistence on the ``second`` (the main table chooses and scores on the same origins)."""
+    early = choose_methods(backtest.scores(origins=first))
+    late = backtest.scores(origins=second)
+    rows = []
+    for (level, measure), method in sorted(early.items()):
+        part = late.filter((pl.col("level") == level) & (pl.col("measure") == measure))
+        mine = part.filter(pl.col("method") == method).sort("horizon")["mape"].to_list()
+        ref = part.filter(pl.col("method") == "persistence").sort("horizon")["mape"].to_list()
+        beats = method == "persistence" or all(a < b for a, b in zip(mine, ref, strict=True))
+        rows.append({"level": level, "measure": measure, "chosen_on_first": method, "mape_second": mine,
+                     "persistence_second": ref, "beats_persistence": beats})
+    return pl.DataFrame(rows)

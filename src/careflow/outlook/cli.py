@@ -13,7 +13,7 @@ from typing import TextIO
 import polars as pl
 
 from careflow.errors import CareflowError
-from careflow.outlook.backtest import ORIGINS, SCORED_HORIZONS
+from careflow.outlook.backtest import ORIGINS, SCORED_HORIZONS, split_check
 from careflow.outlook.forecast import POPULATION_ASSUMPTION, OutlookResult, find_outlook_area, run_outlook
 from careflow.outlook.history import OutlookArea
 from careflow.outlook.models import MEASURE_NAMES
@@ -64,6 +64,19 @@ def backtest_text(result: OutlookResult) -> str:
             all95 = float((c["coverage95"].to_numpy() * w).sum() / w.sum())
             lines.append(f"  {m:<14}{level:<17}" + "".join(f"{v:>8.1f}%" for v in c["coverage80"])
                          + "".join(f"{v:>8.1f}%" for v in c["coverage95"]) + f"{all80:>8.1f}%{all95:>8.1f}%")
+    check = split_check(result.backtest)
+    first, second = ORIGINS[:4], ORIGINS[4:]
+    lines.append("")
+    lines.append(f"Out-of-sample check of the choice: chosen on origins {first[0]}-{first[-1]} only, scored on "
+                 f"{second[0]}-{second[-1]} (MAPE 1-3y, against persistence):")
+    for r in check.iter_rows(named=True):
+        mine = "/".join(f"{v:.2f}" for v in r["mape_second"])
+        ref = "/".join(f"{v:.2f}" for v in r["persistence_second"])
+        verdict = "beats persistence" if r["beats_persistence"] else "does NOT beat persistence"
+        if r["chosen_on_first"] == "persistence":
+            verdict = "(persistence)"
+        lines.append(f"  {r['measure']:<14}{r['level']:<17}{r['chosen_on_first']:<19}{mine:<20} vs {ref:<20}"
+                     f"{verdict}")
     return "\n".join(lines)
 
 

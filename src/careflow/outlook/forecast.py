@@ -3,7 +3,7 @@
 Each (level, measure) uses the method the rolling-origin back-test chose (:func:`careflow.outlook.backtest.
 choose_methods`). Bands come from the chosen method's back-test errors at the same horizon: for LAs, the
 empirical quantiles of the log error within thirds by size; for regions, the empirical quantiles; for England (a
-handful of errors per horizon), a normal band on the root mean square log error. The coverage the back-test
+handful of errors per horizon), a Student's t band on the root mean square log error. The coverage the back-test
 reports is measured leaving out each origin's own errors from the calibration, so it is an honest figure.
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from scipy.stats import t as student_t
 
 from careflow.errors import CareflowError
 from careflow.outlook.backtest import (
@@ -43,7 +44,6 @@ CSV_COLUMNS = ("area_code", "old_la_code", "area_name", "level", "year", "measur
                "hi95", "method")
 POPULATION_ASSUMPTION = ("the 0-17 population after the last ONS mid-year estimate held is held at that estimate "
                          "(ONS projections are not in the data careflow holds)")
-_Z = {"80": 1.2815515655446004, "95": 1.959963984540054}
 
 
 class OutlookAreaNotFoundError(CareflowError, LookupError):
@@ -84,18 +84,26 @@ def _with_size(frame: pl.DataFrame, cuts: dict[str, list[float]]) -> pl.DataFram
 
 
 def calibrate(errors: pl.DataFrame) -> pl.DataFrame:
-    """Log-error quantiles by level, measure, method, horizon and size class (``errors`` with ``size_class``)."""
+    """Log-error quantiles by level, measure, method, horizon and size class (``errors`` with ``size_class``).
+
+    England has one error per origin, too few for empirical quantiles: its band is the root mean square log error
+    times Student's t with n-1 degrees of freedom (wider than the normal's for so few errors).
+    """
     keys = ["level", "measure", "method", "horizon", "size_class"]
-    rms = (pl.col("log_error") ** 2).mean().sqrt()
-    aggs = []
+    aggs = [(pl.col("log_error") ** 2).mean().sqrt().alias("rms"), pl.len().alias("n_errors")]
     for band, (lo, hi) in BAND_QUANTILES.items():
-        aggs += [
-            pl.when(pl.col("level").first() == "national").then(-_Z[band] * rms)
-            .otherwise(pl.col("log_error").quantile(lo, "linear")).alias(f"q_lo{band}"),
-            pl.when(pl.col("level").first() == "national").then(_Z[band] * rms)
-            .otherwise(pl.col("log_error").quantile(hi, "linear")).alias(f"q_hi{band}"),
-        ]
-    return errors.group_by(keys).agg(*aggs, pl.len().alias("n_errors"))
+        aggs += [pl.col("log_error").quantile(lo, "linear").alias(f"q_lo{band}"),
+                 pl.col("log_error").quantile(hi, "linear").alias(f"q_hi{band}")]
+    out = errors.group_by(keys).agg(*aggs)
+    df = np.maximum(out["n_errors"].to_numpy().astype(float) - 1.0, 1.0)
+    national = (out["level"] == "national").to_numpy()
+    rms = out["rms"].to_numpy()
+    cols = []
+    for band, (lo, hi) in BAND_QUANTILES.items():
+        for side, q in ((f"q_lo{band}", lo), (f"q_hi{band}", hi)):
+            parametric = rms * student_t.ppf(q, df)
+            cols.append(pl.Series(side, np.where(national, parametric, out[side].to_numpy())))
+    return out.with_columns(cols)
 
 
 def coverage(backtest: Backtest, choices: dict[tuple[str, str], str]) -> pl.DataFrame:

@@ -37,6 +37,8 @@ DESCRIPTIONS: dict[str, str] = {
                        "three-year mean",
     "stock_flow_damped": "stock-flow: starts rate and exit hazard continue their five-year trends, damped",
     "pooled": "rate per 10,000 on a damped trend shrunk towards the region's (small LAs borrow more strength)",
+    "national_trend": "complete pooling: the latest figure, its rate per 10,000 moving on England's damped five-year "
+                      "trend, times the area's own population",
     "ensemble": "the geometric mean of persistence, pooled and stock_flow_held",
 }
 
@@ -114,6 +116,17 @@ def _pooled(x: Inputs, m: str) -> np.ndarray:
     return _last(y)[:, None] * np.exp(growth[:, None] * _damp_sum(x.horizon)[None, :]) * pop_ratio
 
 
+def _national_trend(x: Inputs, m: str) -> np.ndarray:
+    """Every area's rate per 10,000 follows England's damped trend (the limit of pooling: no own trend at all)."""
+    y = x.values[m]
+    t = y.shape[1]
+    rate = y / x.population[:, :t]
+    g, _, _ = _log_growth(rate, int(PARAMETERS["trend_window_years"]))
+    root = x.parent[x.parent[x.parent]]  # LA -> region -> England
+    pop_ratio = x.population[:, t:] / x.population[:, t - 1: t]
+    return _last(y)[:, None] * np.exp(g[root][:, None] * _damp_sum(x.horizon)[None, :]) * pop_ratio
+
+
 def _stock_flow(x: Inputs, damped: bool) -> dict[str, np.ndarray]:
     cla, starts, ceased = (x.values[k] for k in MEASURE_NAMES)
     t = cla.shape[1]
@@ -176,6 +189,7 @@ CANDIDATES: dict[str, Callable[[Inputs], dict[str, np.ndarray]]] = {
     "stock_flow_held": lambda x: _stock_flow(x, damped=False),
     "stock_flow_damped": lambda x: _stock_flow(x, damped=True),
     "pooled": _single(_pooled),
+    "national_trend": _single(_national_trend),
 }
 ENSEMBLE_OF = ("persistence", "pooled", "stock_flow_held")
 
