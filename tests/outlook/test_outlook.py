@@ -126,6 +126,12 @@ def test_bands_nest_and_widen(result) -> None:  # type: ignore[no-untyped-def]
     england = f.filter((pl.col("area_code") == "E92000001") & (pl.col("measure") == "cla_31_march")).sort("year")
     width = (england["hi80"] - england["lo80"]).to_list()
     assert width == sorted(width) and width[0] < width[-1]
+    # for every area and measure, the band (relative to the forecast) never narrows with the horizon
+    rel = f.filter(pl.col("value") >= 100).with_columns((pl.col("hi95") / pl.col("value")).alias("up"),
+                                                        (pl.col("lo95") / pl.col("value")).alias("down"))
+    steps = rel.sort("year").group_by("area_code", "old_la_code", "measure").agg(
+        pl.col("up").diff().min().alias("up_step"), pl.col("down").diff().max().alias("down_step"))
+    assert steps["up_step"].min() >= -0.02 and steps["down_step"].max() <= 0.02  # (rounded to whole children)
 
 
 def test_backtest_covers_every_origin_and_la() -> None:

@@ -92,7 +92,9 @@ def _summary(result: OutlookResult, frame: pl.DataFrame, area: OutlookArea | Non
     for m in MEASURE_NAMES:
         v = h.values[m][i, -1]
         lines.append(f"{h.last_year:<6}{m:<14}{v:>9,.0f}{'':>20}{'':>20}  published")
-    for r in rows.sort("measure", "year").iter_rows(named=True):
+    order = {m: k for k, m in enumerate(MEASURE_NAMES)}
+    rows = rows.with_columns(pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+    for r in rows.sort("_order", "year").iter_rows(named=True):
         b80 = f"{r['lo80']:,.0f}-{r['hi80']:,.0f}"
         b95 = f"{r['lo95']:,.0f}-{r['hi95']:,.0f}"
         lines.append(f"{r['year']:<6}{r['measure']:<14}{r['value']:>9,.0f}{b80:>20}{b95:>20}  {r['method']}")

@@ -103,7 +103,15 @@ def calibrate(errors: pl.DataFrame) -> pl.DataFrame:
         for side, q in ((f"q_lo{band}", lo), (f"q_hi{band}", hi)):
             parametric = rms * student_t.ppf(q, df)
             cols.append(pl.Series(side, np.where(national, parametric, out[side].to_numpy())))
-    return out.with_columns(cols)
+    out = out.with_columns(cols)
+    # Uncertainty does not shrink with the horizon: the longest horizons rest on fewer origins, so their
+    # quantiles are held at least as wide as the horizon before.
+    group = ["level", "measure", "method", "size_class"]
+    widen = []
+    for band in BAND_QUANTILES:
+        widen += [pl.col(f"q_lo{band}").cum_min().over(group, order_by="horizon"),
+                  pl.col(f"q_hi{band}").cum_max().over(group, order_by="horizon")]
+    return out.with_columns(widen)
 
 
 def coverage(backtest: Backtest, choices: dict[tuple[str, str], str]) -> pl.DataFrame:

@@ -67,7 +67,10 @@ def _table(frame: pl.DataFrame) -> str:
     for row in frame.iter_rows():
         cells = []
         for v in row:
-            text = f"{v:,.1f}" if isinstance(v, float) else html.escape(str(v))
+            if isinstance(v, float):
+                text = f"{v:,.0f}" if v == int(v) or abs(v) >= 1000 else f"{v:,.1f}"
+            else:
+                text = html.escape(str(v))
             cells.append(f"<td>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
