@@ -28,7 +28,15 @@ import numpy as np
 import polars as pl
 
 from careflow.reform.errors import ReformError
-from careflow.reform.series import Area, AreaSeries, la_matrix, load_series, national_table, resolve_area
+from careflow.reform.series import (
+    Area,
+    AreaSeries,
+    _population,
+    la_matrix,
+    load_series,
+    national_table,
+    resolve_area,
+)
 
 __all__ = [
     "Projection",
@@ -332,11 +340,21 @@ def la_counterfactuals(
         raise ReformError(f"base_year {base_year} with a {window}-year window is outside the LA data "
                           f"({int(m.years[0])}-{int(m.years[-1])})")
     years = np.arange(base_year + 1, to_year + 1)
-    series = [load_series(a) for a in m.areas]
-    # The population each LA's projection uses: interpolated between ONS estimates, then grown (as review_).
-    pop_future = np.stack([s.population_path(years, population_growth) for s in series])
-    pop_base = np.array([s.population_for_year(base_year) for s in series])
-    pop_old = np.array([s.population_for_year(base_year - window) for s in series])
+    # The population each LA's projection uses, as AreaSeries.population_path gives it to review_counterfactual:
+    # interpolated between ONS mid-year estimates, then grown at ``population_growth`` from the last.
+    pop_table = _population().filter((pl.col("level") == "la") & pl.col("population_ons").is_not_null())
+    by_key = {str(k[0]): g.sort("mid_year") for k, g in pop_table.partition_by("key", as_dict=True).items()}
+    wanted = np.concatenate([[base_year - window, base_year], years])
+    paths = np.full((len(m.areas), wanted.size), np.nan)
+    for i, a in enumerate(m.areas):
+        g = by_key.get(a.key)
+        if g is None:
+            continue
+        mids, vals = g["mid_year"].to_numpy().astype(int), g["population_ons"].cast(pl.Float64).to_numpy()
+        beyond = np.clip(wanted - 1 - mids.max(), 0, None)
+        paths[i] = np.where(wanted - 1 > mids.max(), vals[mids.argmax()] * (1.0 + population_growth) ** beyond,
+                            np.interp(wanted - 1, mids, vals))
+    pop_old, pop_base, pop_future = paths[:, 0], paths[:, 1], paths[:, 2:]
     r_base = m.cla[:, jb] / pop_base * 1e4
     r_old = m.cla[:, jo] / pop_old * 1e4
     missing = ~np.isfinite(r_old) | ~np.isfinite(r_base) | ((r_old <= 0) & (trend == "compound"))
@@ -347,11 +365,11 @@ def la_counterfactuals(
         else:
             rate = r_base[:, None] * (r_base / r_old)[:, None] ** (k / window)
     stock = np.clip(rate, 0.0, None) * pop_future / 1e4
-    for i in np.nonzero(missing)[0]:
+    for row in np.nonzero(missing)[0]:
         # Few (reorganised LAs): the Review's method itself, with its region's trend.
-        p = review_counterfactual(m.areas[i], base_year=base_year, to_year=to_year, trend=trend, window=window,
+        p = review_counterfactual(m.areas[row], base_year=base_year, to_year=to_year, trend=trend, window=window,
                                   population_growth=population_growth)
-        stock[i] = [p.at(int(y)) if y in p.years else float("nan") for y in years]
+        stock[row] = [p.at(int(y)) if y in p.years else float("nan") for y in years]
     return LACounterfactuals(m.areas, years, stock, missing)
 
 
