@@ -39,6 +39,8 @@ def test_reorganised_authorities_are_matched_by_both_codes_and_named_so() -> Non
         a = find_outlook_area(query)
         assert a.code == "909", query
         assert "Cumberland" in a.display_name and "Westmorland and Furness" in a.display_name
+    assert find_outlook_area("City of London").code == "201"  # not the London region
+    assert find_outlook_area("london").code == "E12000007"
     # Cumbria's population continues as Cumberland + Westmorland and Furness (mid-2023 and mid-2024)
     h = load_history()
     cumbria = h.population[h.index("909")]

@@ -117,7 +117,8 @@ def run_backtest(history: History | None = None, origins: tuple[int, ...] | None
     errors = pl.concat(frames).with_columns(
         ((pl.col("forecast") - pl.col("actual")).abs() / pl.col("actual")).alias("ape"),
         ((pl.col("forecast") - pl.col("actual")) / pl.col("actual")).alias("pe"),
-        (pl.col("actual") / pl.col("forecast").clip(lower_bound=1e-9)).log().alias("log_error"),
+        # On counts + 1, so that bands stay meaningful for the smallest LAs (a forecast of 0 children)
+        ((pl.col("actual") + 1) / (pl.col("forecast").clip(lower_bound=0) + 1)).log().alias("log_error"),
     )
     return Backtest(errors, chosen)
 

@@ -186,8 +186,8 @@ def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResu
         cal, on=["level", "measure", "method", "horizon", "size_class"], how="left")
     bands = []
     for band in BAND_QUANTILES:
-        bands += [(pl.col("value") * pl.col(f"q_lo{band}").exp()).alias(f"lo{band}"),
-                  (pl.col("value") * pl.col(f"q_hi{band}").exp()).alias(f"hi{band}")]
+        bands += [((pl.col("value") + 1) * pl.col(f"q_lo{band}").exp() - 1).clip(lower_bound=0).alias(f"lo{band}"),
+                  ((pl.col("value") + 1) * pl.col(f"q_hi{band}").exp() - 1).alias(f"hi{band}")]
     frame = frame.with_columns(*bands).with_columns(
         [pl.col(c).round(0) for c in ("value", "lo80", "hi80", "lo95", "hi95")]
     ).select(CSV_COLUMNS)
@@ -215,6 +215,9 @@ def find_outlook_area(query: str, history: History | None = None) -> OutlookArea
         codes = {a.code.upper(), a.ons_code.upper(), a.former_ons_code.upper()}
         codes |= {la.upper() for la, _, _ in a.successors} | {ons.upper() for _, ons, _ in a.successors}
         if q.upper() in codes - {""}:
+            return a
+    for a in current:  # exact names first: 'City of London' is not London
+        if q.lower() in {a.name.lower(), *(name.lower() for _, _, name in a.successors)}:
             return a
     for a in current:
         if folded in {_fold(a.name), *(_fold(name) for _, _, name in a.successors)}:
