@@ -154,3 +154,11 @@ def test_the_la_choice_holds_out_of_sample() -> None:
         0, named=True)
     assert row["chosen_on_first"] != "persistence"
     assert row["beats_persistence"]
+
+
+def test_a_fallback_to_persistence_is_said(result) -> None:  # type: ignore[no-untyped-def]
+    # North Northamptonshire (created 2021) has one year of flows: the stock-flow part of the ensemble cannot run.
+    rows = result.frame.filter((pl.col("old_la_code") == "940") & (pl.col("measure") == "ceased"))
+    assert rows.height == 5 and all("with persistence" in m for m in rows["method"])
+    leeds = result.frame.filter(pl.col("old_la_code") == "383")
+    assert not any("with persistence" in m for m in leeds["method"])

@@ -29,7 +29,7 @@ from careflow.outlook.backtest import (
     run_backtest,
 )
 from careflow.outlook.history import History, OutlookArea, load_history
-from careflow.outlook.models import MEASURE_NAMES, forecast_all
+from careflow.outlook.models import MEASURE_NAMES, forecast_with_fallbacks
 
 __all__ = [
     "CSV_COLUMNS",
@@ -155,9 +155,9 @@ def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResu
     cal = calibrate(_with_size(bt.errors.join(chosen, on=["level", "measure", "method"]), cuts))
     origin = h.last_year
     x = inputs_at(h, origin, horizon, population_known_to=int(h.population_years[-1]))
-    forecasts = forecast_all(x)
+    forecasts, filled = forecast_with_fallbacks(x)
     t = x.values["cla_31_march"].shape[1]
-    rows: dict[str, list[object]] = {c: [] for c in (*CSV_COLUMNS, "horizon", "base")}
+    rows: dict[str, list[object]] = {c: [] for c in (*CSV_COLUMNS, "horizon", "base", "method_label")}
     for i, a in enumerate(h.areas):
         if not np.isfinite(x.values["cla_31_march"][i, t - 1]):
             continue  # the authority no longer reports (e.g. Northamptonshire): its successors are forecast
@@ -166,6 +166,9 @@ def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResu
             if not np.isfinite(base):
                 continue  # suppressed in the latest year: no forecast (listed by the CLI)
             method = choices[(a.level, m)]
+            label = method
+            if filled[method][m][i]:  # e.g. an LA created in 2021 has too little history for the stock-flow
+                label = f"{method} (with persistence where its inputs are missing or too short)"
             for k in range(horizon):
                 rows["area_code"].append(a.ons_code)
                 rows["old_la_code"].append(a.old_la_code)
@@ -175,6 +178,7 @@ def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResu
                 rows["measure"].append(m)
                 rows["value"].append(float(forecasts[method][m][i, k]))
                 rows["method"].append(method)
+                rows["method_label"].append(label)
                 rows["horizon"].append(k + 1)
                 rows["base"].append(float(base))
                 for c in ("lo80", "hi80", "lo95", "hi95"):
@@ -190,7 +194,7 @@ def run_outlook(horizon: int = 5, history: History | None = None) -> OutlookResu
                   ((pl.col("value") + 1) * pl.col(f"q_hi{band}").exp() - 1).alias(f"hi{band}")]
     frame = frame.with_columns(*bands).with_columns(
         [pl.col(c).round(0) for c in ("value", "lo80", "hi80", "lo95", "hi95")]
-    ).select(CSV_COLUMNS)
+    ).with_columns(pl.col("method_label").alias("method")).select(CSV_COLUMNS)
     return OutlookResult(frame, h, bt, scores, choices, coverage(bt, choices))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["CANDIDATES", "DESCRIPTIONS", "PARAMETERS", "Inputs", "forecast_all"]
+__all__ = ["CANDIDATES", "DESCRIPTIONS", "PARAMETERS", "Inputs", "forecast_all", "forecast_with_fallbacks"]
 
 MEASURE_NAMES = ("cla_31_march", "starts", "ceased")
 
@@ -194,17 +194,27 @@ CANDIDATES: dict[str, Callable[[Inputs], dict[str, np.ndarray]]] = {
 ENSEMBLE_OF = ("persistence", "pooled", "stock_flow_held")
 
 
-def forecast_all(x: Inputs) -> dict[str, dict[str, np.ndarray]]:
-    """Every candidate's forecasts: method -> measure -> (areas, horizons); persistence fills what one cannot."""
+def forecast_with_fallbacks(x: Inputs) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, dict[str, np.ndarray]]]:
+    """Every candidate's forecasts (method -> measure -> (areas, horizons)), persistence filling what a candidate
+    cannot forecast; and, per method and measure, which areas (n,) were so filled (for the ensemble: any part)."""
     out: dict[str, dict[str, np.ndarray]] = {}
+    filled: dict[str, dict[str, np.ndarray]] = {}
     base = CANDIDATES["persistence"](x)
     for name, fn in CANDIDATES.items():
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             got = fn(x)
-        out[name] = {m: np.where(np.isfinite(got[m]) & (got[m] >= 0), got[m], base[m]) for m in MEASURE_NAMES}
+        ok = {m: np.isfinite(got[m]) & (got[m] >= 0) for m in MEASURE_NAMES}
+        out[name] = {m: np.where(ok[m], got[m], base[m]) for m in MEASURE_NAMES}
+        filled[name] = {m: ~ok[m].all(axis=1) & np.isfinite(base[m]).all(axis=1) for m in MEASURE_NAMES}
     with np.errstate(divide="ignore"):
         out["ensemble"] = {
             m: np.exp(np.mean([np.log(np.maximum(out[k][m], 1e-9)) for k in ENSEMBLE_OF], axis=0))
             for m in MEASURE_NAMES
         }
-    return out
+    filled["ensemble"] = {m: np.any([filled[k][m] for k in ENSEMBLE_OF], axis=0) for m in MEASURE_NAMES}
+    return out, filled
+
+
+def forecast_all(x: Inputs) -> dict[str, dict[str, np.ndarray]]:
+    """Every candidate's forecasts: method -> measure -> (areas, horizons); persistence fills what one cannot."""
+    return forecast_with_fallbacks(x)[0]
