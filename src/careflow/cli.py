@@ -389,6 +389,24 @@ def scorecard(
     raise typer.Exit(cli_main(area, returns, out))
 
 
+@app.command()
+def outlook(
+    horizon: Annotated[int, typer.Option(help="Years ahead of the latest published year (1-5).")] = 5,
+    area: Annotated[
+        str | None, typer.Option(help="England, a region or an LA (name, DfE LA number or ONS code, old or new).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option(help="Write one row per area, year and measure to this CSV.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the area's HTML report (history, fan charts).")] = None,
+    backtest: Annotated[bool, typer.Option("--backtest", help="Print the back-test of every candidate.")] = False,
+) -> None:
+    """Forecasts of children looked after, starts and ceased for England, regions and LAs, from published data."""
+    from careflow.outlook.cli import cli_main
+
+    with _progress("Outlook") as update:
+        code = cli_main(horizon=horizon, area=area, csv=csv, report=report, backtest=backtest, progress=update)
+    raise typer.Exit(code)
+
+
 def _parse_date(text: str | None) -> Any:
     from datetime import date
 

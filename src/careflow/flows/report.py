@@ -72,11 +72,13 @@ def svg_band_chart(
         out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>'
                    f'<text x="{left - 4}" y="{y(v) + 4:.1f}" text-anchor="end">{_fmt(v, money)}</text>')
     years = sorted({d.year for d in dates})
-    for yr in years:
+    every = max(1, -(-len(years) * 56 // max(w, 1)))  # label every n-th year so the labels never overlap
+    for k, yr in enumerate(years):
         d = date(yr, 4, 1)
         if dates and dates[0] <= d <= dates[-1]:
+            label = f"Apr {yr}" if k % every == 0 else ""
             out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top}" y2="{top + h}" stroke="#eee"/>'
-                       f'<text x="{x(d):.1f}" y="{top + h + 14}" text-anchor="middle">Apr {yr}</text>')
+                       f'<text x="{x(d):.1f}" y="{top + h + 14}" text-anchor="middle">{label}</text>')
     for i, s in enumerate(series):
         color = s.get("color", PALETTE[i % len(PALETTE)])
         for lo_k, hi_k, alpha in (("p2_5", "p97_5", 0.12), ("p10", "p90", 0.22)):

@@ -28,7 +28,15 @@ import numpy as np
 import polars as pl
 
 from careflow.reform.errors import ReformError
-from careflow.reform.series import Area, AreaSeries, la_matrix, load_series, national_table, resolve_area
+from careflow.reform.series import (
+    Area,
+    AreaSeries,
+    _population,
+    la_matrix,
+    load_series,
+    national_table,
+    resolve_area,
+)
 
 __all__ = [
     "Projection",
@@ -111,6 +119,9 @@ def review_counterfactual(
     borrowed: float | None = None
     try:
         arr = _check_years(s, base_year, to_year, window, measure)
+        if trend == "compound" and not s.value(measure, base_year - window) > 0:
+            # A growth factor from zero is undefined (Isles of Scilly had no CLA in 2016).
+            raise ReformError(f"{s.area.label}: no {measure.upper()} in {base_year - window} to grow from")
     except ReformError:
         # A local authority created by reorganisation (e.g. North Northamptonshire, 2021) has no rate five years
         # back: it takes its region's relative trend, and says so.
@@ -128,7 +139,8 @@ def review_counterfactual(
             notes.append(f"{s.area.label} has no published {measure.upper()} for {base_year}: the projection "
                          f"starts from {int(later[0])}")
             base_year = int(later[0])
-        notes.append(f"{s.area.label} has no published {measure.upper()} five years back: it takes the trend of "
+        notes.append(f"{s.area.label} has no published (or a zero) {measure.upper()} five years back: it takes "
+                     f"the trend of "
                      f"{region.area.name} (rate x{borrowed:.3f} over {window} years)")
     hist_years = s.years[(s.years <= base_year) & ~np.isnan(arr)]
     hist_years = hist_years[hist_years >= 2010] if s.area.level != "national" else hist_years[hist_years >= 2013]
@@ -143,8 +155,10 @@ def review_counterfactual(
     k = future - base_year
     if trend == "linear":
         rate_future = r_base + (r_base - r_old) / window * k
-    else:
+    elif r_old > 0:
         rate_future = r_base * (r_base / r_old) ** (k / window)
+    else:  # nothing in the base year either (Isles of Scilly): nothing to grow
+        rate_future = np.zeros(k.size)
     rate_future = np.clip(rate_future, 0.0, None)
     pop_future = pop[..., hist_years.size:]
     stock_future = rate_future * pop_future / 1e4
@@ -311,10 +325,12 @@ def la_counterfactuals(
     *, base_year: int = 2021, to_year: int = 2033, trend: str = "linear", window: int = 5,
     population_growth: float = 0.0,
 ) -> LACounterfactuals:
-    """Vectorised Review counterfactual for all LAs with data in the latest year.
+    """The Review's method (:func:`review_counterfactual`) for all LAs with data in the latest year, at once.
 
-    An LA without a published rate five years before ``base_year`` (created by reorganisation, e.g. North and
-    West Northamptonshire in 2021) takes its region's relative trend applied to its own base-year rate.
+    The same rate trend and the same population path as :func:`review_counterfactual` for each LA (ONS mid-year
+    estimates to the last held, then ``population_growth`` a year), so the two agree for every LA. An LA without a
+    published rate five years before ``base_year`` (created by reorganisation, e.g. North and West
+    Northamptonshire in 2021) takes its region's trend, as :func:`review_counterfactual` does.
     """
     m = la_matrix()
     if trend not in TRENDS:
@@ -323,35 +339,37 @@ def la_counterfactuals(
     if jo < 0 or jb >= m.years.size:
         raise ReformError(f"base_year {base_year} with a {window}-year window is outside the LA data "
                           f"({int(m.years[0])}-{int(m.years[-1])})")
-    pop = m.population.copy()
-    # Fill population beyond the last estimate (and any gaps) by carrying the last value forward with growth.
     years = np.arange(base_year + 1, to_year + 1)
-    last_pop = np.array([row[~np.isnan(row)][-1] for row in pop])
-    last_year = np.array([m.years[~np.isnan(row)][-1] for row in pop])
-    pop_future = np.where(
-        years[None, :] <= last_year[:, None],
-        np.array([np.interp(years, m.years[~np.isnan(r)], r[~np.isnan(r)]) for r in pop]),
-        last_pop[:, None] * (1.0 + population_growth) ** (years[None, :] - last_year[:, None]),
-    )
-    r_base = m.cla[:, jb] / pop[:, jb] * 1e4
-    r_old = m.cla[:, jo] / pop[:, jo] * 1e4
-    missing = ~np.isfinite(r_old) | ~np.isfinite(r_base) | (r_old <= 0)
-    # Regional relative trend from LAs with complete data.
-    rel = np.ones(len(m.regions))
-    for g in range(len(m.regions)):
-        ok = (m.region_index == g) & ~missing
-        if ok.any():
-            rb = np.nansum(m.cla[ok, jb]) / np.nansum(pop[ok, jb])
-            ro = np.nansum(m.cla[ok, jo]) / np.nansum(pop[ok, jo])
-            rel[g] = rb / ro
-    r_base = np.where(np.isfinite(r_base), r_base, m.cla[:, -1] / pop[:, -1] * 1e4)
-    ratio = np.where(missing, rel[m.region_index], r_base / np.where(missing, 1.0, r_old))
+    # The population each LA's projection uses, as AreaSeries.population_path gives it to review_counterfactual:
+    # interpolated between ONS mid-year estimates, then grown at ``population_growth`` from the last.
+    pop_table = _population().filter((pl.col("level") == "la") & pl.col("population_ons").is_not_null())
+    by_key = {str(k[0]): g.sort("mid_year") for k, g in pop_table.partition_by("key", as_dict=True).items()}
+    wanted = np.concatenate([[base_year - window, base_year], years])
+    paths = np.full((len(m.areas), wanted.size), np.nan)
+    for i, a in enumerate(m.areas):
+        g = by_key.get(a.key)
+        if g is None:
+            continue
+        mids, vals = g["mid_year"].to_numpy().astype(int), g["population_ons"].cast(pl.Float64).to_numpy()
+        beyond = np.clip(wanted - 1 - mids.max(), 0, None)
+        paths[i] = np.where(wanted - 1 > mids.max(), vals[mids.argmax()] * (1.0 + population_growth) ** beyond,
+                            np.interp(wanted - 1, mids, vals))
+    pop_old, pop_base, pop_future = paths[:, 0], paths[:, 1], paths[:, 2:]
+    r_base = m.cla[:, jb] / pop_base * 1e4
+    r_old = m.cla[:, jo] / pop_old * 1e4
+    missing = ~np.isfinite(r_old) | ~np.isfinite(r_base) | ((r_old <= 0) & (trend == "compound"))
     k = (years - base_year)[None, :]
-    if trend == "linear":
-        rate = r_base[:, None] * (1.0 + (ratio[:, None] - 1.0) / window * k)
-    else:
-        rate = r_base[:, None] * ratio[:, None] ** (k / window)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if trend == "linear":
+            rate = r_base[:, None] + (r_base - r_old)[:, None] / window * k
+        else:
+            rate = r_base[:, None] * (r_base / r_old)[:, None] ** (k / window)
     stock = np.clip(rate, 0.0, None) * pop_future / 1e4
+    for row in np.nonzero(missing)[0]:
+        # Few (reorganised LAs): the Review's method itself, with its region's trend.
+        p = review_counterfactual(m.areas[row], base_year=base_year, to_year=to_year, trend=trend, window=window,
+                                  population_growth=population_growth)
+        stock[row] = [p.at(int(y)) if y in p.years else float("nan") for y in years]
     return LACounterfactuals(m.areas, years, stock, missing)
 
 
