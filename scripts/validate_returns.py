@@ -102,13 +102,14 @@ def synth(population: int, seeds: list[int], out: Path) -> int:
 
 
 def demo(population: int, year: int, out: Path) -> int:
+    from sqlalchemy import select
+
+    from careflow.record.models import User
     from careflow.record.serve import build_demo
     from careflow.record.services.auth import actor_of
     from careflow.record.services.context import Ctx
     from careflow.record.services.export import export_returns
     from careflow.record.settings import Settings
-    from careflow.record.models import User
-    from sqlalchemy import select
 
     t0 = time.perf_counter()
     settings = Settings.from_env(f"sqlite:///{out / 'record.db'}")

@@ -401,6 +401,11 @@ class Pathway:
         drop_plan = (cin_plan_start != NO_DATE) & (cin_plan_start >= closure)
         cin_plan_start[drop_plan] = NO_DATE
         cin_plan_end[drop_plan] = NO_DATE
+        # RC8 / RC9 say the case closed after assessment: an episode with a section 47 enquiry, a conference or a
+        # child in need plan did not, and closes with RC7 (services ceased for any other reason; DfE CIN census
+        # rule 2990: no activity on a case closed as no further action)
+        acted = has_s47 | has_conf | (cin_plan_start != NO_DATE)
+        reason[acted & np.isin(reason, ["RC8", "RC9"])] = "RC7"
 
         # history for the next generation
         prev_cpp = self.n_cpp[child].copy()

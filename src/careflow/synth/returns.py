@@ -9,7 +9,7 @@ Each year's return is sliced from the canonical tables the way DfE defines it, t
   21st birthdays, AD1 for children adopted in the year, previous permanence for children starting care in the
   year, decisions to place for adoption of the children in the return, UASC of the children in the return.
 * CIN census: children in need episodes (referrals) open at any time in the year, with their assessments,
-  plans, s47 enquiries and child protection plans as known on 31 March.
+  plans, s47 enquiries and child protection plans of the year (see :func:`cin_census_year`) as known on 31 March.
 """
 
 from __future__ import annotations
@@ -102,7 +102,15 @@ def ssda903_year(data: CareData, year: int) -> CareData:
 
 
 def cin_census_year(data: CareData, year: int) -> CareData:
-    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March."""
+    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March.
+
+    Within those episodes the census holds what DfE's specification says a year holds (the date rules DfE's
+    validator checks are named): assessments completed in the year, or started in it and still open (8696,
+    8736); section 47 enquiries started in the year or whose initial conference was in it (8715, 8740); CIN
+    plans and child protection plans open at any time in the year (4013, 8930), with the plans' reviews held
+    in it. An initial conference is recorded once (2884): with its section 47 enquiry when that is in the
+    census, at the episode's level only when it is not.
+    """
     start, end = _bounds(year)
     ref = data["referrals"].filter((pl.col("referral_date") <= end)
                                    & (pl.col("closure_date").is_null() | (pl.col("closure_date") >= start)))
@@ -115,13 +123,31 @@ def cin_census_year(data: CareData, year: int) -> CareData:
         frame = frame.filter(pl.col(start_col) <= end)
         return _censor(frame, end, dates)
 
+    def in_year(col: str) -> pl.Expr:
+        return pl.col(col).is_not_null() & (pl.col(col) >= start) & (pl.col(col) <= end)
+
+    def open_in_year(col: str) -> pl.Expr:
+        return pl.col(col).is_null() | (pl.col(col) >= start)
+
     assessments = sub("assessments", "start_date", {"authorisation_date": ["factors"]})
-    plans = sub("child_in_need_plans", "start_date", {"end_date": []})
+    assessments = assessments.filter(in_year("authorisation_date")
+                                     | (pl.col("authorisation_date").is_null() & in_year("start_date")))
+    plans = sub("child_in_need_plans", "start_date", {"end_date": []}).filter(open_in_year("end_date"))
     s47 = sub("section47_enquiries", "start_date", {"initial_conference_date": [],
                                                     "initial_conference_target_date": []})
+    s47 = s47.filter(in_year("start_date") | in_year("initial_conference_date"))
     s47 = s47.with_columns(pl.col("is_conference_not_required").fill_null(False))
-    cpp = sub("child_protection_plans", "start_date", {"end_date": []}).with_columns(
-        pl.col("review_dates").list.eval(pl.element().filter(pl.element() <= end)))
+    cpp = sub("child_protection_plans", "start_date", {"end_date": []}).filter(open_in_year("end_date")).with_columns(
+        pl.col("review_dates").list.eval(pl.element().filter((pl.element() >= start) & (pl.element() <= end))))
+    held = (s47.filter(pl.col("initial_conference_date").is_not_null())
+            .select("child_id", "referral_id", pl.col("initial_conference_date")
+                    .alias("initial_child_protection_conference_date"), pl.lit(True).alias("_held"))
+            .unique(["child_id", "referral_id", "initial_child_protection_conference_date"]))
+    ref = (ref.join(held, on=["child_id", "referral_id", "initial_child_protection_conference_date"], how="left")
+           .with_columns(pl.when(pl.col("_held")).then(None)
+                         .otherwise(pl.col("initial_child_protection_conference_date"))
+                         .alias("initial_child_protection_conference_date"))
+           .drop("_held"))
     tables = {
         "children": data["children"].join(keys.select("child_id").unique(), on="child_id", how="semi")
         .with_columns([pl.lit(None, dtype=SCHEMAS["children"][c].dtype).alias(c)
