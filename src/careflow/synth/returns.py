@@ -102,63 +102,19 @@ def ssda903_year(data: CareData, year: int) -> CareData:
 
 
 def cin_census_year(data: CareData, year: int) -> CareData:
-    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March.
+    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March, holding
+    what DfE's specification says a year holds (:func:`careflow.returns.cin.census_year`)."""
+    from careflow.returns.cin import census_year
 
-    Within those episodes the census holds what DfE's specification says a year holds (the date rules DfE's
-    validator checks are named): assessments completed in the year, or started in it and still open (8696,
-    8736); section 47 enquiries started in the year or whose initial conference was in it (8715, 8740); CIN
-    plans and child protection plans open at any time in the year (4013, 8930), with the plans' reviews held
-    in it. An initial conference is recorded once (2884): with its section 47 enquiry when that is in the
-    census, at the episode's level only when it is not.
-    """
-    start, end = _bounds(year)
-    ref = data["referrals"].filter((pl.col("referral_date") <= end)
-                                   & (pl.col("closure_date").is_null() | (pl.col("closure_date") >= start)))
-    ref = _censor(ref, end, {"closure_date": ["reason_for_closure"],
-                             "initial_child_protection_conference_date": []})
-    keys = ref.select("child_id", "referral_id")
-
-    def sub(name: str, start_col: str, dates: dict[str, list[str]]) -> pl.DataFrame:
-        frame = data[name].join(keys, on=["child_id", "referral_id"], how="semi")
-        frame = frame.filter(pl.col(start_col) <= end)
-        return _censor(frame, end, dates)
-
-    def in_year(col: str) -> pl.Expr:
-        return pl.col(col).is_not_null() & (pl.col(col) >= start) & (pl.col(col) <= end)
-
-    def open_in_year(col: str) -> pl.Expr:
-        return pl.col(col).is_null() | (pl.col(col) >= start)
-
-    assessments = sub("assessments", "start_date", {"authorisation_date": ["factors"]})
-    assessments = assessments.filter(in_year("authorisation_date")
-                                     | (pl.col("authorisation_date").is_null() & in_year("start_date")))
-    plans = sub("child_in_need_plans", "start_date", {"end_date": []}).filter(open_in_year("end_date"))
-    s47 = sub("section47_enquiries", "start_date", {"initial_conference_date": [],
-                                                    "initial_conference_target_date": []})
-    s47 = s47.filter(in_year("start_date") | in_year("initial_conference_date"))
-    s47 = s47.with_columns(pl.col("is_conference_not_required").fill_null(False))
-    cpp = sub("child_protection_plans", "start_date", {"end_date": []}).filter(open_in_year("end_date")).with_columns(
-        pl.col("review_dates").list.eval(pl.element().filter((pl.element() >= start) & (pl.element() <= end))))
-    held = (s47.filter(pl.col("initial_conference_date").is_not_null())
-            .select("child_id", "referral_id", pl.col("initial_conference_date")
-                    .alias("initial_child_protection_conference_date"), pl.lit(True).alias("_held"))
-            .unique(["child_id", "referral_id", "initial_child_protection_conference_date"]))
-    ref = (ref.join(held, on=["child_id", "referral_id", "initial_child_protection_conference_date"], how="left")
-           .with_columns(pl.when(pl.col("_held")).then(None)
-                         .otherwise(pl.col("initial_child_protection_conference_date"))
-                         .alias("initial_child_protection_conference_date"))
-           .drop("_held"))
-    tables = {
-        "children": data["children"].join(keys.select("child_id").unique(), on="child_id", how="semi")
-        .with_columns([pl.lit(None, dtype=SCHEMAS["children"][c].dtype).alias(c)
-                       for c in ("nhs_number", "is_mother", "mothers_child_date_of_birth")]),
-        "referrals": ref, "assessments": assessments, "child_in_need_plans": plans,
-        "section47_enquiries": s47, "child_protection_plans": cpp,
-    }
+    tables = {name: data[name] for name in ("children", "referrals", "assessments", "child_in_need_plans",
+                                            "section47_enquiries", "child_protection_plans")}
     if year >= 2026:
-        tables["pre_proceedings"] = sub("pre_proceedings", "start_date", {
-            "step_decision_date": ["outcome"], "court_application_date": [], "initial_meeting_date": []})
-    return CareData({name: _no_provenance(frame) for name, frame in tables.items()})
+        tables["pre_proceedings"] = data["pre_proceedings"]
+    census = census_year(CareData(tables), year)
+    census["children"] = census["children"].with_columns(
+        [pl.lit(None, dtype=SCHEMAS["children"][c].dtype).alias(c)
+         for c in ("nhs_number", "is_mother", "mothers_child_date_of_birth")])
+    return CareData({name: _no_provenance(frame) for name, frame in census.tables.items()})
 
 
 def write_returns(la: SyntheticLA, out_dir: str | PathLike[str]) -> dict[str, list[Path]]:

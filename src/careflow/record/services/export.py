@@ -179,17 +179,19 @@ def to_care_data(session: Session, year: int) -> CareData:
                                 "start_date": a.start_date, "authorisation_date": done,
                                 "factors": (list(a.factors) or None) if done else None})
     enquiry_rows = []
+    closed_by = {r.id: r.closure_date for r, _ in referrals if r.closure_date is not None and r.closure_date <= end}
     for s in under(Section47Enquiry, "start_date"):
         cid, ref = referral_key[s.referral_id]
         held = s.initial_conference_date if s.initial_conference_date and s.initial_conference_date <= end else None
+        # an enquiry that ended, or whose episode closed, with no conference held did not need one (DfE rule 8868)
+        concluded = (s.end_date is not None and s.end_date <= end) or s.referral_id in closed_by
         enquiry_rows.append({"child_id": cid, "referral_id": ref, "enquiry_id": seq(("s", cid, ref)),
                              "start_date": s.start_date,
                              # a target after the census date is not yet due: the return holds dates up to it
                              "initial_conference_target_date": s.initial_conference_target_date
                              if s.initial_conference_target_date <= end else None,
                              "initial_conference_date": held,
-                             "is_conference_not_required": bool(s.is_conference_not_required and s.end_date
-                                                                and s.end_date <= end)})
+                             "is_conference_not_required": held is None and concluded})
     plan_rows = []
     cp_plans = under(ChildProtectionPlan, "start_date")
     reviews_of: dict[int, list[dt.date]] = {}
@@ -504,6 +506,7 @@ def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str | None = Non
     """
     access.require_role(ctx, frozenset({Role.ADMIN}), "export statutory returns")
     from careflow.returns import write_cin_census, write_ssda903
+    from careflow.returns.cin import census_year
 
     la_code = la_code or ctx.settings.la_code
     data = to_care_data(ctx.session, year)
@@ -511,7 +514,9 @@ def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str | None = Non
     cla_ids = set(data["looked_after_episodes"]["child_id"].to_list()) | set(data["care_leavers"]["child_id"])
     ssda903_data["children"] = data["children"].filter(pl.col("child_id").is_in(list(cla_ids)))
     cin_ids = set(data["referrals"]["child_id"].to_list())
-    cin_data = CareData({k: v for k, v in data.tables.items() if k not in SSDA903_TABLES})
+    # the census holds what DfE's specification says the year holds (Family Help under a child protection plan is
+    # not a CIN plan at the same time, and so on: careflow.returns.cin.census_year)
+    cin_data = census_year(CareData({k: v for k, v in data.tables.items() if k not in SSDA903_TABLES}), year)
     cin_data["children"] = (data["children"].filter(pl.col("child_id").is_in(list(cin_ids)))
                             .with_columns(pl.lit(None, dtype=pl.String).alias("nhs_number")))  # not in the census
     out_dir.mkdir(parents=True, exist_ok=True)
