@@ -157,10 +157,12 @@ def build_tables(
     )
 
     m = sel["has_s47"] & (sel["s47"] <= e) & (sel["s47"] < closure)
+    # no conference planned, or the episode closed before it was held (DfE rule 8868)
+    not_needed = ~sel["has_conf"] | ((sel["conf"] >= closure) & (closure <= e))
     data["section47_enquiries"] = _dates(
         pl.DataFrame({"child_id": cid[m].astype(str), "referral_id": sel["referral_id"][m].astype(np.int32),
                       "enquiry_id": np.ones(int(m.sum()), dtype=np.int32),
-                      "is_conference_not_required": ~sel["has_conf"][m]}),
+                      "is_conference_not_required": not_needed[m]}),
         start_date=sel["s47"][m],
         initial_conference_target_date=_censor(np.where(sel["has_conf"], sel["conf_target"], NO_DATE), e)[m],
         initial_conference_date=np.where(conf_ok, sel["conf"], NO_DATE)[m],

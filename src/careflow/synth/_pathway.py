@@ -353,7 +353,10 @@ class Pathway:
         closure[m] = np.maximum(a_auth[m], s47[m] + rng.integers(10, 31, int(m.sum())))
         reason[m] = "RC8"
         m = np.isin(outcome, [CPP, CPP_PLO])
-        cin_plan_start[m] = cpp_end[m] + rng.integers(0, 4, int(m.sum()))
+        # a CIN plan starts a day or more after the protection plan ends: csc-validator-be-cin 0.1.13 numbers plans
+        # afresh in each episode and its rule 4003 matches reviews to plans by that number, so a CIN plan starting
+        # the day a child's second protection plan ended is taken as open during the first plan's review
+        cin_plan_start[m] = cpp_end[m] + rng.integers(1, 4, int(m.sum()))
         cin_plan_end[m] = cin_plan_start[m] + step_len[m]
         closure[m] = cin_plan_end[m] + rng.integers(0, 15, int(m.sum()))
         # proceedings without care
