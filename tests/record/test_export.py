@@ -209,3 +209,16 @@ def test_export_lists_what_children_lack_and_writes_nothing(world: World, tmp_pa
     assert {(g.child_id, g.field, g.rules) for g in refused.value.gaps} == lacking
     assert "UPN" in str(refused.value) and refused.value.status == 409
     assert not (tmp_path / "out").exists()
+
+
+def test_administrators_get_the_gap_list_through_the_api(world: World) -> None:
+    """GET /api/returns/{year}/gaps: the list a worker can act on, before anything is written."""
+    _journeys(world, upns=False, nhs_number="943 476 5897")
+    answer = world.client("admin").get("/api/returns/2025/gaps")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["year"] == 2025 and body["total"] == len(body["gaps"]) >= 1
+    assert {"child_id", "collection", "field", "needed", "rules"} == set(body["gaps"][0])
+    assert any(g["field"] == "UPN" and g["rules"] == "442" for g in body["gaps"])
+    assert world.client("sw").get("/api/returns/2025/gaps").status_code == 403
+    assert world.client("admin").get("/api/returns/2019/gaps").status_code == 422
