@@ -617,7 +617,11 @@ def _gaps(ssda903: CareData, year: int) -> list[Gap]:
     """What the year's SSDA903 needs that the record does not hold (the CIN census is filled from the record)."""
     start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
     gaps: list[Gap] = []
-    for cid in ssda903["children"].filter(pl.col("upn").is_null())["child_id"].to_list():
+    episodes_in_year = ssda903["looked_after_episodes"]
+    cared = episodes_in_year.filter(~pl.col("legal_status").is_in(list(_SHORT_BREAKS)))["child_id"].unique()
+    # a UPN (or why it is not known) for each child looked after other than on short breaks (rule 442)
+    for cid in ssda903["children"].filter(pl.col("upn").is_null() & pl.col("child_id").is_in(cared.to_list()))[
+            "child_id"].to_list():
         gaps.append(Gap(cid, "SSDA903", "UPN", "the child's unique pupil number, or why it is not known (UN2-UN5)",
                         "442"))
     for row in ssda903["looked_after_outcomes"].iter_rows(named=True):
