@@ -5,22 +5,35 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
+import pytest
+
 from careflow.issues import Severity
 from careflow.record.services.context import Ctx
-from careflow.record.services.export import export_returns, to_care_data
+from careflow.record.services.export import ReturnNotReady, export_returns, submission_gaps, to_care_data
 
-from .conftest import World
+from .conftest import World, fast_settings, make_world
 
 
-def _journeys(world: World) -> None:
-    cp = world.new_child(occurred_on="2024-06-03", nhs_number="943 476 5919")
+@pytest.fixture
+def own_world(tmp_path: Path) -> World:
+    """A record of its own (SQLite): the export covers the whole LA, and a return that must read back with no
+    errors (DfE's rules included) holds only this test's children."""
+    from careflow.record.app import create_app
+
+    return make_world(create_app(fast_settings(database_url=f"sqlite:///{tmp_path / 'own.db'}")))
+
+
+def _journeys(world: World, upns: bool = True, nhs_number: str = "943 476 5919") -> None:
+    cp = world.new_child(occurred_on="2024-06-03", nhs_number=nhs_number)
     world.event("fhw", cp, "family_help_started", primary_need="N1", occurred_on="2024-06-04")
     world.event("fhw", cp, "assessment_completed", factors=["2A", "3A"], occurred_on="2024-07-01")
     world.event("ecpp", cp, "section_47_started", occurred_on="2024-07-08")
     world.event("ecpp", cp, "initial_conference_held", outcome="plan", category_of_abuse="NEG",
                 occurred_on="2024-07-26")
     world.event("ecpp", cp, "child_protection_review_held", occurred_on="2024-10-21")
-    cla = world.new_child(occurred_on="2024-05-01", date_of_birth="2011-02-03", ethnicity="WBRI", sex="M")
+    cla = world.new_child(occurred_on="2024-05-01", date_of_birth="2011-02-03", ethnicity="WBRI", sex="M",
+                          **({"upn": "Z318201100011"} if upns else {}))
     world.event("sw", cla, "family_help_started", primary_need="N2", occurred_on="2024-05-02")
     world.event("sw", cla, "looked_after_started", placement_type="U1", placement_provider="PR1",
                 occurred_on="2024-06-10")
@@ -34,10 +47,16 @@ def _journeys(world: World) -> None:
     world.event("ecpp", late, "section_47_started", occurred_on="2025-03-25")
 
 
-def _care_journeys(world: World) -> dict[str, dict]:
+def _care_journeys(world: World, upns: bool = True) -> dict[str, dict]:
     """Children whose records fill the rest of the SSDA903: a long stay (OC2, UASC, missing, social workers), an
-    adoption, a care leaver (OC3), a child with previous permanence said by the worker."""
-    stay = world.new_child(occurred_on="2023-04-03", date_of_birth="2010-05-06", sex="M", ethnicity="OOTH")
+    adoption, a care leaver (OC3), a child with previous permanence said by the worker. With ``upns``, each child of
+    school age has a UPN or the SSDA903 code for why it is not known."""
+
+    def upn(value: str) -> dict[str, str]:
+        return {"upn": value} if upns else {}
+
+    stay = world.new_child(occurred_on="2023-04-03", date_of_birth="2010-05-06", sex="M", ethnicity="OOTH",
+                           **upn("UN2"))
     world.event("sw", stay, "family_help_started", primary_need="N8", occurred_on="2023-04-04")
     world.event("sw", stay, "looked_after_started", placement_type="U1", placement_provider="PR1",
                 is_unaccompanied_asylum_seeking=True, occurred_on="2023-04-05")
@@ -65,7 +84,8 @@ def _care_journeys(world: World) -> dict[str, dict]:
                 reason_placement_change="CARPL", occurred_on="2024-06-10")
     world.event("sw", adopted, "looked_after_ended", reason_episode_ceased="E11", occurred_on="2025-01-20")
 
-    leaver = world.new_child(occurred_on="2020-09-01", date_of_birth="2006-10-15", sex="F", ethnicity="WBRI")
+    leaver = world.new_child(occurred_on="2020-09-01", date_of_birth="2006-10-15", sex="F", ethnicity="WBRI",
+                             **upn("M318200600022"))
     world.event("sw", leaver, "family_help_started", primary_need="N2", occurred_on="2020-09-02")
     world.event("sw", leaver, "looked_after_started", placement_type="U4", placement_provider="PR1",
                 occurred_on="2020-09-03")
@@ -73,7 +93,8 @@ def _care_journeys(world: World) -> dict[str, dict]:
     world.event("sw", leaver, "care_leaver_contact_recorded", in_touch="YES", activity="F2", accommodation="D1",
                 occurred_on="2024-10-01")
 
-    returned = world.new_child(occurred_on="2024-10-01", date_of_birth="2015-01-02", sex="M", ethnicity="WBRI")
+    returned = world.new_child(occurred_on="2024-10-01", date_of_birth="2015-01-02", sex="M", ethnicity="WBRI",
+                               **upn("UN4"))
     world.event("sw", returned, "family_help_started", primary_need="N1", occurred_on="2024-10-02")
     world.event("sw", returned, "looked_after_started", placement_type="U1", placement_provider="PR1",
                 previous_permanence="P2", previous_permanence_local_authority="201",
@@ -81,9 +102,10 @@ def _care_journeys(world: World) -> dict[str, dict]:
     return {"stay": stay, "adopted": adopted, "leaver": leaver, "returned": returned}
 
 
-def test_export_reads_back_with_no_errors(world: World, tmp_path: Path) -> None:
+def test_export_reads_back_with_no_errors(own_world: World, tmp_path: Path) -> None:
     from careflow.returns import read_cin_census, read_return, read_ssda903
 
+    world = own_world
     _journeys(world)
     care = _care_journeys(world)
     state = world.app.state.record
@@ -130,8 +152,17 @@ def test_export_reads_back_with_no_errors(world: World, tmp_path: Path) -> None:
     assert missing.select("missing_type", "end_date").rows() == [("A", dt.date(2024, 5, 2)), ("M", None)]
     workers = ssda903.data["social_worker_episodes"].filter(
         ssda903.data["social_worker_episodes"]["child_id"] == f"C{stay['id']:07d}").sort("start_date")
+    # SW_REASON is why an episode began: first contact, then the reason the social worker changed
     assert workers.select("start_date", "end_date", "reason").rows() == [
-        (dt.date(2023, 4, 5), dt.date(2024, 10, 1), "LEFTRL"), (dt.date(2024, 10, 1), None, None)]
+        (dt.date(2023, 4, 5), dt.date(2024, 10, 1), "FCONTA"), (dt.date(2024, 10, 1), None, "LEFTRL")]
+    header = ssda903.data["children"]
+    upn_of = dict(header.select("child_id", "upn").iter_rows())
+    # the UPN, the code the worker gave for why none is known, or UN1 derived for a child not yet of school age
+    assert [upn_of[f"C{c['id']:07d}"] for c in (stay, leaver, returned, adopted)] == [
+        "UN2", "M318200600022", "UN4", "UN1"]
+    assert header.filter(pl.col("upn").is_null()).height == 0
+    girls = header.filter(pl.col("child_id") == f"C{leaver['id']:07d}")
+    assert girls["is_mother"].to_list() == [None]  # a care leaver's header row carries no MOTHER
     adoption = row("adoptions", adopted)
     assert (adoption["date_decision_to_place"], adoption["date_matched"], adoption["number_of_adopters"],
             adoption["sex_of_adopters"], adoption["legal_status_of_adopters"]) == (
@@ -155,3 +186,41 @@ def test_only_administrators_export(world: World, tmp_path: Path) -> None:
         ctx = Ctx(session, actor_of(world.users["analyst"]), state.settings)
         with pytest.raises(AccessDenied):
             export_returns(ctx, tmp_path, 2025)
+
+
+def test_export_lists_what_children_lack_and_writes_nothing(world: World, tmp_path: Path) -> None:
+    """Without UPNs (nor the reason none is known) for children of school age, the SSDA903 would fail DfE's rule
+    442: the export says which children lack what, and writes no return."""
+    from careflow.record.services.auth import actor_of
+
+    _journeys(world, upns=False, nhs_number="943 476 5900")
+    care = _care_journeys(world, upns=False)
+    state = world.app.state.record
+    with state.sessions() as session, session.begin():
+        ctx = Ctx(session, actor_of(world.users["admin"]), state.settings)
+        gaps = submission_gaps(ctx, 2025)
+        with pytest.raises(ReturnNotReady) as refused:
+            export_returns(ctx, tmp_path / "out", 2025)
+    lacking = {(g.child_id, g.field, g.rules) for g in gaps}
+    school_age = [c for c in (care["stay"], care["returned"])]
+    expected = {(f"C{c['id']:07d}", "UPN", "442") for c in school_age}
+    assert expected <= lacking
+    # a care leaver in the return for OC3 only is not looked after in the year: rule 442 does not ask for her UPN
+    assert (f"C{care['leaver']['id']:07d}", "UPN", "442") not in lacking
+    assert (f"C{care['adopted']['id']:07d}", "UPN", "442") not in lacking  # under school age: UN1, derived
+    assert {(g.child_id, g.field, g.rules) for g in refused.value.gaps} == lacking
+    assert "UPN" in str(refused.value) and refused.value.status == 409
+    assert not (tmp_path / "out").exists()
+
+
+def test_administrators_get_the_gap_list_through_the_api(world: World) -> None:
+    """GET /api/returns/{year}/gaps: the list a worker can act on, before anything is written."""
+    _journeys(world, upns=False, nhs_number="943 476 5897")
+    answer = world.client("admin").get("/api/returns/2025/gaps")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["year"] == 2025 and body["total"] == len(body["gaps"]) >= 1
+    assert {"child_id", "collection", "field", "needed", "rules"} == set(body["gaps"][0])
+    assert any(g["field"] == "UPN" and g["rules"] == "442" for g in body["gaps"])
+    assert world.client("sw").get("/api/returns/2025/gaps").status_code == 403
+    assert world.client("admin").get("/api/returns/2019/gaps").status_code == 422

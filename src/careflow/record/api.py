@@ -186,3 +186,16 @@ def verify_audit(ctx: CtxDep) -> Any:
     problems = verify(ctx.session)
     ctx.audit("verify_audit", detail={"problems": len(problems)})
     return {"is_intact": not problems, "problems": problems[:100]}
+
+
+@router.get("/returns/{year}/gaps")
+def return_gaps(year: int, ctx: CtxDep) -> Any:
+    """Before the year's returns are written: which children lack what DfE's rules require (administrators)."""
+    from careflow import codes
+    from careflow.record.errors import InvalidInput
+    from careflow.record.services.export import submission_gaps
+
+    if year not in {int(y) for y in codes.years("ssda903")}:
+        raise InvalidInput(f"no SSDA903 code lists for the year ending 31 March {year}", "year")
+    gaps = submission_gaps(ctx, year)
+    return {"year": year, "total": len(gaps), "gaps": [g.as_dict() for g in gaps]}

@@ -42,6 +42,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+#: Demo roles held by registered social workers.
+_REGISTERED = frozenset({Role.SOCIAL_WORKER, Role.EXPERT_CHILD_PROTECTION_PRACTITIONER, Role.TEAM_MANAGER})
+
+
 def seed_users(session: Session, passwords: Passwords, password: str, users: tuple[DemoUser, ...] = DEMO_USERS,
                team_specs: tuple[tuple[str, str], ...] = DEMO_TEAMS) -> dict[str, User]:
     """Create the teams and users (all with ``password``) unless they exist; returns users by username."""
@@ -53,12 +57,14 @@ def seed_users(session: Session, passwords: Passwords, password: str, users: tup
     session.flush()
     hashed = passwords.hash(password)
     out: dict[str, User] = {}
-    for spec in users:
+    for number, spec in enumerate(users):
         user = session.scalar(select(User).where(User.username == spec.username))
         if user is None:
+            # social workers hold a (here fictional) Social Work England registration number: the SSDA903's SW_ID
+            registered = spec.role in _REGISTERED
             user = User(username=spec.username, display_name=spec.display_name, role=spec.role.value,
                         team_id=teams[spec.team].id if spec.team else None, password_hash=hashed, is_active=True,
-                        failed_logins=0)
+                        failed_logins=0, registration_number=f"SW{990001 + number}" if registered else None)
             session.add(user)
         out[spec.username] = user
     session.flush()

@@ -17,6 +17,7 @@ __all__ = ["clean_nhs_number", "nhs_number_problem", "upn_check_letter", "upn_pr
 
 _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the DfE's 23 check letters (no I, O, S)
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+_UPN_UNKNOWN = re.compile(r"^UN[1-5]$")
 
 
 def clean_nhs_number(text: str) -> str:
@@ -57,8 +58,11 @@ def upn_check_letter(upn: str) -> str:
 
 
 def upn_problem(text: str) -> str | None:
-    """None if ``text`` is a well-formed UPN with the right check letter; otherwise what is wrong."""
+    """None if ``text`` is a well-formed UPN with the right check letter, or the SSDA903 code saying why the UPN is
+    not known (UN1-UN5, as the SSDA903's UPN field carries it); otherwise what is wrong."""
     upn = text.strip().upper()
+    if _UPN_UNKNOWN.match(upn):
+        return None
     if not _UPN.match(upn):
         return f"UPN {text!r} is not a letter, 11 digits and a digit or letter (13 characters, e.g. Q823456789012)"
     if upn[12].isalpha() and upn[12] not in _UPN_LETTERS:

@@ -44,6 +44,7 @@ from careflow.record.models import (
     Referral,
     Relationship,
     Section47Enquiry,
+    StrengthsDifficultiesScore,
     UnaccompaniedAsylumSeekingPeriod,
 )
 from careflow.record.parameters import ParameterError
@@ -90,9 +91,13 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
     network_plans = _by_child(_rows(data, "family_network_plans"))
     pre_proceedings = _by_child(_rows(data, "pre_proceedings"))
     care_tables = {name: _by_child(_rows(data, name)) for name in (
-        "uasc", "missing_episodes", "previous_permanence", "placed_for_adoption", "adoptions", "care_leavers")}
+        "uasc", "missing_episodes", "previous_permanence", "placed_for_adoption", "adoptions", "care_leavers",
+        "looked_after_outcomes")}
     team_cycle = cycle(teams)
     rotas = {t: {k: cycle(v) for k, v in roles.items() if v} for t, roles in workers.items()}
+    # a looked-after child always has a social worker (SSDA903 social worker episodes): from the team's, or any
+    every_social_worker = [u for roles in workers.values() for u in roles.get("social_worker", [])]
+    any_social_worker = cycle(every_social_worker) if every_social_worker else None
     loaded = 0
     for index, child_row in enumerate(_rows(data, "children")):
         cid = str(child_row["child_id"])
@@ -106,7 +111,9 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
                         family_name=(mother or {}).get("family_name") or "Taylor", sex=child_row["sex"],
                         date_of_birth=child_row["date_of_birth"],
                         expected_date_of_birth=child_row["expected_date_of_birth"],
-                        ethnicity=child_row["ethnicity"], nhs_number=child_row["nhs_number"], upn=child_row["upn"])
+                        ethnicity=child_row["ethnicity"], nhs_number=child_row["nhs_number"],
+                        # the UPN, or the SSDA903 code saying why it is not known (UN1-UN5)
+                        upn=child_row["upn"] or child_row.get("upn_unknown"))
         session.add(person)
         session.flush()
         team = next(team_cycle)
@@ -185,6 +192,15 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
                                      has_parental_responsibility=bool(rel["has_parental_responsibility"]),
                                      is_significant=bool(rel["is_significant"]), start_date=rel["start_date"],
                                      end_date=rel["end_date"]))
+        if child_row.get("is_mother") and child_row.get("mothers_child_date_of_birth") is not None:
+            # her own child, in her family network (the SSDA903's MOTHER and MC_DOB are derived from it)
+            baby = Person(given_name=GIVEN_NAMES[(index + 7) % len(GIVEN_NAMES)], family_name=person.family_name,
+                          date_of_birth=child_row["mothers_child_date_of_birth"])
+            session.add(baby)
+            session.flush()
+            session.add(Relationship(child_id=child.id, person_id=baby.id, kind="own_child",
+                                     has_parental_responsibility=False, is_significant=True,
+                                     start_date=child_row["mothers_child_date_of_birth"]))
         for h in help_episodes.get(cid, []):
             sequence = _referral_at(referrals.get(cid, []), h["start_date"])
             session.add(FamilyHelpEpisode(child_id=child.id, referral_id=referral_ids.get(sequence or 0),
@@ -202,6 +218,12 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
             event(kind, e["start_date"], {"placement_type": e["placement_type"], "legal_status": e["legal_status"]})
         _care_records(session, child.id, child_row["date_of_birth"], care, {n: t.get(cid, []) for n, t in
                                                                            care_tables.items()}, event)
+        social_worker = rotas.get(team, {}).get("social_worker") or any_social_worker
+        if social_worker is not None:
+            for first, last in _periods_of_care(care):
+                if last is not None:  # the open period's social worker is allocated with the child's stage below
+                    session.add(Allocation(child_id=child.id, user_id=next(social_worker),
+                                           role_on_case="social_worker", start_date=first, end_date=last))
         for q in pre_proceedings.get(cid, []):
             session.add(PreProceedings(child_id=child.id, referral_id=referral_ids.get(q["referral_id"]),
                                        start_date=q["start_date"],
@@ -228,7 +250,9 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
             deadlines.append(_deadline(child.id, "assessment", last_referral["referral_date"]))
         child.stage, child.stage_since = stage.value, since
         if stage is not Stage.CLOSED:
-            rota = rotas.get(team, {})
+            rota = dict(rotas.get(team, {}))
+            if "social_worker" not in rota and any_social_worker is not None:
+                rota["social_worker"] = any_social_worker
             role = {Stage.LOOKED_AFTER: "social_worker", Stage.PROCEEDINGS: "social_worker",
                     Stage.FAMILY_NETWORK: "social_worker",
                     Stage.CHILD_PROTECTION: "expert_child_protection_practitioner"}.get(stage, "key_worker")
@@ -353,6 +377,12 @@ def _care_records(session: Session, child_id: int, dob: dt.date | None, care: li
         event("adoption_decision_made", day)
         if adopted.get("date_matched") is not None:
             event("adoption_match_made", adopted["date_matched"], {"sex_of_adopters": adopted["sex_of_adopters"]})
+    for o in rows["looked_after_outcomes"]:
+        year = o["collection_year"]
+        if year is not None and (o["sdq_score"] is not None or o["sdq_reason"] is not None):
+            # the synthetic OC2 carries no questionnaire date: the middle of its collection year stands for it
+            session.add(StrengthsDifficultiesScore(child_id=child_id, assessed_date=dt.date(year - 1, 9, 30),
+                                                   score=o["sdq_score"], reason_no_score=o["sdq_reason"]))
     left = [e["end_date"] for e in care if e["end_date"] is not None and e["reason_episode_ceased"] != "X1"]
     if rows["care_leavers"] and left and dob is not None:
         session.add(PathwayPlan(child_id=child_id, start_date=max(left)))
@@ -366,6 +396,19 @@ def _care_records(session: Session, child_id: int, dob: dt.date | None, care: li
             session.add(CareLeaverContact(child_id=child_id, contact_date=on, in_touch=c["in_touch"],
                                           activity=c["activity"] or "0", accommodation=c["accommodation"] or "0"))
             event("care_leaver_contact_recorded", on, {"in_touch": c["in_touch"]})
+
+
+def _periods_of_care(care: list[dict[str, Any]]) -> list[tuple[dt.date, dt.date | None]]:
+    """(start, end) of each period of care: from an "S" episode to an episode ending other than X1."""
+    out: list[tuple[dt.date, dt.date | None]] = []
+    first: dt.date | None = None
+    for e in care:
+        if first is None:
+            first = e["start_date"]
+        if e["end_date"] is None or e["reason_episode_ceased"] != "X1":
+            out.append((first, e["end_date"]))
+            first = None
+    return out
 
 
 def _partial_date(text: str | None) -> dt.date | None:

@@ -157,10 +157,12 @@ def build_tables(
     )
 
     m = sel["has_s47"] & (sel["s47"] <= e) & (sel["s47"] < closure)
+    # no conference planned, or the episode closed before it was held (DfE rule 8868)
+    not_needed = ~sel["has_conf"] | ((sel["conf"] >= closure) & (closure <= e))
     data["section47_enquiries"] = _dates(
         pl.DataFrame({"child_id": cid[m].astype(str), "referral_id": sel["referral_id"][m].astype(np.int32),
                       "enquiry_id": np.ones(int(m.sum()), dtype=np.int32),
-                      "is_conference_not_required": ~sel["has_conf"][m]}),
+                      "is_conference_not_required": not_needed[m]}),
         start_date=sel["s47"][m],
         initial_conference_target_date=_censor(np.where(sel["has_conf"], sel["conf_target"], NO_DATE), e)[m],
         initial_conference_date=np.where(conf_ok, sel["conf"], NO_DATE)[m],
@@ -525,6 +527,11 @@ def _oc3(periods: pl.DataFrame, params: Parameters, rng: np.random.Generator, id
     return pl.concat(frames)
 
 
+#: The DfE LA number in the synthetic children's UPNs: Richmond upon Thames, where the synthetic LA's 'inside'
+#: postcodes lie (data/postcodes.csv).
+UPN_LA = "318"
+
+
 def _upn(rng: np.random.Generator, la: str, n: int) -> npt.NDArray[np.object_]:
     """Valid-format UPNs: check letter, LA number, two-digit year, serial (DfE UPN guidance)."""
     digits = np.concatenate([np.tile([int(c) for c in la], (n, 1)), rng.integers(0, 10, (n, 9))], axis=1)
@@ -561,7 +568,9 @@ def _children(kept: I64, pop: Any, id_of: npt.NDArray[np.object_], epi: pl.DataF
     # UN1 only for children too young for school in every year returned (DfE rule 209)
     too_young = add_years(dob, 4) > day(dt.date(end_year - 2, 8, 31))
     known = rng.random(n) < float(params.value("population.upn_known_share"))
-    upns = _upn(rng, "999", n)
+    # UPNs carry the DfE number of the LA that issued them (characters 2-4; DfE rule 1530 checks it is a real LA):
+    # the synthetic LA's addresses are in Richmond upon Thames (data/postcodes.csv), DfE LA number 318.
+    upns = _upn(rng, UPN_LA, n)
     upn = [None if (y or not k) else str(u) for u, y, k in zip(upns, too_young, known, strict=True)]
     unknown = ["UN1" if y else (None if k else "UN2") for y, k in zip(too_young, known, strict=True)]
     # mothers among girls in care (MOTHER is required for every girl looked after)

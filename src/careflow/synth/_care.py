@@ -13,6 +13,7 @@ supported accommodation at 16-17); placement moves in between follow age-specifi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,14 @@ URN_UNKNOWN = "XXXXXXX"
 SUPPORTED_ACCOMMODATION_REFORM = (dt.date(2023, 10, 28) - dt.date(1970, 1, 1)).days
 #: Synthetic URNs of registered supported accommodation (no real provider has these).
 SYNTHETIC_SUPPORTED_URNS = tuple(f"SYNSA{k:02d}" for k in range(1, 31))
+#: Placement groups whose providers are known by a synthetic URN (one per group and postcode), not XXXXXXX.
+PROVIDER_URN_GROUPS = {"home": "SYNCH", "secure": "SYNSC", "school": "SYNRS", "family_centre": "SYNFC"}
+
+
+def _provider_urn(group: str, postcode: str | None) -> str:
+    """The synthetic URN of the ``group`` provider with premises at ``postcode`` (no real provider has these)."""
+    digest = int(hashlib.sha256(f"{group}|{postcode}".encode()).hexdigest()[:8], 16) % 100
+    return f"{PROVIDER_URN_GROUPS[group]}{digest:02d}"
 
 
 @dataclass
@@ -91,6 +100,7 @@ class CareModel:
         self.s = stream
         self.la_code = la_code
         self.inside = postcodes_inside
+        self.inside_set = frozenset(postcodes_inside)
         self.outside = postcodes_outside
         self.records = CareRecords()
         self.plan = _mixes(p.value("care.plan"))
@@ -373,24 +383,35 @@ class CareModel:
             if grp == "adoption" and foster_adopt and i > 0 and groups[i - 1][1] == "foster":
                 code, same_carer = "A5", True
             provider: str | None = self.provider[grp].pick(s.u())
+            registered = grp == "supported" and d >= reform
             if d == reform and grp == "supported" and reform_same_carer and placements:
                 same_carer = True  # the same accommodation, now registered
             inside = True
             if grp == "parents":
                 postcode = home_postcode
-            elif same_carer and placements:
+            elif same_carer and placements and (placements[-1][4] in self.inside_set or not registered):
                 postcode = placements[-1][4]
                 provider = placements[-1][3]
             else:
+                same_carer = same_carer and not registered
                 inside = s.u() < float(self.inside_share.get(grp, 0.5))
                 if provider == "PR1" and grp not in ("kinship", "foster", "adoption"):
                     inside = True
                 if provider == "PR2":
                     inside = False
+                if registered:
+                    # DfE's validator checks that registered supported accommodation is in an LA where its provider
+                    # has premises (rule 241, 2025-26) against the submitting LA, having no Ofsted lookup: the
+                    # synthetic LA's providers of it have their premises in the LA.
+                    inside = True
                 postcode = self._postcode(inside)
                 while postcode == home_postcode:  # only placed with parents at home (DfE rule 392d)
                     postcode = self._postcode(inside)
             urn = URN_UNKNOWN if (grp in URN_GROUPS or code == "R3") else None
+            if grp in PROVIDER_URN_GROUPS or code == "R3":
+                # from 2025-26 XXXXXXX is for foster and adoption placements only (DfE rule 242): a home, secure
+                # unit, school or family centre is known by the provider at the placement's postcode
+                urn = _provider_urn(grp if code != "R3" else "family_centre", postcode)
             if grp == "supported" and d >= reform:
                 urn = s.choice(SYNTHETIC_SUPPORTED_URNS)
                 if same_carer and placements[-1][5] is not None:

@@ -353,7 +353,10 @@ class Pathway:
         closure[m] = np.maximum(a_auth[m], s47[m] + rng.integers(10, 31, int(m.sum())))
         reason[m] = "RC8"
         m = np.isin(outcome, [CPP, CPP_PLO])
-        cin_plan_start[m] = cpp_end[m] + rng.integers(0, 4, int(m.sum()))
+        # a CIN plan starts a day or more after the protection plan ends: csc-validator-be-cin 0.1.13 numbers plans
+        # afresh in each episode and its rule 4003 matches reviews to plans by that number, so a CIN plan starting
+        # the day a child's second protection plan ended is taken as open during the first plan's review
+        cin_plan_start[m] = cpp_end[m] + rng.integers(1, 4, int(m.sum()))
         cin_plan_end[m] = cin_plan_start[m] + step_len[m]
         closure[m] = cin_plan_end[m] + rng.integers(0, 15, int(m.sum()))
         # proceedings without care
@@ -401,6 +404,11 @@ class Pathway:
         drop_plan = (cin_plan_start != NO_DATE) & (cin_plan_start >= closure)
         cin_plan_start[drop_plan] = NO_DATE
         cin_plan_end[drop_plan] = NO_DATE
+        # RC8 / RC9 say the case closed after assessment: an episode with a section 47 enquiry, a conference or a
+        # child in need plan did not, and closes with RC7 (services ceased for any other reason; DfE CIN census
+        # rule 2990: no activity on a case closed as no further action)
+        acted = has_s47 | has_conf | (cin_plan_start != NO_DATE)
+        reason[acted & np.isin(reason, ["RC8", "RC9"])] = "RC7"
 
         # history for the next generation
         prev_cpp = self.n_cpp[child].copy()

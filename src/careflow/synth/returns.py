@@ -9,7 +9,7 @@ Each year's return is sliced from the canonical tables the way DfE defines it, t
   21st birthdays, AD1 for children adopted in the year, previous permanence for children starting care in the
   year, decisions to place for adoption of the children in the return, UASC of the children in the return.
 * CIN census: children in need episodes (referrals) open at any time in the year, with their assessments,
-  plans, s47 enquiries and child protection plans as known on 31 March.
+  plans, s47 enquiries and child protection plans of the year (see :func:`cin_census_year`) as known on 31 March.
 """
 
 from __future__ import annotations
@@ -102,37 +102,19 @@ def ssda903_year(data: CareData, year: int) -> CareData:
 
 
 def cin_census_year(data: CareData, year: int) -> CareData:
-    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March."""
-    start, end = _bounds(year)
-    ref = data["referrals"].filter((pl.col("referral_date") <= end)
-                                   & (pl.col("closure_date").is_null() | (pl.col("closure_date") >= start)))
-    ref = _censor(ref, end, {"closure_date": ["reason_for_closure"],
-                             "initial_child_protection_conference_date": []})
-    keys = ref.select("child_id", "referral_id")
+    """The CIN census of collection year ``year``: episodes open at any time in the year, as on 31 March, holding
+    what DfE's specification says a year holds (:func:`careflow.returns.cin.census_year`)."""
+    from careflow.returns.cin import census_year
 
-    def sub(name: str, start_col: str, dates: dict[str, list[str]]) -> pl.DataFrame:
-        frame = data[name].join(keys, on=["child_id", "referral_id"], how="semi")
-        frame = frame.filter(pl.col(start_col) <= end)
-        return _censor(frame, end, dates)
-
-    assessments = sub("assessments", "start_date", {"authorisation_date": ["factors"]})
-    plans = sub("child_in_need_plans", "start_date", {"end_date": []})
-    s47 = sub("section47_enquiries", "start_date", {"initial_conference_date": [],
-                                                    "initial_conference_target_date": []})
-    s47 = s47.with_columns(pl.col("is_conference_not_required").fill_null(False))
-    cpp = sub("child_protection_plans", "start_date", {"end_date": []}).with_columns(
-        pl.col("review_dates").list.eval(pl.element().filter(pl.element() <= end)))
-    tables = {
-        "children": data["children"].join(keys.select("child_id").unique(), on="child_id", how="semi")
-        .with_columns([pl.lit(None, dtype=SCHEMAS["children"][c].dtype).alias(c)
-                       for c in ("nhs_number", "is_mother", "mothers_child_date_of_birth")]),
-        "referrals": ref, "assessments": assessments, "child_in_need_plans": plans,
-        "section47_enquiries": s47, "child_protection_plans": cpp,
-    }
+    tables = {name: data[name] for name in ("children", "referrals", "assessments", "child_in_need_plans",
+                                            "section47_enquiries", "child_protection_plans")}
     if year >= 2026:
-        tables["pre_proceedings"] = sub("pre_proceedings", "start_date", {
-            "step_decision_date": ["outcome"], "court_application_date": [], "initial_meeting_date": []})
-    return CareData({name: _no_provenance(frame) for name, frame in tables.items()})
+        tables["pre_proceedings"] = data["pre_proceedings"]
+    census = census_year(CareData(tables), year)
+    census["children"] = census["children"].with_columns(
+        [pl.lit(None, dtype=SCHEMAS["children"][c].dtype).alias(c)
+         for c in ("nhs_number", "is_mother", "mothers_child_date_of_birth")])
+    return CareData({name: _no_provenance(frame) for name, frame in census.tables.items()})
 
 
 def write_returns(la: SyntheticLA, out_dir: str | PathLike[str]) -> dict[str, list[Path]]:

@@ -123,7 +123,9 @@ def _round_trip(data: CareData, year: int) -> None:
         path = write_cin_census(data, Path(folder) / "cin.xml", year=year, la_code="201")
         result = read_cin_census(path)
     assert result.year == year
-    assert [str(i) for i in result.issues if i.severity is not Severity.INFO] == []
+    # random episodes break DfE's rules on the order of events (dfe-*, tested in test_cin_dfe_rules.py); the round
+    # trip keeps them as they are
+    assert [str(i) for i in result.issues if i.severity is not Severity.INFO and not i.code.startswith("dfe-")] == []
     assert result.data.equals(data), result.data.differences(data)
 
 

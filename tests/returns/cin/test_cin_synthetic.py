@@ -61,8 +61,11 @@ def test_reads_without_crash(shared: Path, name: str) -> None:
 
 
 def test_liia_tools_2022_sample_is_clean(shared: Path) -> None:
+    """Well-formed and valid against the XSD; its 1970s dates are outside the 2021-22 census year and its UPN has
+    no real LA number, as DfE's rules (checked by careflow) say."""
     result = read_cin_census(shared / "data/synthetic/liia-tools/cin-2022.xml")
-    assert result.issues == []
+    assert sorted(i.code for i in result.issues) == [
+        "dfe-1530", "dfe-4013", "dfe-8620", "dfe-8696", "dfe-8715", "dfe-8930"], [str(i) for i in result.issues]
     assert result.year == 2022
     assert result.data.counts() == {
         "children": 1, "referrals": 1, "assessments": 1, "child_in_need_plans": 1,
@@ -81,7 +84,10 @@ def test_fake_cin_data(shared: Path) -> None:
     assert codes["xsd"] == 0 and codes["invalid-code"] == 0
     # Many referrals and births fall after 31 March 2022, the end of the 2021-22 year.
     assert codes["after-reference-date"] == 122
-    assert set(codes) == {"header-reference-date", "after-reference-date"}
+    # and DfE's rules: closures outside 2021-22 (8620), UPNs with no real LA number (1530), activity on cases
+    # closed after assessment (2990)
+    assert codes["dfe-2990"] == 28
+    assert set(codes) == {"header-reference-date", "after-reference-date", "dfe-8620", "dfe-1530", "dfe-2990"}
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,9 @@ from careflow.tables import CareData
 def _return(sex: str, start: date) -> CareData:
     return CareData(
         {
-            "children": pl.DataFrame({"child_id": ["A"], "sex": [sex], "date_of_birth": [date(2015, 1, 1)]}),
+            # UN2 (never at a state school in England): a looked-after child has a UPN or why not (DfE rule 442)
+            "children": pl.DataFrame({"child_id": ["A"], "sex": [sex], "date_of_birth": [date(2015, 1, 1)],
+                                      "upn": ["UN2"]}),
             "looked_after_episodes": pl.DataFrame(
                 {
                     "child_id": ["A"],

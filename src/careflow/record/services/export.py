@@ -15,6 +15,8 @@ census adds Family Help episodes as CIN plans.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from careflow import codes
 from careflow.record import clocks
+from careflow.record.errors import RecordError
 from careflow.record.models import (
     AdoptionPlan,
     Allocation,
@@ -43,6 +46,7 @@ from careflow.record.models import (
     PreProceedings,
     PreviousPermanence,
     Referral,
+    Relationship,
     Section47Enquiry,
     StrengthsDifficultiesScore,
     SubstanceMisuse,
@@ -54,9 +58,18 @@ from careflow.record.services import access
 from careflow.record.services.context import Ctx
 from careflow.tables import CareData
 
-__all__ = ["SSDA903_TABLES", "export_returns", "to_care_data"]
+__all__ = ["OWN_CHILD", "SSDA903_TABLES", "Gap", "ReturnNotReady", "export_returns", "submission_gaps", "to_care_data"]
 
 _NOT_OBTAINED = "NOBT"
+#: The kind of relationship naming a child's own son or daughter (the SSDA903's MOTHER and MC_DOB come from it).
+OWN_CHILD = "own_child"
+_UPN_UNKNOWN = re.compile(r"^UN[1-5]$")
+#: Placement codes whose URN may be XXXXXXX (not known) from 2025-26 (DfE rule 242), and codes needing no URN
+#: (rule 218).
+_URN_UNKNOWN_ALLOWED = frozenset({"A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"})
+_NO_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"})
+#: SSDA903 SW_REASON for a child's first social worker (first contact).
+_FIRST_SOCIAL_WORKER = "FCONTA"
 #: The canonical tables of the SSDA903 (the rest, but for ``children``, go to the CIN census).
 SSDA903_TABLES = ("looked_after_episodes", "looked_after_reviews", "uasc", "looked_after_outcomes", "care_leavers",
                   "adoptions", "placed_for_adoption", "previous_permanence", "missing_episodes",
@@ -76,6 +89,23 @@ def _sex(code: str | None, year: int) -> str | None:
         if code in codes.replaced_by("sex", candidate) or candidate in codes.replaced_by("sex", code):
             return candidate
     return code
+
+
+def _upn_unknown(dob: dt.date | None, year: int) -> str | None:
+    """Why a child with no UPN has none, where the record shows it: unborn (UN6, CIN census only) or not yet of
+    school age (UN1: the fourth birthday after 31 August before the year began, DfE rule 209); else None."""
+    if dob is None:
+        return "UN6"
+    school_start = dt.date(year - 2, 8, 31)
+    return "UN1" if clocks.add_months(dob, 48) > school_start else None
+
+
+def _urn_not_known(placement: str | None, year: int) -> str | None:
+    """DfE's "URN not known" (XXXXXXX) for a placement with none recorded, where the year allows it: any placement
+    needing a URN up to 2024-25, foster and adoption placements from 2025-26 (rules 218, 242); else None."""
+    if placement is None or placement in _NO_URN:
+        return None
+    return "XXXXXXX" if year < 2026 or placement in _URN_UNKNOWN_ALLOWED else None
 
 
 def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
@@ -115,16 +145,31 @@ def to_care_data(session: Session, year: int) -> CareData:
         .join(Person, Person.id == Child.person_id).where(Child.id.in_(in_year)).order_by(Child.la_child_id)
     ).all()
     sexes: dict[str | None, str | None] = {}
+    own_children: dict[str, list[dt.date]] = {}
+    for cid, born in session.execute(
+        select(Child.la_child_id, Person.date_of_birth).join(Relationship, Relationship.child_id == Child.id)
+        .join(Person, Person.id == Relationship.person_id)
+        .where(Child.id.in_(in_year), Relationship.kind == OWN_CHILD, Person.date_of_birth <= end)
+    ):
+        if born is not None:
+            own_children.setdefault(cid, []).append(born)
     children_rows = []
     for p in people:
         if p.sex not in sexes:
             sexes[p.sex] = _sex(p.sex, year)
+        recorded_code = p.upn if p.upn and _UPN_UNKNOWN.match(p.upn) else None
+        upn = None if recorded_code else p.upn
+        female = sexes[p.sex] in ("2", "F")
+        births = own_children.get(p.la_child_id, [])
         children_rows.append({
             "child_id": p.la_child_id, "sex": sexes[p.sex], "date_of_birth": p.date_of_birth,
             "expected_date_of_birth": p.expected_date_of_birth if p.date_of_birth is None else None,
-            "ethnicity": p.ethnicity or _NOT_OBTAINED, "upn": p.upn, "nhs_number": p.nhs_number,
-            "upn_unknown": None if p.upn else ("UN6" if p.date_of_birth is None else "UN4"),
+            "ethnicity": p.ethnicity or _NOT_OBTAINED, "upn": upn, "nhs_number": p.nhs_number,
+            "upn_unknown": None if upn else (recorded_code or _upn_unknown(p.date_of_birth, year)),
             "disabilities": list(p.disabilities or []) or None,
+            # SSDA903 MOTHER and MC_DOB, from her own children in her family network (girls only)
+            "is_mother": bool(births) if female else None,
+            "mothers_child_date_of_birth": min(births) if births else None,
         })
     dob = {p.la_child_id: p.date_of_birth for p in people}
     sex_of = {row["child_id"]: row["sex"] for row in children_rows}
@@ -135,7 +180,7 @@ def to_care_data(session: Session, year: int) -> CareData:
         "end_date": e.end_date if e.end_date is not None and e.end_date <= end else None,
         "reason_episode_ceased": e.reason_episode_ceased if e.end_date is not None and e.end_date <= end else None,
         "reason_placement_change": e.reason_placement_change, "home_postcode": e.home_postcode,
-        "placement_postcode": e.placement_postcode, "urn": e.urn,
+        "placement_postcode": e.placement_postcode, "urn": e.urn or _urn_not_known(e.placement_type, year),
     } for e, cid in episodes]
     reviews = session.execute(
         select(LookedAfterReview, Child.la_child_id).join(Child, Child.id == LookedAfterReview.child_id)
@@ -179,17 +224,19 @@ def to_care_data(session: Session, year: int) -> CareData:
                                 "start_date": a.start_date, "authorisation_date": done,
                                 "factors": (list(a.factors) or None) if done else None})
     enquiry_rows = []
+    closed_by = {r.id: r.closure_date for r, _ in referrals if r.closure_date is not None and r.closure_date <= end}
     for s in under(Section47Enquiry, "start_date"):
         cid, ref = referral_key[s.referral_id]
         held = s.initial_conference_date if s.initial_conference_date and s.initial_conference_date <= end else None
+        # an enquiry that ended, or whose episode closed, with no conference held did not need one (DfE rule 8868)
+        concluded = (s.end_date is not None and s.end_date <= end) or s.referral_id in closed_by
         enquiry_rows.append({"child_id": cid, "referral_id": ref, "enquiry_id": seq(("s", cid, ref)),
                              "start_date": s.start_date,
                              # a target after the census date is not yet due: the return holds dates up to it
                              "initial_conference_target_date": s.initial_conference_target_date
                              if s.initial_conference_target_date <= end else None,
                              "initial_conference_date": held,
-                             "is_conference_not_required": bool(s.is_conference_not_required and s.end_date
-                                                                and s.end_date <= end)})
+                             "is_conference_not_required": held is None and concluded})
     plan_rows = []
     cp_plans = under(ChildProtectionPlan, "start_date")
     reviews_of: dict[int, list[dt.date]] = {}
@@ -376,10 +423,12 @@ class _Care:
             assessments = checks.get((child_id, "health_assessment"), [])
             score = scores.get(child_id)
             sdq_score = sdq_reason = None
-            if age is not None and not 4 <= age <= 16:
-                sdq_reason = "SDQ1"  # derived: aged out of the questionnaire's range
+            if age is not None and age < 4:
+                pass  # under 4 on 31 March: no score and no reason (DfE rule 188)
             elif score is not None:
                 sdq_score, sdq_reason = score.score, score.reason_no_score
+            elif age is not None and age > 16:
+                sdq_reason = "SDQ1"  # derived: aged out of the questionnaire's range
             found = misuse.get(child_id, [])
             rows.append({
                 "child_id": cid, "date_of_birth": dob, "sdq_score": sdq_score, "sdq_reason": sdq_reason,
@@ -485,38 +534,170 @@ class _Care:
                    or_(Allocation.end_date.is_(None), Allocation.end_date >= self.start))
             .order_by(Child.la_child_id, Allocation.start_date, Allocation.id)
         ).all()
-        out: dict[tuple[str, dt.date], dict[str, Any]] = {}
+        # One episode per spell with one social worker (overlapping or touching allocations of the same worker are
+        # one). SW_DEC is the day the social worker changed: the child's latest episode stays open (DfE rule
+        # SW17STG2). SW_REASON is why the episode began: the reason given when the previous social worker changed
+        # (held on that allocation), or FCONTA (first contact) for a first social worker (SW10bSTG2, SW13STG1).
+        spells: dict[str, list[dict[str, Any]]] = {}
         for allocation, cid, number in rows:
-            ended = self._in_year(allocation.end_date)
-            if ended is not None and ended == allocation.start_date:
-                continue  # replaced the same day: not an episode
-            out[(cid, allocation.start_date)] = {
-                "child_id": cid, "date_of_birth": self.dob.get(cid),
-                "social_worker_id": number or str(allocation.user_id), "start_date": allocation.start_date,
-                "end_date": ended, "reason": allocation.end_reason if ended else None}
-        return list(out.values())
+            worker = number or str(allocation.user_id)
+            mine = spells.setdefault(cid, [])
+            last = mine[-1] if mine else None
+            if last is not None and (last["end"] is None or allocation.start_date <= last["end"]):
+                if last["worker"] == worker:
+                    if last["end"] is not None:
+                        last["end"] = None if allocation.end_date is None else max(last["end"], allocation.end_date)
+                        last["end_reason"] = allocation.end_reason
+                    continue
+                if allocation.start_date == last["start"]:
+                    continue  # replaced the same day: not an episode
+                last["end"] = allocation.start_date
+            mine.append({"worker": worker, "start": allocation.start_date, "end": allocation.end_date,
+                         "end_reason": allocation.end_reason})
+        out: list[dict[str, Any]] = []
+        for cid, mine in spells.items():
+            for i, spell in enumerate(mine):
+                previous = mine[i - 1] if i else None
+                changed = previous is not None and abs((spell["start"] - previous["end"]).days) <= 7
+                out.append({
+                    "child_id": cid, "date_of_birth": self.dob.get(cid), "social_worker_id": spell["worker"],
+                    "start_date": spell["start"],
+                    "end_date": self._in_year(spell["end"]) if i < len(mine) - 1 else None,
+                    "reason": (previous["end_reason"] if previous is not None and changed
+                               else _FIRST_SOCIAL_WORKER)})
+        return out
 
 
-def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str | None = None) -> dict[str, list[Path]]:
+class ReturnNotReady(RecordError):
+    """The record lacks what DfE's rules require of the year's returns: ``gaps`` says which children lack what."""
+
+    status = 409
+
+    def __init__(self, year: int, gaps: list[Gap]) -> None:
+        shown = "; ".join(str(g) for g in gaps[:5]) + (f"; and {len(gaps) - 5} more" if len(gaps) > 5 else "")
+        super().__init__(f"the {year - 1}-{year % 100:02d} returns would fail DfE's rules: {len(gaps)} thing(s) to "
+                         f"record first: {shown}", gaps=[g.as_dict() for g in gaps])
+        self.gaps = gaps
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something a child's record lacks that a return needs, with what to record and DfE's rules it would fail."""
+
+    child_id: str
+    collection: str
+    field: str
+    needed: str
+    rules: str
+
+    def __str__(self) -> str:
+        return f"child {self.child_id}: {self.field}: {self.needed} ({self.collection} rule {self.rules})"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"child_id": self.child_id, "collection": self.collection, "field": self.field,
+                "needed": self.needed, "rules": self.rules}
+
+
+def _ssda903(data: CareData) -> CareData:
+    """The SSDA903 tables of the year, its header of the children looked after and the care leavers."""
+    out = CareData({k: v for k, v in data.tables.items() if k in SSDA903_TABLES})
+    looked_after = data["looked_after_episodes"]["child_id"].unique().to_list()
+    ids = set(looked_after) | set(data["care_leavers"]["child_id"])
+    out["children"] = data["children"].filter(pl.col("child_id").is_in(list(ids))).with_columns(
+        # the SSDA903's UPN field carries why a UPN is not known (UN1-UN5)
+        pl.coalesce("upn", pl.when(pl.col("upn_unknown") != "UN6").then(pl.col("upn_unknown"))).alias("upn"),
+        pl.lit(None, dtype=pl.String).alias("upn_unknown"),
+        # MOTHER for the children looked after in the year only (a care leaver's header carries none)
+        *[pl.when(pl.col("child_id").is_in(looked_after)).then(pl.col(c)).alias(c)
+          for c in ("is_mother", "mothers_child_date_of_birth")])
+    return out
+
+
+def _gaps(ssda903: CareData, year: int) -> list[Gap]:
+    """What the year's SSDA903 needs that the record does not hold (the CIN census is filled from the record)."""
+    start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    gaps: list[Gap] = []
+    episodes_in_year = ssda903["looked_after_episodes"]
+    cared = episodes_in_year.filter(~pl.col("legal_status").is_in(list(_SHORT_BREAKS)))["child_id"].unique()
+    # a UPN (or why it is not known) for each child looked after other than on short breaks (rule 442)
+    for cid in ssda903["children"].filter(pl.col("upn").is_null() & pl.col("child_id").is_in(cared.to_list()))[
+            "child_id"].to_list():
+        gaps.append(Gap(cid, "SSDA903", "UPN", "the child's unique pupil number, or why it is not known (UN2-UN5)",
+                        "442"))
+    for row in ssda903["looked_after_outcomes"].iter_rows(named=True):
+        dob = row["date_of_birth"]
+        if row["sdq_score"] is None and row["sdq_reason"] is None and (dob is None or clocks.age_on(dob, end) >= 4):
+            gaps.append(Gap(row["child_id"], "SSDA903", "SDQ", "a strengths and difficulties questionnaire score "
+                            "in the year, or why none was completed (SDQ2-SDQ5)", "186/197B"))
+    for row in ssda903["looked_after_episodes"].iter_rows(named=True):
+        code, urn = row["placement_type"], row["urn"]
+        if code in _NO_URN or (row["end_date"] is not None and row["end_date"] <= dt.date(2015, 3, 31)):
+            continue
+        if urn is None or (year >= 2026 and urn == "XXXXXXX" and code not in _URN_UNKNOWN_ALLOWED):
+            gaps.append(Gap(row["child_id"], "SSDA903", "URN", f"the Ofsted URN of the {code} placement from "
+                            f"{row['start_date'].isoformat()}", "218/242"))
+    if year >= 2024:
+        workers = ssda903["social_worker_episodes"]
+        for row in workers.iter_rows(named=True):
+            if not str(row["social_worker_id"] or "").upper().startswith(("SW", "XX")):
+                gaps.append(Gap(row["child_id"], "SSDA903", "SW_ID", "the Social Work England registration number "
+                                f"of the child's social worker (user {row['social_worker_id']}) from "
+                                f"{row['start_date'].isoformat()}", "SW02STG1"))
+        for row in workers.filter(pl.col("reason").is_null()).iter_rows(named=True):
+            gaps.append(Gap(row["child_id"], "SSDA903", "SW_REASON", "why the social worker changed on "
+                            f"{row['start_date'].isoformat()}", "SW13STG1"))
+        covered = set(workers["child_id"].to_list())
+        episodes = ssda903["looked_after_episodes"].filter(
+            pl.col("end_date").is_null() | (pl.col("end_date") >= start))
+        for cid in sorted(set(episodes["child_id"].to_list()) - covered):
+            gaps.append(Gap(cid, "SSDA903", "social worker", "the child's social worker while looked after in the "
+                            "year (an allocation as social worker)", "SW12STG2"))
+    return sorted(gaps, key=lambda g: (g.child_id, g.field))
+
+
+def submission_gaps(ctx: Ctx, year: int) -> list[Gap]:
+    """Before the returns are written: which children lack what DfE's rules require (administrators; audited)."""
+    access.require_role(ctx, frozenset({Role.ADMIN}), "check statutory returns")
+    gaps = _gaps(_ssda903(to_care_data(ctx.session, year)), year)
+    ctx.audit("export_check", entity="returns", detail={"year": year, "gaps": len(gaps)})
+    return gaps
+
+
+def export_returns(ctx: Ctx, out_dir: Path, year: int, la_code: str | None = None, *,
+                   allow_gaps: bool = False) -> dict[str, list[Path]]:
     """Write the year's SSDA903 (CSV) and CIN census (XML) into ``out_dir`` (administrators; audited).
 
     ``la_code`` (the DfE three-digit number in the CIN census header) defaults to the settings' ``la_code``.
+    Where the record lacks what DfE's rules require (:func:`submission_gaps`), nothing is written and
+    :class:`ReturnNotReady` lists which children lack what, unless ``allow_gaps`` (a draft return that will fail).
     """
     access.require_role(ctx, frozenset({Role.ADMIN}), "export statutory returns")
     from careflow.returns import write_cin_census, write_ssda903
+    from careflow.returns.cin import census_year
 
     la_code = la_code or ctx.settings.la_code
     data = to_care_data(ctx.session, year)
-    ssda903_data = CareData({k: v for k, v in data.tables.items() if k in SSDA903_TABLES})
-    cla_ids = set(data["looked_after_episodes"]["child_id"].to_list()) | set(data["care_leavers"]["child_id"])
-    ssda903_data["children"] = data["children"].filter(pl.col("child_id").is_in(list(cla_ids)))
+    ssda903_data = _ssda903(data)
+    gaps = _gaps(ssda903_data, year)
+    if gaps and not allow_gaps:
+        ctx.audit("export_refused", entity="returns", detail={"year": year, "gaps": len(gaps)})
+        raise ReturnNotReady(year, gaps)
+    cla_ids = set(ssda903_data["children"]["child_id"].to_list())
     cin_ids = set(data["referrals"]["child_id"].to_list())
-    cin_data = CareData({k: v for k, v in data.tables.items() if k not in SSDA903_TABLES})
+    # the census holds what DfE's specification says the year holds (Family Help under a child protection plan is
+    # not a CIN plan at the same time, and so on: careflow.returns.cin.census_year)
+    cin_data = census_year(CareData({k: v for k, v in data.tables.items() if k not in SSDA903_TABLES}), year)
     cin_data["children"] = (data["children"].filter(pl.col("child_id").is_in(list(cin_ids)))
-                            .with_columns(pl.lit(None, dtype=pl.String).alias("nhs_number")))  # not in the census
+                            .with_columns(pl.lit(None, dtype=pl.String).alias("nhs_number"),  # not in the census
+                                          pl.lit(None, dtype=pl.Boolean).alias("is_mother"),
+                                          pl.lit(None, dtype=pl.Date).alias("mothers_child_date_of_birth"),
+                                          # a child with neither a UPN nor a known reason: new to the LA (UN4)
+                                          pl.when(pl.col("upn").is_null())
+                                          .then(pl.coalesce("upn_unknown", pl.lit("UN4")))
+                                          .alias("upn_unknown")))
     out_dir.mkdir(parents=True, exist_ok=True)
     ssda903 = write_ssda903(ssda903_data, out_dir / f"ssda903_{year}", year=None)
     cin = [write_cin_census(cin_data, out_dir / f"cin_census_{year}.xml", year=year, la_code=la_code)]
     ctx.audit("export", entity="returns", detail={"year": year, "ssda903_children": len(cla_ids),
-                                                  "cin_children": len(cin_ids)})
+                                                  "cin_children": len(cin_ids), "gaps": len(gaps)})
     return {"ssda903": ssda903, "cin_census": cin}

@@ -13,5 +13,7 @@ Example:
 from careflow.returns.cin._layout import YEARS, layout, xsd_path
 from careflow.returns.cin._read import CIN_TABLES, element_path, read_cin_census
 from careflow.returns.cin._write import write_cin_census
+from careflow.returns.cin._year import census_year
 
-__all__ = ["CIN_TABLES", "YEARS", "element_path", "layout", "read_cin_census", "write_cin_census", "xsd_path"]
+__all__ = ["CIN_TABLES", "YEARS", "census_year", "element_path", "layout", "read_cin_census", "write_cin_census",
+           "xsd_path"]

@@ -744,6 +744,18 @@ def _logic(data: CareData, sources: dict[str, Source], year: int, issues: _Issue
                 )
 
 
+def _dfe_rules(data: CareData, sources: dict[str, Source], year: int, issues: _Issues) -> None:
+    """DfE's validation rules careflow checks itself (careflow.returns.dfe_rules): what a census year holds and
+    the order of an episode's events."""
+    from careflow.returns.dfe_rules import cin_findings
+
+    for f in cin_findings(data, year):
+        source = sources[f.table]
+        value = f.value.isoformat() if isinstance(f.value, dt.date) else (None if f.value is None else str(f.value))
+        issues.add(f.code, Severity.ERROR, f"DfE rule {f.rule}: {f.message}", element=_element(source, f.index),
+                   field=source.fields.get(f.column, f.column), value=value, table=f.table)
+
+
 def _element(source: Source, index: int) -> str | None:
     return source.elements[index] if source.elements is not None else None
 
@@ -809,6 +821,7 @@ def read_cin_census(
                 pl.lit(resolved, pl.Int16).alias("collection_year"),
             )
     _logic(data, sources, resolved, found)
+    _dfe_rules(data, sources, resolved, found)
     xsd = _xsd_issues(root, used, name)
     checked = [
         _point_at_element(i, sources)

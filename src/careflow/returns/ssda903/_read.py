@@ -418,12 +418,27 @@ def _codes_ready() -> str | None:
     return None
 
 
+def _dfe_rules(data: CareData, year: int | None, sources: dict[str, Source]) -> list[Issue]:
+    """DfE's validation rules careflow checks itself (careflow.returns.dfe_rules), for a known collection year."""
+    if year is None:
+        return []
+    from careflow.returns.dfe_rules import ssda903_findings
+
+    out = []
+    for f in ssda903_findings(data, year):
+        value = f.value.strftime("%d/%m/%Y") if isinstance(f.value, dt.date) else f.value
+        out.append(sources.get(f.table, Source()).issue(f.table, f.index, f.column, f.code, Severity.ERROR,
+                                                        f"DfE rule {f.rule}: {f.message}", value))
+    return out
+
+
 def _validate(data: CareData, year: int | None, sources: dict[str, Source]) -> list[Issue]:
     notes: list[Issue] = []
     why = _codes_ready()
     if why is None:
         try:
-            return [_unmark(i, sources) for i in validate(data, year=year, sources=sources)]
+            return [_unmark(i, sources) for i in validate(data, year=year, sources=sources)] + _dfe_rules(
+                data, year, sources)
         except (CareflowError, KeyError) as exc:
             why = str(exc) or type(exc).__name__
     notes.append(
