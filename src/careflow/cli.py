@@ -384,5 +384,14 @@ def codes_command(
     console.print(table)
 
 
+def _record_commands() -> None:
+    from careflow.record.audit_cli import app as audit_app
+
+    app.add_typer(audit_app, name="audit")
+
+
+_record_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -183,6 +183,6 @@ def verify_audit(ctx: CtxDep) -> Any:
     """Check the audit log's hash chains end to end (administrators)."""
     if ctx.role is not Role.ADMIN:
         raise AccessDenied("only administrators verify the audit log")
-    problems = verify(ctx.session)
+    problems = verify(ctx.session, ctx.settings.audit_checkpoint)
     ctx.audit("verify_audit", detail={"problems": len(problems)})
     return {"is_intact": not problems, "problems": problems[:100]}

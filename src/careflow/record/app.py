@@ -131,7 +131,10 @@ def create_app(
         run_migrations: bring the database schema to the latest revision at start-up.
     """
     settings = settings or Settings.from_env()
+    settings.check_can_serve()
+    audit.Keyring.of(settings)  # no key outside the database: refuse to start rather than write unkeyed entries
     engine = engine or make_engine(settings)
+    audit.bind_keys(engine, settings)
     if run_migrations:
         migrate(engine)
     sessions = session_factory(engine)
