@@ -152,15 +152,16 @@ def test_no_session_and_missing_csrf(world: World) -> None:
         assert session.scalar(select(func.count()).select_from(Event).where(Event.child_id == child["id"])) == 1
 
 
-def test_wrong_passwords_lock_the_account(world: World) -> None:
-    client = TestClient(world.app)
+def test_wrong_passwords_slow_the_account_down_without_telling_who_exists(world: World) -> None:
+    client = TestClient(world.app, client=("192.0.2.10", 40000))
     username = world.users["manager"].username
-    for _ in range(10):
-        assert client.post("/api/session", json={"username": username, "password": "wrong"}).status_code == 401
+    answers = [client.post("/api/session", json={"username": username, "password": "wrong"}) for _ in range(10)]
+    assert [a.status_code for a in answers[:5]] == [401] * 5 and answers[-1].status_code == 429
+    unknown = [client.post("/api/session", json={"username": "nobody-at-all", "password": "x"}) for _ in range(10)]
+    assert [a.status_code for a in unknown[:5]] == [401] * 5 and unknown[-1].status_code == 429  # alike
+    assert unknown[0].json()["detail"] == answers[0].json()["detail"] == "wrong username or password"
     locked = client.post("/api/session", json={"username": username, "password": "correct horse battery"})
-    assert locked.status_code == 401
-    unknown = client.post("/api/session", json={"username": "nobody-at-all", "password": "x"})
-    assert unknown.json()["detail"] == locked.json()["detail"]  # does not reveal which usernames exist
+    assert locked.status_code == 429 and "try again in" in locked.json()["detail"]
     assert world.client("fhw").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 403
     assert world.client("admin").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 200
     assert client.post("/api/session", json={"username": username, "password": "correct horse battery"}) \

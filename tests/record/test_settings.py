@@ -60,3 +60,35 @@ def test_local_authority_code_from_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CAREFLOW_LA_CODE", "20A")
     with pytest.raises(ValueError, match="three-digit DfE local authority number"):
         Settings.from_env()
+
+
+def test_several_workers_need_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CAREFLOW_SECRET_KEY", raising=False)
+    monkeypatch.setenv("CAREFLOW_WORKERS", "2")
+    with pytest.raises(ValueError, match="CAREFLOW_SECRET_KEY must be set"):
+        Settings.from_env().check_can_serve()
+    monkeypatch.setenv("CAREFLOW_SECRET_KEY", "k" * 32)
+    Settings.from_env().check_can_serve()
+    monkeypatch.setenv("CAREFLOW_WORKERS", "1")
+    monkeypatch.delenv("CAREFLOW_SECRET_KEY")
+    Settings.from_env().check_can_serve()  # one worker: a key made at start is the same for every request
+
+
+def test_uvicorn_workers_without_a_secret_key_refuse_to_start(tmp_path: Path) -> None:
+    """``uvicorn --workers 2`` starts workers as child processes: each must refuse without the key."""
+    code = ("import multiprocessing as mp\n"
+            "def child(q):\n"
+            "    from careflow.record.settings import Settings\n"
+            "    try:\n"
+            "        Settings.from_env().check_can_serve(); q.put('started')\n"
+            "    except ValueError as exc:\n"
+            "        q.put(str(exc))\n"
+            "if __name__ == '__main__':\n"
+            "    q = mp.get_context('spawn').Queue(); p = mp.get_context('spawn').Process(target=child, args=(q,))\n"
+            "    p.start(); print(q.get(timeout=60)); p.join()\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CAREFLOW_SECRET_KEY", "CAREFLOW_WORKERS",
+                                                            "WEB_CONCURRENCY")}
+    (tmp_path / "workers.py").write_text(code)
+    done = subprocess.run([sys.executable, "workers.py"], capture_output=True, text=True, timeout=120, env=env,
+                          cwd=tmp_path)
+    assert "CAREFLOW_SECRET_KEY must be set" in done.stdout, done.stdout + done.stderr

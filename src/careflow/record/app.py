@@ -165,7 +165,9 @@ def create_app(
             return error_page(request, exc.status, exc.message, [str(n) for n in getattr(exc, "needs", [])])
         body: dict[str, Any] = {"detail": exc.message}
         body.update({k: v for k, v in exc.detail.items() if k != "child_id"})
-        return JSONResponse(body, status_code=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"retry-after": str(retry_after)} if retry_after is not None else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router

@@ -78,10 +78,14 @@ def run_workers(host: str, port: int, workers: int) -> None:
     algorithm on for their connections and a small response's body waits about 40 ms for the client's delayed
     acknowledgement; :class:`~careflow.record.server.NoDelayH11Protocol` turns it off on each connection.
     """
+    import os
+
     import uvicorn
 
     from careflow.record.server import NoDelayH11Protocol
 
+    os.environ["CAREFLOW_WORKERS"] = str(workers)  # each worker refuses to start without CAREFLOW_SECRET_KEY
+    Settings.from_env().check_can_serve()  # refuse here, once, rather than in every worker
     uvicorn.run("careflow.record.app:create_app", factory=True, host=host, port=port, workers=workers,
                 http=NoDelayH11Protocol, log_level="warning")
 
