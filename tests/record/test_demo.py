@@ -42,7 +42,7 @@ def test_each_role_sees_only_what_it_should(demo: tuple[TestClient, str]) -> Non
     assert caseload["total"] > 0
     child_id = caseload["items"][0]["child_id"]
     assert fhw.get(f"/api/children/{child_id}").status_code == 200
-    assert _login(demo, "fhw2").get(f"/api/children/{child_id}").status_code == 403
+    assert _login(demo, "fhw2").get(f"/api/children/{child_id}").status_code == 404
     assert _login(demo, "analyst").get(f"/api/children/{child_id}").status_code == 403
     assert _login(demo, "analyst").get("/api/analyst/children").json()["total"] > 0
     assert _login(demo, "admin").get(f"/api/children/{child_id}").status_code == 403
@@ -51,7 +51,7 @@ def test_each_role_sees_only_what_it_should(demo: tuple[TestClient, str]) -> Non
     # The advocate reads only the children they advocate for: try one of the Family Help worker's others.
     theirs = {item["child_id"] for item in advocated["items"]}
     other = next(item["child_id"] for item in caseload["items"] if item["child_id"] not in theirs)
-    assert _login(demo, "advocate").get(f"/api/children/{other}").status_code == 403
+    assert _login(demo, "advocate").get(f"/api/children/{other}").status_code == 404
     assert _login(demo, "advocate").get(f"/api/children/{advocated['items'][0]['child_id']}").status_code == 200
     manager = _login(demo, "manager")
     assert manager.get(f"/api/children/{child_id}/audit").json()["total"] >= 1
