@@ -15,13 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from careflow.record import audit
-from careflow.record.db import make_engine, migrate, session_factory
+from careflow.record.db import head_revision, make_engine, migrate, session_factory
 from careflow.record.deps import AppState
 from careflow.record.errors import NotAuthenticated, RecordError
 from careflow.record.guard import RequestGuard
+from careflow.record.observability import AccessLog, configure_logging
 from careflow.record.security import Passwords
 from careflow.record.settings import Settings
 
@@ -90,6 +91,7 @@ def create_app(
     audit.Keyring.of(settings)  # no key outside the database: refuse to start rather than write unkeyed entries
     engine = engine or make_engine(settings)
     audit.bind_keys(engine, settings)
+    configure_logging()
     if run_migrations:
         migrate(engine)
     sessions = session_factory(engine)
@@ -140,8 +142,25 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> HTMLResponse:
+        """The process answers (liveness); says nothing about the database."""
         return HTMLResponse("ok")
 
+    head = head_revision()
+
+    @app.get("/readyz", include_in_schema=False)
+    def _ready() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is at the shipped migrations' head."""
+        try:
+            with engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception as exc:
+            return JSONResponse({"ready": False, "database": f"unreachable ({type(exc).__name__})"}, 503)
+        if current != head:
+            return JSONResponse({"ready": False, "database": "ok",
+                                 "migrations": f"at {current}, expected {head}"}, 503)
+        return JSONResponse({"ready": True, "database": "ok", "migrations": head})
+
     app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 carries the headers too
+    app.add_middleware(SecurityHeaders)  # a refused body's 413 carries the headers too
+    app.add_middleware(AccessLog)  # outermost: every answer is logged, with its request id
     return app
