@@ -385,9 +385,14 @@ def codes_command(
 
 
 def _record_commands() -> None:
+    from careflow.record import admin_cli
     from careflow.record.audit_cli import app as audit_app
 
     app.add_typer(audit_app, name="audit")
+    app.add_typer(admin_cli.admin_app, name="admin")
+    app.add_typer(admin_cli.export_app, name="export")
+    app.command("backup")(admin_cli.backup)
+    app.command("restore")(admin_cli.restore)
 
 
 _record_commands()

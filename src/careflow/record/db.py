@@ -78,7 +78,10 @@ def _make_engine(settings: Settings) -> Engine:
         connect_args["options"] = f"-csearch_path={schema}"
         bootstrap = create_engine(url)
         with bootstrap.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # Only when missing: a role without CREATE on the database (the service's own, docs/DEPLOY.md) may not
+            # even ask for CREATE SCHEMA IF NOT EXISTS.
+            if conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first() is None:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
     # No pre-ping (it costs a round trip per transaction): a connection the server dropped fails its statement,
     # SQLAlchemy discards the whole pool on that disconnect, and the request is retried by the client.
