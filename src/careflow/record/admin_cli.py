@@ -250,6 +250,12 @@ def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role
     engine = make_engine(settings)
     try:
         migrate(engine)
+        from sqlalchemy.orm import Session
+
+        from careflow.record import audit
+
+        with Session(engine) as session, session.begin():
+            audit.ensure_chains(session, settings.audit_chains)  # before any worker starts
         with engine.begin() as conn:
             schema = settings.database_schema or conn.execute(text("SELECT current_schema()")).scalar_one()
             if not _ROLE_NAME.match(str(schema)):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, select, update
+from sqlalchemy import Engine, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from careflow.record.models import AuditChain, AuditEntry, Event
@@ -178,7 +178,10 @@ def _event_hashes(session: Session, detail: dict[str, Any], entity: str | None,
 
 
 def ensure_chains(session: Session, chains: int) -> None:
-    """Create the heads of chains ``0 .. chains-1`` that do not exist yet (at start-up)."""
+    """Create the heads of chains ``0 .. chains-1`` that do not exist yet (at start-up; on PostgreSQL under an
+    advisory lock, so workers starting together do not both insert them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x63617265_61756474})
     have = set(session.scalars(select(AuditChain.id)))
     for chain_id in range(chains):
         if chain_id not in have:
