@@ -172,3 +172,18 @@ def test_rotated_keys_verify(fresh: tuple[Settings, dict[str, str]]) -> None:
     assert code == 0, output
     assert verify_cli(env)[0] == 1  # the new key's entries cannot be checked without it
     engine.dispose()
+
+
+def test_the_scheduled_check_checkpoints_and_reports(fresh: tuple[Settings, dict[str, str]]) -> None:
+    settings, env = fresh
+    engine, child = _written(settings)
+    result = CliRunner().invoke(cli, ["audit", "watch", "--times", "1"], env=env)
+    assert result.exit_code == 0 and '{"event": "audit_verify", "intact": true, "exit": 0}' in result.output
+    lines = Path(env["CAREFLOW_AUDIT_CHECKPOINT"]).read_text().splitlines()
+    assert len(lines) == 1 and '"mac"' in lines[0]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE events SET payload = '{}' WHERE child_id = :c"), {"c": child["id"]})
+    result = CliRunner().invoke(cli, ["audit", "watch", "--times", "1"], env=env)
+    assert result.exit_code == 1 and '"intact": false' in result.output
+    assert len(Path(env["CAREFLOW_AUDIT_CHECKPOINT"]).read_text().splitlines()) == 1  # none appended on a break
+    engine.dispose()

@@ -135,8 +135,10 @@ def create_app(
 
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router
+    from careflow.record.sso import router as sso_router
 
     app.include_router(api_router)
+    app.include_router(sso_router)  # before the pages: /login/sso is not the login page's
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -66,7 +66,8 @@ def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[
 def login_page(request: Request) -> Response:
     """The login form (with a double-submit CSRF token in a cookie)."""
     token = new_token()
-    response = _render(request, "login.html", login_csrf=token, error=None)
+    response = _render(request, "login.html", login_csrf=token, error=None,
+                       sso=bool(get_state(request).settings.oidc_issuer))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
     return response
 

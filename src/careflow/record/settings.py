@@ -102,6 +102,7 @@ class Settings:
         password_concurrency: argon2 computations at once in a process; more wait up to ``password_wait_seconds``.
         workers: worker processes serving the app (more than one requires ``secret_key`` to be set).
         secret_key_set: whether ``secret_key`` was given (not made at random).
+        oidc_*: single sign-on over OpenID Connect (``CAREFLOW_OIDC_ISSUER`` etc.; :mod:`careflow.record.sso`).
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -131,6 +132,11 @@ class Settings:
     password_wait_seconds: float = 10.0
     workers: int = 1
     secret_key_set: bool = True
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_redirect_url: str | None = None
+    oidc_username_claim: str = "preferred_username"
 
     def __post_init__(self) -> None:
         if not (len(self.la_code) == 3 and self.la_code.isdigit()):
@@ -165,6 +171,9 @@ class Settings:
             values["audit_checkpoint"] = Path(env["CAREFLOW_AUDIT_CHECKPOINT"])
         if env.get("CAREFLOW_AUDIT_CHECKPOINT_MINUTES"):
             values["audit_checkpoint_minutes"] = float(env["CAREFLOW_AUDIT_CHECKPOINT_MINUTES"])
+        for name in ("issuer", "client_id", "client_secret", "redirect_url", "username_claim"):
+            if env.get(f"CAREFLOW_OIDC_{name.upper()}"):
+                values[f"oidc_{name}"] = env[f"CAREFLOW_OIDC_{name.upper()}"]
         workers = env.get("CAREFLOW_WORKERS") or env.get("WEB_CONCURRENCY")
         if workers and workers.isdigit():
             values["workers"] = int(workers)

@@ -53,14 +53,26 @@ def login(session: Session, settings: Settings, passwords: Passwords, username: 
         raise NotAuthenticated("wrong username or password")
     throttle.succeeded(session, settings, name, client)
     user.failed_logins = 0
+    token, login_session = start_session(session, settings, user)
+    return token, login_session, user
+
+
+def start_session(session: Session, settings: Settings, user: User, via: str | None = None) -> tuple[str, LoginSession]:
+    """A new session for a user whose identity was checked (password, or single sign-on ``via``); audited."""
     now = settings.now()
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     token = new_token()
     login_session = LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=new_token(),
                                  created_at=now, expires_at=now + dt.timedelta(hours=settings.session_hours))
     session.add(login_session)
-    audit.append(session, actor_of(user), "login", chains=settings.audit_chains)
-    return token, login_session, user
+    audit.append(session, actor_of(user), "login", chains=settings.audit_chains, detail={"via": via} if via else None)
+    return token, login_session
+
+
+def audit_sign_in_refused(session: Session, settings: Settings, username: str, client: str) -> None:
+    """Audit a single sign-on for someone with no active careflow account."""
+    audit.append(session, audit.SYSTEM, "login_refused", chains=settings.audit_chains,
+                 detail={"username": username[:80], "client": client[:60], "via": "oidc"})
 
 
 def _aware(at: dt.datetime) -> dt.datetime:
