@@ -131,3 +131,15 @@ def test_a_session_ends_after_its_absolute_lifetime(backend: Settings, engine: E
         assert client.get("/api/me").status_code == 200
     clock.advance(3600 + 60)
     assert client.get("/api/me").status_code == 401
+
+
+def test_the_login_page_tells_a_throttled_worker_to_wait(backend: Settings, engine: Engine) -> None:
+    clock = Clock()
+    world = make_world(_app(backend, engine, now=clock))
+    client = TestClient(world.app, client=("192.0.2.77", 40000))
+    username = world.users["ecpp"].username
+    for _ in range(6):
+        token = client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+        page = client.post("/login", data={"username": username, "password": "wrong wrong wrong",
+                                           "csrf_token": token})
+    assert page.status_code == 429 and "try again in" in page.text and page.headers["retry-after"]
