@@ -201,6 +201,17 @@ _TAKE_HEAD = (update(_CHAINS).where(_CHAINS.c.id == bindparam("chain")).values(l
               .returning(_CHAINS.c.length, _CHAINS.c.last_hash))
 _INSERT_ENTRY = insert(_LOG).returning(_LOG.c.id)
 _SET_HEAD = update(_CHAINS).where(_CHAINS.c.id == bindparam("chain")).values(last_hash=bindparam("new_hash"))
+# PostgreSQL: two round trips. The first locks the head, takes the next number and reads the event being audited;
+# the second inserts the entry and moves the head (a data-modifying CTE).
+_HEAD_CTE = (update(_CHAINS).where(_CHAINS.c.id == bindparam("chain")).values(length=_CHAINS.c.length + 1)
+             .returning(_CHAINS.c.length, _CHAINS.c.last_hash).cte("head"))
+_TAKE_HEAD_AND_EVENT = (select(_HEAD_CTE.c.length, _HEAD_CTE.c.last_hash, *_EVENT_COLUMNS)
+                        .select_from(_HEAD_CTE.outerjoin(_EVENTS, _EVENTS.c.id == bindparam("event"))))
+_ENTRY_CTE = (insert(_LOG).values({c.name: bindparam(f"v_{c.name}", type_=c.type) for c in _LOG.c if c.name != "id"})
+              .returning(_LOG.c.id).cte("entry"))
+_INSERT_AND_SET_HEAD = (update(_CHAINS).where(_CHAINS.c.id == bindparam("chain"))
+                        .values(last_hash=bindparam("new_hash"))
+                        .returning(select(_ENTRY_CTE.c.id).scalar_subquery()))
 
 
 def append(
@@ -224,16 +235,29 @@ def append(
     chain_id = _chain_of(chains, child_id, actor)
     at = dt.datetime.now(dt.UTC)
     detail = dict(detail or {})
-    if not action.startswith("read") and (entity == "event" or "event_id" in detail or "event_range" in detail):
-        detail.update(_event_hashes(session, detail, entity, entity_id))
+    hashes_event = not action.startswith("read") and (entity == "event" or "event_id" in detail
+                                                        or "event_range" in detail)
     values: dict[str, Any] = {
         "chain_id": chain_id, "at": at, "user_id": actor.user_id, "username": actor.username, "role": actor.role,
         "action": action, "child_id": child_id, "entity": entity, "entity_id": entity_id, "detail": detail,
         "key_id": keyring.current,
     }
     connection = session.connection()
-    # Lock the head and take the next number in one statement (the row lock lasts until commit), then insert. The
-    # HMAC is computed here, never by the database, so the key is never sent to it.
+    # The head is locked and the next number taken in one statement (the row lock lasts until commit). The HMAC is
+    # computed here, never by the database, so the key is never sent to it.
+    single = entity_id if entity == "event" else detail.get("event_id")
+    if connection.dialect.name == "postgresql" and (not hashes_event or (single is not None
+                                                                        and "event_range" not in detail)):
+        row = connection.execute(_TAKE_HEAD_AND_EVENT, {"chain": chain_id,
+                                                        "event": int(single) if single is not None else -1}).one()
+        if hashes_event and row.id is not None:
+            detail.update({"event_id": int(row.id), "event_sha256": event_digest(row)})
+        values.update(chain_seq=row.length, prev_hash=row.last_hash)
+        values["hash"] = _digest({**values, "at": _iso(at)}, keyring)
+        return int(connection.execute(_INSERT_AND_SET_HEAD, {
+            **{f"v_{k}": v for k, v in values.items()}, "chain": chain_id, "new_hash": values["hash"]}).scalar_one())
+    if hashes_event:
+        detail.update(_event_hashes(session, detail, entity, entity_id))
     length, prev_hash = connection.execute(_TAKE_HEAD, {"chain": chain_id}).one()
     values.update(chain_seq=length, prev_hash=prev_hash)
     values["hash"] = _digest({**values, "at": _iso(at)}, keyring)
