@@ -43,6 +43,9 @@ def login(session: Session, settings: Settings, passwords: Passwords, username: 
     name = username.strip().lower()
     throttle.check(session, settings, name, client)
     user = session.scalar(select(User).where(User.username == name))
+    # End the transaction before the password check: argon2 takes tens of milliseconds, and no lock (SQLite's
+    # write lock, PostgreSQL's connection) should be held through it. What follows runs in a new transaction.
+    session.commit()
     ok = passwords.verify(user.password_hash if user else None, password)
     if user is None or not user.is_active or not ok:
         throttle.failed(session, settings, name, client)
