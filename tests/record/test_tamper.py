@@ -187,3 +187,24 @@ def test_the_scheduled_check_checkpoints_and_reports(fresh: tuple[Settings, dict
     assert result.exit_code == 1 and '"intact": false' in result.output
     assert len(Path(env["CAREFLOW_AUDIT_CHECKPOINT"]).read_text().splitlines()) == 1  # none appended on a break
     engine.dispose()
+
+
+def test_a_running_service_checkpoints_periodically(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    path = tmp_path / "checkpoints.jsonl"
+    settings = fast_settings(database_url=f"sqlite:///{tmp_path / 'record.db'}", audit_keys={"k2026a": "5f" * 32},
+                             audit_checkpoint=path, audit_checkpoint_minutes=0.002)
+    import time
+
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        for _ in range(100):
+            if path.exists() and len(path.read_text().splitlines()) >= 2:
+                break
+            time.sleep(0.05)
+    assert len(path.read_text().splitlines()) >= 2
+    env = {"CAREFLOW_DATABASE_URL": settings.database_url, "CAREFLOW_DATABASE_SCHEMA": "", "CAREFLOW_AUDIT_KEYS": KEY,
+           "CAREFLOW_AUDIT_CHECKPOINT": str(path)}
+    code, output = verify_cli(env)
+    assert code == 0 and "checkpoints checked" in output, output

@@ -6,6 +6,8 @@ its message (with what is needed first, for a 409) is the response's ``detail``.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -76,6 +78,24 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
 
 
+async def _checkpoint_periodically(settings: Settings, sessions: Any) -> None:
+    """Append the audit chains' heads to the checkpoint file every ``audit_checkpoint_minutes`` (each worker; the
+    file is locked per line). ``careflow audit watch`` also verifies before it checkpoints."""
+    assert settings.audit_checkpoint is not None
+
+    def write() -> None:
+        with sessions() as session:
+            audit.write_checkpoint(session, settings.audit_checkpoint)
+
+    while True:
+        await asyncio.sleep(settings.audit_checkpoint_minutes * 60)
+        try:
+            await asyncio.to_thread(write)
+        except Exception as exc:
+            logging.getLogger("careflow.record").error(
+                "audit checkpoint failed", extra={"fields": {"event": "audit_checkpoint", "error": type(exc).__name__}})
+
+
 def create_app(
     settings: Settings | None = None, *, engine: Engine | None = None, run_migrations: bool = True
 ) -> FastAPI:
@@ -101,7 +121,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        checkpoints = None
+        if settings.audit_checkpoint is not None and settings.audit_checkpoint_minutes > 0:
+            checkpoints = asyncio.create_task(_checkpoint_periodically(settings, sessions))
         yield
+        if checkpoints is not None:
+            checkpoints.cancel()
         engine.dispose()
 
     app = FastAPI(
