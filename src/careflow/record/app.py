@@ -81,11 +81,12 @@ def _wants_html(request: Request) -> bool:
 async def _checkpoint_periodically(settings: Settings, sessions: Any) -> None:
     """Append the audit chains' heads to the checkpoint file every ``audit_checkpoint_minutes`` (each worker; the
     file is locked per line). ``careflow audit watch`` also verifies before it checkpoints."""
-    assert settings.audit_checkpoint is not None
+    path = settings.audit_checkpoint
+    assert path is not None
 
     def write() -> None:
         with sessions() as session:
-            audit.write_checkpoint(session, settings.audit_checkpoint)
+            audit.write_checkpoint(session, path)
 
     while True:
         await asyncio.sleep(settings.audit_checkpoint_minutes * 60)
