@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,6 +118,8 @@ def _children(settings: Settings) -> int:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_backup_and_restore(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    if kind == "postgresql" and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None):
+        pytest.skip("pg_dump and pg_restore are not installed (apt-get install postgresql-client)")
     settings, env = request.getfixturevalue("sqlite_db" if kind == "sqlite" else "pg_db")
     world = make_world(create_app(settings))
     for _ in range(3):

@@ -79,7 +79,9 @@ def _make_engine(settings: Settings) -> Engine:
         bootstrap = create_engine(url)
         with bootstrap.begin() as conn:
             # Only when missing: a role without CREATE on the database (the service's own, docs/DEPLOY.md) may not
-            # even ask for CREATE SCHEMA IF NOT EXISTS.
+            # even ask for CREATE SCHEMA IF NOT EXISTS. Under the migrations' lock: two workers creating the same
+            # schema at once would otherwise collide (IF NOT EXISTS does not make it safe).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             if conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first() is None:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
