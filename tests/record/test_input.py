@@ -105,3 +105,9 @@ def test_every_body_over_the_limit_is_413(world: World) -> None:
     assert chunked.status_code == 413, chunked.text
     announced = client.post("/api/children", content=big, headers={"content-type": "application/json"})
     assert announced.status_code == 413
+
+
+def test_deeply_nested_json_is_refused_not_a_500(world: World) -> None:
+    body = "[" * 30_000 + "]" * 30_000
+    answer = world.client("fhw").post("/api/children", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422

@@ -140,9 +140,11 @@ class RequestGuard:
         if content_type.startswith("application/json"):
             try:
                 parsed = json.loads(text)
+                return _problem(_strings(parsed, ""))
             except ValueError:
                 return None  # not JSON: the route's own validation answers
-            return _problem(_strings(parsed, ""))
+            except RecursionError:
+                return "body", "the JSON is nested too deeply"
         if content_type.startswith("application/x-www-form-urlencoded"):
             return _problem(_form_pairs(text))
         if content_type.startswith("multipart/"):
