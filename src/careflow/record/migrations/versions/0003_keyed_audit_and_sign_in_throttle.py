@@ -1,7 +1,7 @@
 """keyed audit entries (the id of the HMAC key each entry is signed with) and sign-in throttling by account and
 client
 
-Revision ID: 0003
+Revision ID: 0003_keyed_audit
 Revises: 0002
 Create Date: 2026-12-02
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
+revision: str = "0003_keyed_audit"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
