@@ -466,5 +466,19 @@ from careflow.published.cli import app as _data_app  # noqa: E402
 app.add_typer(_data_app, name="data")
 
 
+def _record_commands() -> None:
+    from careflow.record import admin_cli
+    from careflow.record.audit_cli import app as audit_app
+
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(admin_cli.admin_app, name="admin")
+    app.add_typer(admin_cli.export_app, name="export")
+    app.command("backup")(admin_cli.backup)
+    app.command("restore")(admin_cli.restore)
+
+
+_record_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
+from careflow.record.app import create_app
 from careflow.record.models import AuditEntry, Child, Event
+from careflow.record.settings import Settings
 
-from .conftest import World
+from .conftest import World, make_world
 
 
 def _children(world: World) -> int:
@@ -89,16 +94,18 @@ def test_html_and_sql_in_free_text_are_stored_verbatim_and_shown_escaped(world: 
 def test_worker_outside_the_team_is_refused_and_the_refusal_audited(world: World) -> None:
     child = world.new_child()
     answer = world.client("other").get(f"/api/children/{child['id']}")
-    assert answer.status_code == 403
-    assert "not allocated to you or your team" in answer.json()["detail"]
-    assert world.client("other").get(f"/api/children/{child['id']}/events").status_code == 403
-    assert world.event("other", child, "note_added", expect=403, note="x")
+    missing = world.client("other").get("/api/children/987654321")
+    assert answer.status_code == missing.status_code == 404  # "not yours" and "missing" are one answer
+    assert answer.json()["detail"].replace(str(child["id"]), "N") == missing.json()["detail"].replace("987654321", "N")
+    assert set(answer.json()) == set(missing.json())
+    assert world.client("other").get(f"/api/children/{child['id']}/events").status_code == 404
+    assert world.event("other", child, "note_added", expect=404, note="x")
     with world.app.state.record.sessions() as session:
         denied = session.scalars(select(AuditEntry).where(AuditEntry.child_id == child["id"],
                                                           AuditEntry.action == "denied")).all()
     assert len(denied) == 3 and {d.user_id for d in denied} == {world.user_id("other")}
     page = world.client("other").get(f"/children/{child['id']}", headers={"accept": "text/html"})
-    assert page.status_code == 403 and "not allocated" in page.text
+    assert page.status_code == 404 and "that you may see" in page.text
 
 
 def test_analyst_asking_for_names_is_refused(world: World) -> None:
@@ -120,10 +127,10 @@ def test_analyst_asking_for_names_is_refused(world: World) -> None:
 def test_advocate_sees_only_children_they_advocate_for_and_cannot_write(world: World) -> None:
     child = world.new_child()
     other = world.new_child()
-    assert world.client("advocate").get(f"/api/children/{child['id']}").status_code == 403
+    assert world.client("advocate").get(f"/api/children/{child['id']}").status_code == 404
     world.event("sw", child, "advocate_assigned", advocate_id=world.user_id("advocate"))
     assert world.client("advocate").get(f"/api/children/{child['id']}").status_code == 200
-    assert world.client("advocate").get(f"/api/children/{other['id']}").status_code == 403
+    assert world.client("advocate").get(f"/api/children/{other['id']}").status_code == 404
     world.event("advocate", child, "note_added", expect=403, note="x")
 
 
@@ -152,15 +159,18 @@ def test_no_session_and_missing_csrf(world: World) -> None:
         assert session.scalar(select(func.count()).select_from(Event).where(Event.child_id == child["id"])) == 1
 
 
-def test_wrong_passwords_lock_the_account(world: World) -> None:
-    client = TestClient(world.app)
+def test_wrong_passwords_slow_the_account_down_without_telling_who_exists(backend: Settings, engine: Engine) -> None:
+    frozen = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)  # the clock stands still: every wait is still to come
+    world = make_world(create_app(dataclasses.replace(backend, now=lambda: frozen), engine=engine))
+    client = TestClient(world.app, client=("192.0.2.10", 40000))
     username = world.users["manager"].username
-    for _ in range(10):
-        assert client.post("/api/session", json={"username": username, "password": "wrong"}).status_code == 401
+    answers = [client.post("/api/session", json={"username": username, "password": "wrong"}) for _ in range(10)]
+    assert [a.status_code for a in answers[:5]] == [401] * 5 and answers[-1].status_code == 429
+    unknown = [client.post("/api/session", json={"username": "nobody-at-all", "password": "x"}) for _ in range(10)]
+    assert [a.status_code for a in unknown[:5]] == [401] * 5 and unknown[-1].status_code == 429  # alike
+    assert unknown[0].json()["detail"] == answers[0].json()["detail"] == "wrong username or password"
     locked = client.post("/api/session", json={"username": username, "password": "correct horse battery"})
-    assert locked.status_code == 401
-    unknown = client.post("/api/session", json={"username": "nobody-at-all", "password": "x"})
-    assert unknown.json()["detail"] == locked.json()["detail"]  # does not reveal which usernames exist
+    assert locked.status_code == 429 and "try again in" in locked.json()["detail"]
     assert world.client("fhw").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 403
     assert world.client("admin").post(f"/api/users/{world.user_id('manager')}/unlock").status_code == 200
     assert client.post("/api/session", json={"username": username, "password": "correct horse battery"}) \

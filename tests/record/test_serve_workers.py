@@ -25,7 +25,8 @@ def test_two_workers_answer_promptly(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     code = f"from careflow.record.serve import run_workers; run_workers('127.0.0.1', {port}, 2)"
-    server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "CAREFLOW_DATABASE_URL": url})
+    server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "CAREFLOW_DATABASE_URL": url,
+                                                                      "CAREFLOW_SECRET_KEY": "k" * 32})
     try:
         conn = None
         for _ in range(300):

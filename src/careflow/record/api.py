@@ -38,6 +38,12 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
+def client_address(request: Request) -> str:
+    """Who is signing in, for throttling: the client's address (behind a proxy, as uvicorn's
+    ``--forwarded-allow-ips`` resolves it)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def set_session_cookie(response: Response, request: Request, token: str) -> None:
     """The session cookie: HttpOnly, SameSite=Lax, Secure behind HTTPS."""
     settings = get_state(request).settings
@@ -49,7 +55,8 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 def log_in(body: LoginRequest, request: Request, session: DbDep) -> Any:
     """Log in; the answer carries the CSRF token to send as ``X-CSRF-Token`` on every change."""
     state = get_state(request)
-    token, login_session, user = auth.login(session, state.settings, state.passwords, body.username, body.password)
+    token, login_session, user = auth.login(session, state.settings, state.passwords, body.username, body.password,
+                                            client_address(request))
     payload = SessionPublic(user=UserPublic.model_validate(user), csrf_token=login_session.csrf_token)
     response = JSONResponse(payload.model_dump(mode="json"))
     set_session_cookie(response, request, token)
@@ -183,7 +190,7 @@ def verify_audit(ctx: CtxDep) -> Any:
     """Check the audit log's hash chains end to end (administrators)."""
     if ctx.role is not Role.ADMIN:
         raise AccessDenied("only administrators verify the audit log")
-    problems = verify(ctx.session)
+    problems = verify(ctx.session, ctx.settings.audit_checkpoint)
     ctx.audit("verify_audit", detail={"problems": len(problems)})
     return {"is_intact": not problems, "problems": problems[:100]}
 

@@ -6,20 +6,25 @@ its message (with what is needed first, for a 409) is the response's ``detail``.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from careflow.record import audit
-from careflow.record.db import make_engine, migrate, session_factory
+from careflow.record.db import head_revision, make_engine, migrate, session_factory
 from careflow.record.deps import AppState
 from careflow.record.errors import NotAuthenticated, RecordError
+from careflow.record.guard import RequestGuard
+from careflow.record.observability import AccessLog, configure_logging
 from careflow.record.security import Passwords
 from careflow.record.settings import Settings
 
@@ -34,49 +39,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'")
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, whether or not they announce their length."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self._refuse(send)
-            return
-        seen = 0
-        refused = False
-
-        async def counted() -> Message:
-            nonlocal seen, refused
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    refused = True
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse({"detail": f"the request body is larger than {self.limit:,} bytes"}, status_code=413)
-        await response({"type": "http"}, _no_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 _SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
@@ -112,12 +74,27 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
-
-
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+
+
+async def _checkpoint_periodically(settings: Settings, sessions: Any) -> None:
+    """Append the audit chains' heads to the checkpoint file every ``audit_checkpoint_minutes`` (each worker; the
+    file is locked per line). ``careflow audit watch`` also verifies before it checkpoints."""
+    path = settings.audit_checkpoint
+    assert path is not None
+
+    def write() -> None:
+        with sessions() as session:
+            audit.write_checkpoint(session, path)
+
+    while True:
+        await asyncio.sleep(settings.audit_checkpoint_minutes * 60)
+        try:
+            await asyncio.to_thread(write)
+        except Exception as exc:
+            logging.getLogger("careflow.record").error(
+                "audit checkpoint failed", extra={"fields": {"event": "audit_checkpoint", "error": type(exc).__name__}})
 
 
 def create_app(
@@ -131,7 +108,11 @@ def create_app(
         run_migrations: bring the database schema to the latest revision at start-up.
     """
     settings = settings or Settings.from_env()
+    settings.check_can_serve()
+    audit.Keyring.of(settings)  # no key outside the database: refuse to start rather than write unkeyed entries
     engine = engine or make_engine(settings)
+    audit.bind_keys(engine, settings)
+    configure_logging()
     if run_migrations:
         migrate(engine)
     sessions = session_factory(engine)
@@ -141,7 +122,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        checkpoints = None
+        if settings.audit_checkpoint is not None and settings.audit_checkpoint_minutes > 0:
+            checkpoints = asyncio.create_task(_checkpoint_periodically(settings, sessions))
         yield
+        if checkpoints is not None:
+            checkpoints.cancel()
         engine.dispose()
 
     app = FastAPI(
@@ -151,6 +137,13 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.record = state
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # Where, what and why, never the value sent (it may be a password): FastAPI's default echoes the input.
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(RecordError)
     async def _record_error(request: Request, exc: RecordError) -> Response:
@@ -162,19 +155,40 @@ def create_app(
             return error_page(request, exc.status, exc.message, [str(n) for n in getattr(exc, "needs", [])])
         body: dict[str, Any] = {"detail": exc.message}
         body.update({k: v for k, v in exc.detail.items() if k != "child_id"})
-        return JSONResponse(body, status_code=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"retry-after": str(retry_after)} if retry_after is not None else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router
+    from careflow.record.sso import router as sso_router
 
     app.include_router(api_router)
+    app.include_router(sso_router)  # before the pages: /login/sso is not the login page's
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> HTMLResponse:
+        """The process answers (liveness); says nothing about the database."""
         return HTMLResponse("ok")
 
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 carries the headers too
+    head = head_revision()
+
+    @app.get("/readyz", include_in_schema=False)
+    def _ready() -> JSONResponse:
+        """Ready for traffic: the database answers and its schema is at the shipped migrations' head."""
+        try:
+            with engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception as exc:
+            return JSONResponse({"ready": False, "database": f"unreachable ({type(exc).__name__})"}, 503)
+        if current != head:
+            return JSONResponse({"ready": False, "database": "ok",
+                                 "migrations": f"at {current}, expected {head}"}, 503)
+        return JSONResponse({"ready": True, "database": "ok", "migrations": head})
+
+    app.add_middleware(RequestGuard, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # a refused body's 413 carries the headers too
+    app.add_middleware(AccessLog)  # outermost: every answer is logged, with its request id
     return app

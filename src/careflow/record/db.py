@@ -8,6 +8,7 @@ queue for the lock instead of failing half-way; PostgreSQL runs at READ COMMITTE
 
 from __future__ import annotations
 
+import fcntl
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careflow.record.settings import Settings
 
-__all__ = ["MIGRATIONS", "drop_schema", "make_engine", "migrate", "session_factory", "transaction"]
+__all__ = ["MIGRATIONS", "drop_schema", "head_revision", "make_engine", "migrate", "migrations_current",
+           "session_factory", "transaction"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -40,6 +42,14 @@ def make_engine(settings: Settings) -> Engine:
     SQLite: foreign keys on, WAL journal, a 30 s busy timeout, ``BEGIN IMMEDIATE`` transactions.
     PostgreSQL: the ``search_path`` set to ``database_schema`` when one is given (the schema is created).
     """
+    engine = _make_engine(settings)
+    from careflow.record import audit
+
+    audit.bind_keys(engine, settings)  # audit entries written through this engine are signed with the settings' key
+    return engine
+
+
+def _make_engine(settings: Settings) -> Engine:
     url = settings.database_url
     if settings.is_sqlite:
         path = settings.sqlite_path()
@@ -68,7 +78,12 @@ def make_engine(settings: Settings) -> Engine:
         connect_args["options"] = f"-csearch_path={schema}"
         bootstrap = create_engine(url)
         with bootstrap.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # Only when missing: a role without CREATE on the database (the service's own, docs/DEPLOY.md) may not
+            # even ask for CREATE SCHEMA IF NOT EXISTS. Under the migrations' lock: two workers creating the same
+            # schema at once would otherwise collide (IF NOT EXISTS does not make it safe).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            if conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}).first() is None:
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         bootstrap.dispose()
     # No pre-ping (it costs a round trip per transaction): a connection the server dropped fails its statement,
     # SQLAlchemy discards the whole pool on that disconnect, and the request is retried by the client.
@@ -99,14 +114,57 @@ def alembic_config(engine: Engine | None = None) -> Any:
     return config
 
 
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises migrations.
+_MIGRATION_LOCK = 0x6361726566_6C6F77
+
+
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` (the latest by default); safe to run at every start."""
+    """Upgrade the database to ``revision`` (the latest by default); safe to run at every start, and from several
+    processes at once: PostgreSQL migrates under an advisory lock held to the end of the migration's transaction,
+    SQLite under an exclusive lock on a file beside the database, so a second worker waits and then finds nothing
+    to do."""
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as conn:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        return
+    with _sqlite_migration_lock(engine), engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+
+
+def head_revision() -> str:
+    """The latest revision the shipped migrations define."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return str(head)
+
+
+def migrations_current(engine: Engine) -> bool:
+    """Whether the database is at the latest revision."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() == head_revision()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

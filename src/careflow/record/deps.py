@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from careflow.record import audit
-from careflow.record.errors import AccessDenied, RecordError
+from careflow.record.errors import AccessDenied, NotFound, RecordError
 from careflow.record.models import LoginSession, User
 from careflow.record.schemas import UserPublic
 from careflow.record.security import Passwords, same_token
@@ -55,11 +55,12 @@ def get_db(request: Request) -> Iterator[Session]:
     except RecordError as exc:
         session.rollback()
         actor = getattr(request.state, "actor", None)
-        if isinstance(exc, AccessDenied) and "child_id" in exc.detail and actor is not None:
+        if isinstance(exc, AccessDenied | NotFound) and "child_id" in exc.detail and actor is not None:
+            reason = str(exc.detail.pop("reason", exc.message))
             with session.begin():
                 audit.append(session, actor, "denied", chains=state.settings.audit_chains,
                              child_id=int(exc.detail["child_id"]), entity="child",  # type: ignore[call-overload]
-                             detail={"reason": exc.message[:200]})
+                             detail={"reason": reason[:200]})
         raise
     except BaseException:
         session.rollback()

@@ -10,7 +10,9 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "RecordError",
+    "ServiceBusy",
     "StaleVersion",
+    "Throttled",
     "TransitionNotAllowed",
 ]
 
@@ -30,6 +32,26 @@ class NotAuthenticated(RecordError, PermissionError):
     """No valid session (or wrong username or password)."""
 
     status = 401
+
+
+class Throttled(NotAuthenticated):
+    """Too many failed sign-ins: wait ``retry_after`` seconds (or ask an administrator to unlock the account)."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceBusy(RecordError):
+    """Too much work of one kind at once (password checks): try again in ``retry_after`` seconds."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class AccessDenied(RecordError, PermissionError):

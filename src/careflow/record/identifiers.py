@@ -12,17 +12,30 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["clean_nhs_number", "nhs_number_problem", "upn_check_letter", "upn_problem"]
 
 _UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the DfE's 23 check letters (no I, O, S)
-_UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+_UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 _UPN_UNKNOWN = re.compile(r"^UN[1-5]$")
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit of any script (Arabic-Indic, fullwidth ...) as its ASCII digit, and
+    fullwidth letters as ASCII letters (NFKC), so one number is stored and compared one way only."""
+    out = []
+    for char in unicodedata.normalize("NFKC", text):
+        value = unicodedata.decimal(char, None)
+        out.append(str(value) if value is not None else char)
+    return "".join(out)
+
+
 def clean_nhs_number(text: str) -> str:
-    """Digits only (spaces and hyphens as people write them, ``943 476 5919``, are dropped)."""
-    return re.sub(r"[\s-]", "", text)
+    """ASCII digits only: any script's digits become ASCII, and the spaces and dashes people write
+    (``943 476 5919``, ``943-476-5919``) are dropped."""
+    return "".join(c for c in ascii_digits(text)
+                   if not (c.isspace() or unicodedata.category(c) == "Pd"))
 
 
 def nhs_number_problem(text: str) -> str | None:
@@ -32,8 +45,10 @@ def nhs_number_problem(text: str) -> str | None:
     (11 counts as 0, and 10 means the number is not valid).
     """
     digits = clean_nhs_number(text)
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         return f"NHS number {text!r} is not 10 digits (e.g. 943 476 5919)"
+    if len(set(digits)) == 1:
+        return f"NHS number {digits} is a placeholder (one digit repeated), not a number the NHS issues"
     total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
@@ -60,7 +75,7 @@ def upn_check_letter(upn: str) -> str:
 def upn_problem(text: str) -> str | None:
     """None if ``text`` is a well-formed UPN with the right check letter, or the SSDA903 code saying why the UPN is
     not known (UN1-UN5, as the SSDA903's UPN field carries it); otherwise what is wrong."""
-    upn = text.strip().upper()
+    upn = ascii_digits(text).strip().upper()
     if _UPN_UNKNOWN.match(upn):
         return None
     if not _UPN.match(upn):

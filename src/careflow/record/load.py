@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import cycle
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from careflow.record import audit, clocks
@@ -99,6 +99,7 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
     every_social_worker = [u for roles in workers.values() for u in roles.get("social_worker", [])]
     any_social_worker = cycle(every_social_worker) if every_social_worker else None
     loaded = 0
+    first_event = session.scalar(select(func.max(Event.id))) or 0
     for index, child_row in enumerate(_rows(data, "children")):
         cid = str(child_row["child_id"])
         if cid not in referrals and cid not in episodes:
@@ -269,7 +270,13 @@ def load_care_data(session: Session, data: CareData, *, today: dt.date, teams: l
         if kept:
             session.execute(insert(Deadline), kept)
         loaded += 1
-    audit.append(session, SYSTEM, "import", chains=settings_chains, entity="children", detail={"children": loaded})
+    # The import's entry holds the SHA-256 of every event it wrote (the run of ids it took), so an event changed
+    # afterwards in the database no longer matches it.
+    last_event = session.scalar(select(func.max(Event.id))) or 0
+    detail: dict[str, Any] = {"children": loaded}
+    if last_event > first_event:
+        detail["event_range"] = [first_event + 1, last_event]
+    audit.append(session, SYSTEM, "import", chains=settings_chains, entity="children", detail=detail)
     return loaded
 
 

@@ -644,7 +644,20 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The id of the key the entry's HMAC is made with (None: written before keys, plain SHA-256); migration 0003.
+    key_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
     __table_args__ = (
         UniqueConstraint("chain_id", "chain_seq", name="uq_audit_log_chain_seq"),
         Index("ix_audit_log_child", "child_id", "id"),
     )
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted by account, by client and by both: each failure past the free ones doubles the wait
+    before the next attempt (migration 0003; :mod:`careflow.record.services.throttle`)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column()
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)

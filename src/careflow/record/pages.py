@@ -16,10 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from careflow.record.api import set_session_cookie
+from careflow.record.api import client_address, set_session_cookie
 from careflow.record.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, CtxDep, DbDep, UserDep, get_state
-from careflow.record.errors import AccessDenied, InvalidInput, NotAuthenticated, RecordError
+from careflow.record.errors import AccessDenied, InvalidInput, NotAuthenticated, RecordError, ServiceBusy, Throttled
 from careflow.record.forms import field_specs, form_values
 from careflow.record.graph import network_graph
 from careflow.record.models import Relationship, User
@@ -65,7 +66,8 @@ def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[
 def login_page(request: Request) -> Response:
     """The login form (with a double-submit CSRF token in a cookie)."""
     token = new_token()
-    response = _render(request, "login.html", login_csrf=token, error=None)
+    response = _render(request, "login.html", login_csrf=token, error=None,
+                       sso=bool(get_state(request).settings.oidc_issuer))
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
     return response
 
@@ -78,11 +80,15 @@ async def login_submit(request: Request, session: DbDep) -> Response:
         return _render(request, "login.html", status_code=403, login_csrf="", error="The form expired: reload it.")
     state = get_state(request)
     try:
-        token, _login_session, _user = auth.login(session, state.settings, state.passwords,
-                                                  str(form.get("username") or ""), str(form.get("password") or ""))
-    except NotAuthenticated as exc:
+        # In a worker thread: the password check (argon2) must not hold up the event loop.
+        token, _login_session, _user = await run_in_threadpool(
+            auth.login, session, state.settings, state.passwords, str(form.get("username") or ""),
+            str(form.get("password") or ""), client_address(request))
+    except (NotAuthenticated, ServiceBusy) as exc:
         fresh = new_token()
-        page = _render(request, "login.html", status_code=401, login_csrf=fresh, error=exc.message)
+        page = _render(request, "login.html", status_code=exc.status, login_csrf=fresh, error=exc.message)
+        if isinstance(exc, Throttled | ServiceBusy):
+            page.headers["retry-after"] = str(exc.retry_after)
         page.set_cookie(LOGIN_CSRF_COOKIE, fresh, httponly=True, samesite="strict", path="/login")
         return page
     redirect = RedirectResponse("/", status_code=303)

@@ -251,7 +251,7 @@ class ChildPseudonymised(_Public):
     sex: str | None
     ethnicity: str | None
     stage: str
-    stage_since: dt.date
+    stage_since: str  # the quarter (2025-Q2) or year the stage began, or * (services/disclosure.py)
     team_id: int | None
     open_deadlines: int
     overdue_deadlines: int

@@ -4,16 +4,51 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+import threading
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from careflow.record.errors import ServiceBusy
 from careflow.record.settings import Settings
 
-__all__ = ["Passwords", "new_token", "pseudonym", "same_token", "token_hash"]
+__all__ = ["Passwords", "new_token", "password_problem", "pseudonym", "same_token", "token_hash"]
 
 _MIN_PASSWORD = 12
+_COMMON = Path(__file__).parent / "common_passwords.txt"
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    return frozenset(line.strip() for line in _COMMON.read_text().splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, *, username: str = "", display_name: str = "") -> str | None:
+    """None if ``password`` may be used; otherwise why not (never repeating the password).
+
+    At least 12 characters; not a common or breached password (``common_passwords.txt``), nor one with digits and
+    symbols added round one (``Welcome2025!``), nor a word repeated; not the username or name; more than four
+    different characters.
+    """
+    if len(password) < _MIN_PASSWORD:
+        return f"a password needs at least {_MIN_PASSWORD} characters"
+    lowered = password.lower()
+    common = _common_passwords()
+    stem = re.sub(r"^[^a-z]+|[^a-z]+$", "", lowered)
+    half = len(lowered) // 2
+    if lowered in common or stem in common or (lowered[:half] == lowered[half:] and lowered[:half] in common):
+        return "this password is on the list of common or breached passwords: choose another (a few unrelated words)"
+    if len(set(lowered)) <= 4:
+        return "this password repeats too few characters: choose another (a few unrelated words)"
+    names = [n for n in (username.lower(), *display_name.lower().split()) if len(n) >= 3]
+    if any(name in lowered for name in names):
+        return "a password must not contain your username or name"
+    return None
 
 
 class Passwords:
@@ -22,19 +57,45 @@ class Passwords:
     def __init__(self, settings: Settings) -> None:
         self._hasher = PasswordHasher(time_cost=settings.password_time_cost, memory_cost=settings.password_memory_kib)
         self._dummy = self._hasher.hash(secrets.token_hex(16))
+        # At most ``password_concurrency`` argon2 computations at once, and a short queue: a flood of sign-ins
+        # gets 503s instead of taking every core (and every worker thread) from the people already signed in.
+        self._slots = threading.BoundedSemaphore(settings.password_concurrency)
+        self._queue = threading.BoundedSemaphore(settings.password_concurrency * 4)
+        self._wait = settings.password_wait_seconds
+
+    def _bounded(self) -> threading.BoundedSemaphore:
+        if not self._queue.acquire(blocking=False):
+            raise ServiceBusy("too many sign-ins at once: try again in a few seconds", retry_after=5)
+        try:
+            if not self._slots.acquire(timeout=self._wait):
+                raise ServiceBusy("too many sign-ins at once: try again in a few seconds", retry_after=5)
+        finally:
+            self._queue.release()
+        return self._slots
 
     def hash(self, password: str) -> str:
         """The argon2id hash of ``password`` (which must be at least 12 characters)."""
         if len(password) < _MIN_PASSWORD:
             raise ValueError(f"a password needs at least {_MIN_PASSWORD} characters")
-        return self._hasher.hash(password)
+        slots = self._bounded()
+        try:
+            return self._hasher.hash(password)
+        finally:
+            slots.release()
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
-        """Whether ``password`` matches; takes as long for an unknown user as for a wrong password."""
+        """Whether ``password`` matches; takes as long for an unknown user as for a wrong password.
+
+        Raises:
+            ServiceBusy: more password checks are running and waiting than the settings allow.
+        """
+        slots = self._bounded()
         try:
             return self._hasher.verify(stored_hash or self._dummy, password) and stored_hash is not None
         except (VerificationError, InvalidHashError):
             return False
+        finally:
+            slots.release()
 
 
 def new_token() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -82,8 +83,11 @@ def run_workers(host: str, port: int, workers: int) -> None:
 
     from careflow.record.server import NoDelayH11Protocol
 
+    os.environ["CAREFLOW_WORKERS"] = str(workers)  # each worker refuses to start without CAREFLOW_SECRET_KEY
+    Settings.from_env().check_can_serve()  # refuse here, once, rather than in every worker
     uvicorn.run("careflow.record.app:create_app", factory=True, host=host, port=port, workers=workers,
-                http=NoDelayH11Protocol, log_level="warning")
+                http=NoDelayH11Protocol, log_level="warning", access_log=False, proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("CAREFLOW_FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
 
 def cli_serve(demo: bool, host: str, port: int, database_url: str | None) -> None:
@@ -100,8 +104,11 @@ def cli_serve(demo: bool, host: str, port: int, database_url: str | None) -> Non
         app = create_app(settings)
         with app.state.record.sessions() as session:
             if session.query(User).count() == 0:
-                sys.stdout.write("No users yet: run with --demo, or create an administrator (see the README).\n")
+                sys.stdout.write("No users yet: create the first administrator with\n  careflow admin create-user "
+                                 "NAME --role admin --name 'Your Name' --password-stdin\n(or run with --demo).\n")
     sys.stdout.write(f"careflow case record on http://{host}:{port}/ (database: "
                      f"{settings.database_url.split('@')[-1]})\n")
     sys.stdout.flush()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # careflow logs each request itself (JSON, no personal data): uvicorn's own access log is off.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=True,
+                forwarded_allow_ips=os.environ.get("CAREFLOW_FORWARDED_ALLOW_IPS", "127.0.0.1"))

@@ -13,15 +13,13 @@ from careflow.record.errors import InvalidInput, NotAuthenticated
 from careflow.record.models import LoginSession, Team, User
 from careflow.record.pathway import Role
 from careflow.record.schemas import Page, TeamPublic, UserCreate, UserPublic
-from careflow.record.security import Passwords, new_token, token_hash
-from careflow.record.services import access
+from careflow.record.security import Passwords, new_token, password_problem, token_hash
+from careflow.record.services import access, throttle
 from careflow.record.services.context import Ctx
 from careflow.record.settings import Settings
 
-__all__ = ["LOCK_AFTER_FAILURES", "actor_of", "create_team", "create_user", "list_teams", "list_users", "login",
+__all__ = ["actor_of", "create_team", "create_user", "list_teams", "list_users", "login",
            "logout", "resolve_session", "unlock_user"]
-
-LOCK_AFTER_FAILURES = 10
 
 
 def actor_of(user: User) -> Actor:
@@ -30,54 +28,79 @@ def actor_of(user: User) -> Actor:
 
 
 def login(session: Session, settings: Settings, passwords: Passwords, username: str,
-          password: str) -> tuple[str, LoginSession, User]:
+          password: str, client: str = "unknown") -> tuple[str, LoginSession, User]:
     """Check the password; on success a new session (the token goes in the cookie, its hash in the table).
 
+    Failed sign-ins are throttled by account and client (:mod:`careflow.record.services.throttle`): an attempt that
+    must wait is refused before the password is checked.
+
     Raises:
-        NotAuthenticated: unknown user, wrong password, or an account locked after repeated failures. The
-            message is the same for all three, so it does not tell which usernames exist.
+        Throttled: too many failures lately; the message says how long to wait (429, ``Retry-After``).
+        ServiceBusy: too many password checks at once (503).
+        NotAuthenticated: unknown user, deactivated account or wrong password (one message for the three, so it
+            does not tell which usernames exist).
     """
-    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    name = username.strip().lower()
+    throttle.check(session, settings, name, client)
+    user = session.scalar(select(User).where(User.username == name))
+    # End the transaction before the password check: argon2 takes tens of milliseconds, and no lock (SQLite's
+    # write lock, PostgreSQL's connection) should be held through it. What follows runs in a new transaction.
+    session.commit()
     ok = passwords.verify(user.password_hash if user else None, password)
-    failure = NotAuthenticated("wrong username or password, or the account is locked; ask an administrator")
-    if user is None or not user.is_active:
-        raise failure
-    if not ok or user.failed_logins >= LOCK_AFTER_FAILURES:
-        if not ok:
+    if user is None or not user.is_active or not ok:
+        throttle.failed(session, settings, name, client)
+        if user is not None:
             user.failed_logins += 1
-        audit.append(session, actor_of(user), "login_failed", chains=settings.audit_chains)
-        session.commit()  # the failure count and its audit entry stand even though the request fails
-        raise failure
+            audit.append(session, actor_of(user), "login_failed", chains=settings.audit_chains)
+        session.commit()  # the failure counts and the audit entry stand even though the request fails
+        raise NotAuthenticated("wrong username or password")
+    throttle.succeeded(session, settings, name, client)
     user.failed_logins = 0
-    now = dt.datetime.now(dt.UTC)
+    token, login_session = start_session(session, settings, user)
+    return token, login_session, user
+
+
+def start_session(session: Session, settings: Settings, user: User, via: str | None = None) -> tuple[str, LoginSession]:
+    """A new session for a user whose identity was checked (password, or single sign-on ``via``); audited."""
+    now = settings.now()
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     token = new_token()
     login_session = LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=new_token(),
                                  created_at=now, expires_at=now + dt.timedelta(hours=settings.session_hours))
     session.add(login_session)
-    audit.append(session, actor_of(user), "login", chains=settings.audit_chains)
-    return token, login_session, user
+    audit.append(session, actor_of(user), "login", chains=settings.audit_chains, detail={"via": via} if via else None)
+    return token, login_session
+
+
+def audit_sign_in_refused(session: Session, settings: Settings, username: str, client: str) -> None:
+    """Audit a single sign-on for someone with no active careflow account."""
+    audit.append(session, audit.SYSTEM, "login_refused", chains=settings.audit_chains,
+                 detail={"username": username[:80], "client": client[:60], "via": "oidc"})
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
 
 
 def resolve_session(session: Session, settings: Settings, token: str | None) -> tuple[User, LoginSession]:
-    """The user and session of a cookie token; sliding expiry. Raises :class:`NotAuthenticated`."""
+    """The user and session of a cookie token: expiry slides with use, but a session never outlives
+    ``session_absolute_hours`` after sign-in. Raises :class:`NotAuthenticated`."""
     if not token:
         raise NotAuthenticated("log in first")
     found = session.execute(
         select(LoginSession, User).join(User, User.id == LoginSession.user_id)
         .where(LoginSession.token_hash == token_hash(token))
     ).first()
-    now = dt.datetime.now(dt.UTC)
+    now = settings.now()
     if found is None:
         raise NotAuthenticated("your session has ended; log in again")
     login_session, user = found
-    expires = login_session.expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=dt.UTC)
-    if expires < now or not user.is_active:
+    expires = _aware(login_session.expires_at)
+    absolute = _aware(login_session.created_at) + dt.timedelta(hours=settings.session_absolute_hours)
+    if expires < now or absolute < now or not user.is_active:
         raise NotAuthenticated("your session has ended; log in again")
     if expires - now < dt.timedelta(hours=settings.session_hours) / 2:
-        login_session.expires_at = now + dt.timedelta(hours=settings.session_hours)
+        login_session.expires_at = min(now + dt.timedelta(hours=settings.session_hours), absolute)
     return user, login_session
 
 
@@ -108,6 +131,9 @@ def create_user(ctx: Ctx, form: UserCreate, passwords: Passwords) -> UserPublic:
         raise InvalidInput(f"no team {form.team_id}", "team_id")
     if ctx.session.scalar(select(User.id).where(User.username == form.username)) is not None:
         raise InvalidInput(f"username {form.username!r} is taken", "username")
+    problem = password_problem(form.password, username=form.username, display_name=form.display_name)
+    if problem is not None:
+        raise InvalidInput(problem, "password")
     user = User(username=form.username, display_name=form.display_name, role=role.value, team_id=form.team_id,
                 registration_number=form.registration_number, password_hash=passwords.hash(form.password),
                 is_active=True, failed_logins=0)
@@ -124,6 +150,7 @@ def unlock_user(ctx: Ctx, user_id: int) -> UserPublic:
     if user is None:
         raise InvalidInput(f"no user {user_id}", "user_id")
     user.failed_logins = 0
+    throttle.clear_account(ctx.session, user.username)
     ctx.session.flush()
     ctx.audit("admin", entity="user", entity_id=user.id, detail={"unlocked": True})
     return UserPublic.model_validate(user)

@@ -143,12 +143,12 @@ def team_deadlines(ctx: Ctx, team_id: int | None = None, *, include_due_soon: bo
 
 def pseudonymised_children(ctx: Ctx, *, stage: str | None = None, limit: int = 100,
                            offset: int = 0) -> Page[ChildPseudonymised]:
-    """Every child, pseudonymised, for analysts (and managers): no names, identifiers, birth dates or notes."""
+    """Every child, pseudonymised, for analysts (and managers): no names, identifiers, birth dates or notes; the
+    date a stage began as its quarter, and no child among fewer than five alike (:mod:`.disclosure`). Listed in
+    pseudonym order (record ids, and so the order records were opened, are not shown)."""
+    from careflow.record.services import disclosure
+
     access.require_role(ctx, frozenset({Role.ANALYST, Role.TEAM_MANAGER}), "see the pseudonymised list")
-    where = Child.stage != Stage.NONE.value
-    if stage is not None:
-        where = and_(where, Child.stage == Stage(stage).value)
-    total = ctx.session.scalar(select(func.count()).select_from(Child).where(where)) or 0
     today = ctx.today
     open_deadline = and_(Deadline.met_date.is_(None), Deadline.is_cancelled.is_(False))
     counts = (
@@ -160,14 +160,19 @@ def pseudonymised_children(ctx: Ctx, *, stage: str | None = None, limit: int = 1
         select(Child.id, Child.stage, Child.stage_since, Child.team_id, Person.date_of_birth, Person.sex,
                Person.ethnicity, counts.c.open, counts.c.overdue)
         .join(Person, Person.id == Child.person_id).outerjoin(counts, counts.c.child_id == Child.id)
-        .where(where).order_by(Child.id).limit(limit).offset(offset)
+        .where(Child.stage != Stage.NONE.value)
     ).all()
-    ctx.audit("list_pseudonymised", entity="children", detail={"count": len(rows), "offset": offset})
-    items = [
-        ChildPseudonymised(pseudonym=pseudonym(ctx.settings.secret_key, r.id),
-                           age_band=age_band(r.date_of_birth, today), sex=r.sex, ethnicity=r.ethnicity,
-                           stage=r.stage, stage_since=r.stage_since,
-                           team_id=r.team_id, open_deadlines=int(r.open or 0), overdue_deadlines=int(r.overdue or 0))
-        for r in rows
-    ]
-    return Page[ChildPseudonymised](items=items, total=total, limit=limit, offset=offset)
+    exact = {r.id: disclosure.QuasiIdentifiers(age_band(r.date_of_birth, today), r.sex, r.ethnicity, r.stage,
+                                               disclosure.quarter(r.stage_since), r.team_id) for r in rows}
+    released = disclosure.generalise(exact)
+    wanted = None if stage is None else Stage(stage).value
+    items = sorted(
+        (ChildPseudonymised(pseudonym=pseudonym(ctx.settings.secret_key, r.id), age_band=q.age_band, sex=q.sex,
+                            ethnicity=q.ethnicity, stage=q.stage, stage_since=q.stage_since, team_id=q.team_id,
+                            open_deadlines=int(r.open or 0), overdue_deadlines=int(r.overdue or 0))
+         for r in rows if (q := released.get(r.id)) is not None and (wanted is None or q.stage == wanted)),
+        key=lambda item: item.pseudonym)
+    page = items[offset:offset + limit]
+    ctx.audit("list_pseudonymised", entity="children",
+              detail={"count": len(page), "offset": offset, "withheld": len(exact) - len(released)})
+    return Page[ChildPseudonymised](items=page, total=len(items), limit=limit, offset=offset)

@@ -992,10 +992,13 @@ def bump(ctx: Ctx, child: Child) -> None:
     now = dt.datetime.now(dt.UTC)
     result = ctx.session.connection().execute(_BUMP, {"child": child_id, "seen": seen, "next": seen + 1, "now": now})
     if result.rowcount != 1:
+        # The version actually stored (committed by the other writer), not a guess: the client retries with it.
+        stored = ctx.session.connection().execute(select(_CHILDREN.c.version)
+                                                  .where(_CHILDREN.c.id == child_id)).scalar_one()
         raise StaleVersion(
-            f"child {child_id} was changed by someone else at the same moment (you had version {seen}); "
-            "reload and try again",
-            current_version=seen + 1,
+            f"child {child_id} was changed by someone else at the same moment (you had version {seen}, it is now "
+            f"{stored}); reload and try again",
+            current_version=int(stored),
         )
     # The loaded child now carries the new version as committed state: later flushes check it.
     set_committed_value(child, "version", seen + 1)

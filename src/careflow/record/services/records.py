@@ -14,7 +14,7 @@ from careflow import codes
 from careflow.record import clocks
 from careflow.record.clocks import CLOCKS
 from careflow.record.errors import AccessDenied, InvalidInput, NotFound, StaleVersion
-from careflow.record.identifiers import clean_nhs_number, nhs_number_problem, upn_problem
+from careflow.record.identifiers import ascii_digits, clean_nhs_number, nhs_number_problem, upn_problem
 from careflow.record.models import (
     Allocation,
     AuditEntry,
@@ -58,18 +58,31 @@ __all__ = [
 
 
 def load_child(ctx: Ctx, child_id: int, *, write: bool) -> Child:
-    """The child, if the actor may read (or write) their record; 404 or 403 otherwise."""
+    """The child, if the actor may read (or write) their record.
+
+    A role that never reads records is refused (403) before the record is looked up; a child who is missing and a
+    child who is not yours get the same 404, so record ids cannot be enumerated. The refusal of an existing child's
+    record is still audited (``denied``: the error carries the child's id to :func:`careflow.record.deps.get_db`).
+    """
+    if ctx.role is Role.ANALYST:
+        access.require_role(ctx, access.READ_ROLES, "read children's records")
+    access.require_role(ctx, access.WRITE_ROLES if write else access.READ_ROLES,
+                        "change children's records" if write else "read children's records")
     child = ctx.session.get(Child, child_id)
     if child is None:
-        if ctx.role is Role.ANALYST:
-            access.require_role(ctx, access.READ_ROLES, "read children's records")
-        raise NotFound(f"no child with record id {child_id}")
+        raise NotFound(_not_found(child_id))
     try:
         access.require_child(ctx, child, write=write)
     except AccessDenied as exc:
-        exc.detail["child_id"] = child_id
-        raise
+        refusal = NotFound(_not_found(child_id), child_id=child_id)
+        refusal.detail["reason"] = exc.message
+        raise refusal from None
     return child
+
+
+def _not_found(child_id: int) -> str:
+    return (f"no child with record id {child_id} that you may see: check the id, or ask the team that holds the "
+            "record for an allocation")
 
 
 def deadline_status(deadline: Deadline, today: dt.date, due_soon_days: int) -> str:
@@ -133,7 +146,7 @@ def _identity(ctx: Ctx, values: dict[str, Any], today: dt.date) -> dict[str, Any
         problem = upn_problem(out["upn"])
         if problem:
             raise InvalidInput(problem, "upn")
-        out["upn"] = out["upn"].strip().upper()
+        out["upn"] = ascii_digits(out["upn"]).strip().upper()
     if out.get("sex") is not None:
         check_code("sex", out["sex"], year.end_date, "sex")
     if out.get("ethnicity") is not None:

@@ -1,0 +1,368 @@
+"""``careflow admin``, ``careflow export returns`` and ``careflow backup`` / ``careflow restore``: running the case
+record without its web pages.
+
+Every command reads the database from ``--database-url`` or ``CAREFLOW_DATABASE_URL`` (as ``careflow serve``), brings
+it to the latest migration, and audits what it changes as ``cli:<operating-system user>`` with the administrator's
+role. Passwords are read from standard input (``--password-stdin``) or made at random and printed once; they are
+never taken as an argument (arguments are visible to every user of the machine).
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from sqlalchemy import delete, select, text
+from sqlalchemy.engine import make_url
+
+from careflow.record.settings import Settings
+
+if TYPE_CHECKING:
+    from careflow.record.models import User
+    from careflow.record.services.context import Ctx
+
+admin_app = typer.Typer(help="Manage the case record's users (no web page needed).", no_args_is_help=True)
+export_app = typer.Typer(help="Export from the case record.", no_args_is_help=True)
+
+DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_WORDS = ("amber", "beacon", "cedar", "delta", "ember", "fjord", "garnet", "harbour", "indigo", "juniper", "kestrel",
+          "lantern", "meadow", "nectar", "orchard", "pebble", "quartz", "raven", "saffron", "thistle", "umber",
+          "violet", "willow", "yarrow", "zephyr", "bramble", "copper", "dune", "falcon", "glacier", "heather", "ivory")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"careflow: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _password(from_stdin: bool) -> tuple[str, bool]:
+    """The password (from standard input), or a new random one (True: print it)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    return "-".join(secrets.choice(_WORDS) for _ in range(4)) + f"-{secrets.randbelow(100):02d}", True
+
+
+@contextmanager
+def _context(database_url: str | None) -> Iterator[tuple[Ctx, Settings]]:
+    """A transaction as the command-line administrator: (Ctx, settings)."""
+    from careflow.record import audit
+    from careflow.record.audit import Actor
+    from careflow.record.db import make_engine, migrate, session_factory
+    from careflow.record.services.context import Ctx
+
+    try:
+        settings = Settings.from_env(database_url)
+        audit.Keyring.of(settings)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        with session_factory(engine)() as session, session.begin():
+            audit.ensure_chains(session, settings.audit_chains)
+            yield Ctx(session, Actor(None, f"cli:{getpass.getuser()}", "admin"), settings), settings
+    finally:
+        engine.dispose()
+
+
+def _user(ctx: Ctx, username: str) -> User:
+    from careflow.record.models import User
+
+    user = ctx.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise _fail(f"no user {username!r}")
+    return user
+
+
+def _end_sessions(ctx: Ctx, user_id: int) -> None:
+    from careflow.record.models import LoginSession
+
+    ctx.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+@admin_app.command("create-team")
+def create_team(name: str, kind: Annotated[str, typer.Option(help="family_help, child_protection, "
+                                                                  "children_in_care, leaving_care or other.")]
+                = "family_help", database_url: DatabaseUrl = None) -> None:
+    """Create a team."""
+    from careflow.record.errors import RecordError
+    from careflow.record.services import auth
+
+    with _context(database_url) as (ctx, _):
+        try:
+            team = auth.create_team(ctx, name, kind)
+        except RecordError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(f"team {team.id}: {team.name}")
+
+
+@admin_app.command("create-user")
+def create_user(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, team_manager, social_worker, family_help_worker, "
+                                           "expert_child_protection_practitioner, advocate or analyst.")],
+    name: Annotated[str, typer.Option(help="The name shown to others.")],
+    team: Annotated[str | None, typer.Option(help="The team's name (practitioners and managers).")] = None,
+    password_stdin: PasswordStdin = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user (the first administrator of a new database, too)."""
+    from pydantic import ValidationError
+
+    from careflow.record.errors import RecordError
+    from careflow.record.models import Team
+    from careflow.record.schemas import UserCreate
+    from careflow.record.security import Passwords
+    from careflow.record.services import auth
+
+    password, made = _password(password_stdin)
+    with _context(database_url) as (ctx, settings):
+        team_id = None
+        if team is not None:
+            team_id = ctx.session.scalar(select(Team.id).where(Team.name == team))
+            if team_id is None:
+                raise _fail(f"no team {team!r}: create it first with careflow admin create-team")
+        try:
+            form = UserCreate(username=username, display_name=name, role=role, team_id=team_id, password=password,
+                              registration_number=None)
+            user = auth.create_user(ctx, form, Passwords(settings))
+        except ValidationError as exc:
+            raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        except RecordError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(f"user {user.id}: {user.username} ({role})")
+    if made:
+        typer.echo(f"password (shown once; give it to them privately): {password}")
+
+
+@admin_app.command()
+def deactivate(username: str, database_url: DatabaseUrl = None) -> None:
+    """Stop a user signing in, and end their sessions (their records stay)."""
+    with _context(database_url) as (ctx, _):
+        user = _user(ctx, username)
+        user.is_active = False
+        _end_sessions(ctx, user.id)
+        ctx.audit("admin", entity="user", entity_id=user.id, detail={"deactivated": True})
+    typer.echo(f"{username} deactivated; their sessions ended")
+
+
+@admin_app.command()
+def activate(username: str, database_url: DatabaseUrl = None) -> None:
+    """Let a deactivated user sign in again."""
+    with _context(database_url) as (ctx, _):
+        user = _user(ctx, username)
+        user.is_active = True
+        ctx.audit("admin", entity="user", entity_id=user.id, detail={"activated": True})
+    typer.echo(f"{username} may sign in again")
+
+
+@admin_app.command("set-role")
+def set_role(username: str, role: str,
+             team: Annotated[str | None, typer.Option(help="Move them to this team too.")] = None,
+             database_url: DatabaseUrl = None) -> None:
+    """Change a user's role (their sessions end, so the new role applies at once)."""
+    from careflow.record.models import Team
+    from careflow.record.pathway import Role
+
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise _fail(f"role {role!r} is not one of {', '.join(r.value for r in Role)}") from None
+    with _context(database_url) as (ctx, _):
+        user = _user(ctx, username)
+        old = user.role
+        user.role = new_role.value
+        if team is not None:
+            team_id = ctx.session.scalar(select(Team.id).where(Team.name == team))
+            if team_id is None:
+                raise _fail(f"no team {team!r}")
+            user.team_id = team_id
+        _end_sessions(ctx, user.id)
+        ctx.audit("admin", entity="user", entity_id=user.id,
+                  detail={"role": [old, new_role.value]})
+    typer.echo(f"{username}: {old} -> {new_role.value}")
+
+
+@admin_app.command("reset-password")
+def reset_password(username: str, password_stdin: PasswordStdin = False, database_url: DatabaseUrl = None) -> None:
+    """Set a new password (made at random and printed once, or read from standard input); sessions end and
+    failed sign-ins are forgotten."""
+    from careflow.record.security import Passwords, password_problem
+    from careflow.record.services import throttle
+
+    password, made = _password(password_stdin)
+    with _context(database_url) as (ctx, settings):
+        user = _user(ctx, username)
+        problem = password_problem(password, username=user.username,
+                                   display_name=user.display_name)
+        if problem is not None:
+            raise _fail(problem)
+        user.password_hash = Passwords(settings).hash(password)
+        user.failed_logins = 0
+        throttle.clear_account(ctx.session, user.username)
+        _end_sessions(ctx, user.id)
+        ctx.audit("admin", entity="user", entity_id=user.id,
+                  detail={"password_reset": True})
+    typer.echo(f"{username}: password reset; their sessions ended")
+    if made:
+        typer.echo(f"password (shown once; give it to them privately): {password}")
+
+
+@admin_app.command()
+def unlock(username: str, database_url: DatabaseUrl = None) -> None:
+    """Forget a user's failed sign-ins, so they need not wait."""
+    from careflow.record.services import throttle
+
+    with _context(database_url) as (ctx, _):
+        user = _user(ctx, username)
+        throttle.clear_account(ctx.session, user.username)
+        ctx.audit("admin", entity="user", entity_id=user.id, detail={"unlocked": True})
+    typer.echo(f"{username} unlocked")
+
+
+@admin_app.command("grant-app-role")
+def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role the service connects as.")],
+                   database_url: DatabaseUrl = None) -> None:
+    """PostgreSQL: migrate as the owner role (the URL's user) and grant the service's role only what it needs.
+
+    The service's role gets rows, not tables: it reads and adds audit entries but cannot change, delete or
+    truncate them, and, not owning ``audit_log``, cannot drop or disable its triggers (docs/DEPLOY.md).
+    """
+    from careflow.record.db import make_engine, migrate
+
+    if not _ROLE_NAME.match(role):
+        raise _fail(f"{role!r} is not a plain role name")
+    settings = Settings.from_env(database_url)
+    if settings.is_sqlite:
+        raise _fail("grant-app-role is for PostgreSQL (a SQLite file has no roles)")
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        from sqlalchemy.orm import Session
+
+        from careflow.record import audit
+
+        with Session(engine) as session, session.begin():
+            audit.ensure_chains(session, settings.audit_chains)  # before any worker starts
+        with engine.begin() as conn:
+            schema = settings.database_schema or conn.execute(text("SELECT current_schema()")).scalar_one()
+            if not _ROLE_NAME.match(str(schema)):
+                raise _fail(f"schema {schema!r} is not a plain name")
+            for statement in (
+                f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+                f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+                f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"',
+                f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "{schema}".alembic_version FROM "{role}"',
+                f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".audit_log FROM "{role}"',
+                f'REVOKE DELETE, TRUNCATE ON "{schema}".audit_chains FROM "{role}"',
+            ):
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+    typer.echo(f"{role} may use the record's tables in schema {schema}; audit_log is append-only for it")
+
+
+@export_app.command("returns")
+def export_returns(
+    year: Annotated[int, typer.Option(help="Collection year by its ending year: 2026 for 2025-26.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the SSDA903 CSVs and the CIN census XML into.")] =
+    Path("returns"),
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the year's SSDA903 and CIN census from the case record (audited)."""
+    from careflow.record.errors import RecordError
+    from careflow.record.services import export
+
+    with _context(database_url) as (ctx, _):
+        try:
+            written = export.export_returns(ctx, out, year)
+        except RecordError as exc:
+            raise _fail(exc.message) from None
+    for kind, paths in written.items():
+        for path in paths:
+            typer.echo(f"{kind}: {path}")
+
+
+def _pg_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    url = make_url(settings.database_url)
+    args = ["--host", url.host or "localhost", "--port", str(url.port or 5432),
+            "--username", url.username or "postgres", "--dbname", url.database or "postgres"]
+    env = {"PGPASSWORD": url.password} if url.password else {}
+    return args, env
+
+
+def backup(
+    out: Annotated[Path, typer.Option(help="The backup file to write (PostgreSQL: pg_dump's custom format).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Back up the case record: SQLite through its online backup API, PostgreSQL through pg_dump."""
+    import os
+
+    settings = Settings.from_env(database_url)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if settings.is_sqlite:
+        path = settings.sqlite_path()
+        if path is None or not path.exists():
+            raise _fail(f"no SQLite database at {settings.database_url}")
+        source = sqlite3.connect(path)
+        target = sqlite3.connect(out)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    else:
+        if shutil.which("pg_dump") is None:
+            raise _fail("pg_dump is not installed (apt-get install postgresql-client)")
+        args, env = _pg_args(settings)
+        schema = ["--schema", settings.database_schema] if settings.database_schema else []
+        done = subprocess.run(["pg_dump", *args, "--format", "custom", "--file", str(out), *schema],
+                              env={**os.environ, **env}, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise _fail(f"pg_dump failed: {done.stderr.strip()[-500:]}", 1)
+    typer.echo(f"backup written to {out} ({out.stat().st_size:,} bytes); keep the audit keys and the checkpoint "
+               "file too, elsewhere")
+
+
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file written by careflow backup.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Restore a backup into an empty database (SQLite: a new file; PostgreSQL: pg_restore)."""
+    import os
+
+    settings = Settings.from_env(database_url)
+    if not backup_file.exists():
+        raise _fail(f"no backup file {backup_file}")
+    if settings.is_sqlite:
+        path = settings.sqlite_path()
+        if path is None:
+            raise _fail("restore needs a SQLite file, not an in-memory database")
+        if path.exists() and path.stat().st_size > 0:
+            raise _fail(f"{path} exists: restore into a new file (move the old one away first)")
+        source = sqlite3.connect(backup_file)
+        target = sqlite3.connect(path)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    else:
+        args, env = _pg_args(settings)
+        done = subprocess.run(["pg_restore", *args, "--no-owner", "--exit-on-error", str(backup_file)],
+                              env={**os.environ, **env}, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise _fail(f"pg_restore failed: {done.stderr.strip()[-500:]}", 1)
+    typer.echo(f"restored {backup_file}; check it with careflow audit verify")
