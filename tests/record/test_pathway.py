@@ -44,6 +44,8 @@ def test_refusal_lists_everything_needed() -> None:
 
 
 def test_closed_cases_accept_only_a_new_conversation() -> None:
-    assert allowed_events(Stage.CLOSED, Role.FAMILY_HELP_WORKER) == ["conversation"]
+    # a closed record takes a new conversation, and corrections of what it holds (never overwriting)
+    assert allowed_events(Stage.CLOSED, Role.FAMILY_HELP_WORKER) == ["conversation", "event_corrected",
+                                                                      "event_retracted"]
     assert "conversation" not in allowed_events(Stage.FAMILY_HELP, Role.SOCIAL_WORKER)
     assert all(allowed_events(s, Role.TEAM_MANAGER) for s in OPEN_STAGES)

@@ -40,7 +40,8 @@ from careflow.record.schemas import (
     PersonPublic,
     RelationshipPublic,
 )
-from careflow.record.services import access
+from careflow.record.services import access, search
+from careflow.record.services.access import load_child
 from careflow.record.services.context import Ctx
 from careflow.record.services.events import EARLIEST_DATE, apply_event, bump, check_code, validate_date
 
@@ -55,21 +56,6 @@ __all__ = [
     "update_child",
     "who_saw",
 ]
-
-
-def load_child(ctx: Ctx, child_id: int, *, write: bool) -> Child:
-    """The child, if the actor may read (or write) their record; 404 or 403 otherwise."""
-    child = ctx.session.get(Child, child_id)
-    if child is None:
-        if ctx.role is Role.ANALYST:
-            access.require_role(ctx, access.READ_ROLES, "read children's records")
-        raise NotFound(f"no child with record id {child_id}")
-    try:
-        access.require_child(ctx, child, write=write)
-    except AccessDenied as exc:
-        exc.detail["child_id"] = child_id
-        raise
-    return child
 
 
 def deadline_status(deadline: Deadline, today: dt.date, due_soon_days: int) -> str:
@@ -147,7 +133,8 @@ def create_child(ctx: Ctx, form: ChildCreate) -> ChildPublic:
     """Open a child's record at the first conversation (stage: contact); the recorder's team holds it."""
     access.require_role(ctx, access.WRITE_ROLES, "open children's records")
     today = ctx.today
-    values = _identity(ctx, form.model_dump(exclude={"referral_source", "occurred_on", "note"}), today)
+    values = _identity(ctx, form.model_dump(exclude={"referral_source", "occurred_on", "note", "is_not_a_duplicate"}),
+                       today)
     dob, expected = values.get("date_of_birth"), values.get("expected_date_of_birth")
     if dob is None and expected is None:
         raise InvalidInput("give the child's date of birth (or, for an unborn child, the expected date of birth)",
@@ -159,18 +146,7 @@ def create_child(ctx: Ctx, form: ChildCreate) -> ChildPublic:
                                "record holds children and care leavers to 25", "date_of_birth")
     if expected is not None and not today - dt.timedelta(days=30) <= expected <= today + dt.timedelta(days=280):
         raise InvalidInput("expected_date_of_birth must be within the next 40 weeks", "expected_date_of_birth")
-    if values.get("nhs_number"):
-        duplicate = ctx.session.scalar(
-            select(Child.id).join(Person, Person.id == Child.person_id)
-            .where(Person.nhs_number == values["nhs_number"]).limit(1)
-        )
-        if duplicate is not None:
-            from careflow.record.errors import TransitionNotAllowed
-
-            raise TransitionNotAllowed(
-                "a child with this NHS number already has a record: record a new conversation on it instead",
-                needs=["the existing record (search by NHS number, or ask the team that holds it)"],
-            )
+    search.check_duplicate(ctx, {**values, "is_not_a_duplicate": form.is_not_a_duplicate})
     person = Person(**values)
     ctx.session.add(person)
     ctx.session.flush()
