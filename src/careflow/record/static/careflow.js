@@ -1,0 +1,11 @@
+// Move the focus into a form opened in place (htmx swaps it into #event-slot), so keyboard and screen-reader
+// users land on it; an error message, if any, is read first.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target;
+  if (!target || target.id !== "event-slot") { return; }
+  var focusable = target.querySelector("[role=alert]") || target.querySelector("input:not([type=hidden]), select, textarea, button");
+  if (focusable) {
+    if (focusable.getAttribute("role") === "alert") { focusable.setAttribute("tabindex", "-1"); }
+    focusable.focus();
+  }
+});
