@@ -413,9 +413,10 @@ class FamilyGroupMeetingHeldForm(EventBase):
     """A family group decision-making meeting and what the family decided."""
 
     kind: Literal["family_group_meeting_held"]
-    # The five outcomes of 001_8bebe4ae25a58006.txt:1878-1884, then pre-proceedings or none agreed.
+    # The five outcomes of 001_8bebe4ae25a58006.txt:1878-1884 (permanence with family: a Special Guardianship or
+    # Child Arrangements Order), then pre-proceedings or none agreed.
     outcome: Literal["family_network_plan", "support_at_home", "shared_care",
-                     "special_guardianship_or_child_arrangements", "local_authority_plan_for_care", "pre_proceedings",
+                     "permanence_with_family", "local_authority_plan_for_care", "pre_proceedings",
                      "none"]
     offered_on: dt.date | None = None
     possible_foster_carers: OptionalText = None

@@ -40,9 +40,11 @@ def _words(field: str) -> str:
     return field.replace("_", " ").replace(" id", "").capitalize()
 
 
-def _is_retracted(ctx: Ctx, event_id: int) -> bool:
+def _is_retracted(ctx: Ctx, event_id: int, now: Event | None = None) -> bool:
+    """Whether an earlier retraction (not ``now``, the event being recorded) retracted ``event_id``."""
     return ctx.session.scalar(
-        select(Event.id).where(Event.corrects_event_id == event_id, Event.kind == "event_retracted").limit(1)
+        select(Event.id).where(Event.corrects_event_id == event_id, Event.kind == "event_retracted",
+                               Event.id != (now.id if now is not None else -1)).limit(1)
     ) is not None
 
 
@@ -68,7 +70,7 @@ def _retracted(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) ->
     if TRANSITIONS[target.kind].to_stage is not None or target.kind == "conversation":
         raise InvalidInput(f"Entry retracted: '{TRANSITIONS[target.kind].label}' moved the child on the pathway; "
                            "correct it with a reason instead (the pathway keeps it)", "corrects_event_id")
-    if _is_retracted(ctx, target.id):
+    if _is_retracted(ctx, target.id, event):
         raise InvalidInput("Entry retracted: that entry was already retracted", "corrects_event_id")
     return None
 

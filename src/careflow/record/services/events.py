@@ -125,10 +125,14 @@ def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool 
                         after_what=f"the child's current stage began ({stage.label.lower()})")
     if late and child.stage_since > EARLIEST_DATE:
         validate_date(ctx, day, "occurred_on", after=_first_day(ctx, child), after_what="the child's record began")
+    corrects = getattr(form, "corrects_event_id", None)
+    if corrects is not None and ctx.session.scalar(
+            select(Event.id).where(Event.id == corrects, Event.child_id == child.id)) is None:
+        raise InvalidInput(f"Entry: there is no entry {corrects} on this child's record", "corrects_event_id")
     values: dict[str, Any] = {"child_id": child.id, "kind": kind, "occurred_on": day,
                               "recorded_at": dt.datetime.now(dt.UTC), "recorded_by_id": ctx.actor.user_id,
                               "payload": _payload(form), "note": form.note,
-                              "corrects_event_id": getattr(form, "corrects_event_id", None)}
+                              "corrects_event_id": corrects}
     # Events are only ever inserted: a plain INSERT (no unit of work); handlers read the new row's id.
     event = Event(id=ctx.session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
     new_stage = HANDLERS[kind](ctx, child, form, event, day)

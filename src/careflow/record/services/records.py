@@ -199,7 +199,9 @@ def event_public(event: Event, username: str | None, child_version: int | None =
     transition = TRANSITIONS.get(event.kind)
     return EventPublic(id=event.id, kind=event.kind, label=transition.label if transition else event.kind,
                        occurred_on=event.occurred_on, recorded_at=event.recorded_at, recorded_by=username,
-                       payload=event.payload or {}, note=event.note, child_version=child_version)
+                       payload=event.payload or {}, note=event.note, child_version=child_version,
+                       recorded_late_days=max(0, (event.recorded_at.date() - event.occurred_on).days),
+                       corrects_event_id=event.corrects_event_id)
 
 
 def timeline(ctx: Ctx, child_id: int, *, limit: int = 50, offset: int = 0) -> Page[EventPublic]:
