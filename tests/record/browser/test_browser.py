@@ -164,8 +164,8 @@ def test_a_working_day_in_the_browser(served: tuple[str, World], browser: Any) -
     from pypdf import PdfReader
 
     base, world = served
-    child = world.new_child(given_name="Theodora", family_name="Kowalczyk", date_of_birth="2014-05-06",
-                            occurred_on="2025-01-06")
+    world.new_child(given_name="Theodora", family_name="Kowalczyk", date_of_birth="2014-05-06",
+                    occurred_on="2025-01-06")
     errors: list[str] = []
 
     context = browser.new_context(viewport={"width": 390, "height": 844})

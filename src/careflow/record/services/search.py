@@ -163,7 +163,7 @@ def _trigram_schema(session: Session) -> str | None:
 
 def _name_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
     trgm = _trigram_schema(session)
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     for word in words:
         code = names.soundex(word)
         alike: list[ColumnElement[bool]] = [Person.phonetic_key.like(f"% {code} %")]

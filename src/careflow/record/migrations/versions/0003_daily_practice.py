@@ -23,11 +23,11 @@ depends_on: str | Sequence[str] | None = None
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _id() -> sa.Column:  # type: ignore[type-arg]
+def _id() -> sa.Column[int]:
     return sa.Column("id", ID, autoincrement=True, nullable=False)
 
 
-def _child() -> sa.Column:  # type: ignore[type-arg]
+def _child() -> sa.Column[int]:
     return sa.Column("child_id", ID, nullable=False)
 
 
