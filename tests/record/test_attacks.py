@@ -34,9 +34,9 @@ def _new(world: World, expect: int, **fields: object) -> dict:
     ({"upn": "A12345678901Z"}, "UPN"),
     ({"date_of_birth": "2030-01-01"}, "in the future"),
     ({"date_of_birth": "1899-01-01"}, "before 1990"),
-    ({"sex": "Q"}, "not a sex code"),
-    ({"referral_source": "ZZ"}, "referral_source"),
-    ({"ethnicity": "XXXX"}, "ethnicity"),
+    ({"sex": "Q"}, "Sex: 'Q' is not a code of its list"),
+    ({"referral_source": "ZZ"}, "Who is worried (referral source)"),
+    ({"ethnicity": "XXXX"}, "Ethnicity"),
 ])
 def test_bad_identity_is_refused_with_a_clear_message(world: World, fields: dict, message: str) -> None:
     answer = _new(world, 422, **fields)
@@ -61,7 +61,7 @@ def test_events_out_of_order_and_in_the_future(world: World) -> None:
     future = world.event("fhw", child, "note_added", expect=422, note="x", occurred_on="2025-12-25")
     assert "in the future" in future["detail"]
     unknown = world.event("fhw", child, "assessment_completed", expect=422, factors=["99Z"])
-    assert "factors" in unknown["detail"]
+    assert "Assessment factors" in unknown["detail"] and "_" not in unknown["detail"]
     world.event("fhw", child, "not_an_event", expect=422)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -163,6 +164,17 @@ def create_app(
         body: dict[str, Any] = {"detail": exc.message}
         body.update({k: v for k, v in exc.detail.items() if k != "child_id"})
         return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's list stays in ``detail`` for programs; ``message`` names each field in words for people.
+        from fastapi.encoders import jsonable_encoder
+
+        from careflow.record.labels import validation_message
+
+        errors = list(exc.errors())
+        return JSONResponse({"detail": jsonable_encoder(errors), "message": validation_message(errors)},
+                            status_code=422)
 
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router

@@ -19,7 +19,7 @@ from typing import Any
 
 from careflow import codes
 
-__all__ = ["CODED_FIELDS", "field_label", "human_date", "value_label", "words"]
+__all__ = ["CODED_FIELDS", "field_label", "human_date", "validation_message", "value_label", "words"]
 
 # Coded fields and the code list (collection, name) whose codes they take.
 CODED_FIELDS: dict[str, tuple[str, str]] = {
@@ -185,3 +185,27 @@ def value_label(name: str, value: Any, day: dt.date, people: dict[str, str] | No
     if isinstance(value, list):
         return ", ".join(value_label(name, v, day, people) for v in value)
     return str(value)
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    kind, msg = str(error.get("type", "")), str(error.get("msg", ""))
+    if kind == "missing" or (kind == "string_too_short" and error.get("input") in ("", None)):
+        return "this is needed"
+    if kind.startswith("literal"):
+        return "choose one of the options"
+    if kind == "extra_forbidden":
+        return "is not a field of this form"
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return msg[:1].lower() + msg[1:]
+
+
+def validation_message(errors: Any) -> str:
+    """Pydantic's errors as one message naming each field in words ("Reason: this is needed")."""
+    parts = []
+    for error in errors:
+        loc = [str(p) for p in error.get("loc", ()) if str(p) not in ("body", "query", "path")]
+        # a tagged union puts the form's kind before the field: keep the field
+        name = loc[-1] if loc else ""
+        parts.append(f"{field_label(name) if name else 'Form'}: {_error_text(error)}")
+    return "; ".join(parts)

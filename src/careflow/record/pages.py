@@ -23,7 +23,7 @@ from careflow.record.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, CtxDep, DbDe
 from careflow.record.errors import AccessDenied, InvalidInput, NotAuthenticated, RecordError
 from careflow.record.forms import field_specs, form_values
 from careflow.record.graph import network_graph
-from careflow.record.labels import field_label, human_date, words
+from careflow.record.labels import field_label, human_date, validation_message, words
 from careflow.record.models import Event, Relationship, User
 from careflow.record.pathway import TRANSITIONS, Role, Stage, allowed_events
 from careflow.record.schemas import EVENT_FORMS, ChildCreate, TaskCreate
@@ -61,22 +61,9 @@ def _attempt(ctx: Ctx, fn: Callable[[], T]) -> tuple[T | None, str | None, list[
         with ctx.session.begin_nested():
             return fn(), None, [], 200
     except ValidationError as exc:
-        messages = [f"{field_label(str(e['loc'][-1])) if e['loc'] else 'Form'}: {_message(e)}" for e in exc.errors()]
-        return None, "; ".join(messages), [], 422
+        return None, validation_message(exc.errors()), [], 422
     except RecordError as exc:
         return None, exc.message, [str(n) for n in getattr(exc, "needs", [])], exc.status
-
-
-def _message(error: Any) -> str:
-    """A pydantic error as people read it."""
-    kind, msg = error.get("type", ""), str(error.get("msg", ""))
-    if kind == "missing":
-        return "this is needed"
-    if kind == "string_too_short":
-        return "this is needed" if error.get("input") in ("", None) else msg.lower()
-    if kind.startswith("literal"):
-        return "choose one of the options"
-    return msg[:1].lower() + msg[1:]
 
 
 @router.get("/login")

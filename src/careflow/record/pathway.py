@@ -17,6 +17,7 @@ needed first, or :class:`~careflow.record.errors.AccessDenied` (403) naming who 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -253,6 +254,20 @@ class PathwayFacts:
     is_looked_after: bool = False
 
 
+_REFERENCE = re.compile(r"\s*\(\d{3}_[0-9a-f]{16}\.txt:[0-9, \-]+\)|,?\s*\d{3}_[0-9a-f]{16}\.txt:[0-9, \-]+")
+
+
+def plain(text: str) -> str:
+    """``text`` without the report references (``001_…txt:1854``) that document the rules in the code: people
+    are told the rule, not where it is written.
+
+    Example:
+        >>> plain("family group decision making comes first (001_8bebe4ae25a58006.txt:1854)")
+        'family group decision making comes first'
+    """
+    return _REFERENCE.sub("", text)
+
+
 def _who(roles: frozenset[Role]) -> str:
     names = sorted(r.label for r in roles)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
@@ -271,7 +286,7 @@ def check(event: str, stage: Stage, role: Role, facts: PathwayFacts | None = Non
     if role not in transition.deciders:
         raise AccessDenied(
             f"'{transition.label}' is decided by the {_who(transition.deciders)}, not {role.with_article}"
-            + (f": {transition.why}" if transition.why else ""),
+            + (f": {plain(transition.why)}" if transition.why else ""),
             needs=[f"a decision by the {_who(transition.deciders)}"],
         )
     needs: list[str] = []
@@ -293,6 +308,7 @@ def check(event: str, stage: Stage, role: Role, facts: PathwayFacts | None = Non
     if event in _NEEDS_CARE and not facts.is_looked_after:
         needs.append("the child to be looked after (an open episode of care)")
     if needs:
+        needs = [plain(n) for n in needs]
         raise TransitionNotAllowed(f"'{transition.label}' cannot be recorded yet: it needs " + "; ".join(needs), needs)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from careflow.record import clocks
 from careflow.record.errors import InvalidInput
+from careflow.record.labels import human_date
 from careflow.record.models import (
     AdoptionPlan,
     CareLeaverArrangement,
@@ -306,7 +307,7 @@ def _open_missing(ctx: Ctx, child: Child) -> MissingEpisode | None:
 def _missing_started(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
     current = _open_missing(ctx, child)
     if current is not None:
-        raise InvalidInput(f"the child is already recorded missing or away since {current.start_date.isoformat()}; "
+        raise InvalidInput(f"the child is already recorded missing or away since {human_date(current.start_date)}; "
                            "record their return first", "occurred_on")
     ctx.session.add(MissingEpisode(child_id=child.id, missing_type=_MISSING_TYPE[form.missing_type], start_date=day))
     return None
@@ -334,7 +335,7 @@ def _adoption_decision(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.
     current = _open_adoption_plan(ctx, child)
     if current is not None:
         raise InvalidInput(f"the decision that the child should be placed for adoption was already made on "
-                           f"{current.decision_date.isoformat()}", "occurred_on")
+                           f"{human_date(current.decision_date)}", "occurred_on")
     ctx.session.add(AdoptionPlan(child_id=child.id, decision_date=day))
     return None
 

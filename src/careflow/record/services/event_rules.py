@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from careflow import codes
 from careflow.record import clocks
 from careflow.record.errors import InvalidInput
+from careflow.record.labels import field_label, human_date
 from careflow.record.models import (
     Advocacy,
     Allocation,
@@ -83,26 +84,28 @@ def check_code(name: str, value: str | None, day: dt.date, field: str, collectio
     year = _year(day, collection)
     problem = codes.explain(name, value, year, collection)
     if problem is not None:
-        raise InvalidInput(f"{field}: {problem}", field=field)
+        problem = problem.replace(f"is not a {name} code", "is not a code of its list")
+        raise InvalidInput(f"{field_label(field)}: {problem}", field=field)
     return value
 
 
 def validate_date(ctx: Ctx, day: dt.date, field: str, *, child: Child | None = None,
                   after: dt.date | None = None, after_what: str = "") -> dt.date:
     """Refuse dates in the future, before 1990, before the child's birth, or before ``after`` (events in order)."""
+    label = field_label(field)
     if day > ctx.today:
-        raise InvalidInput(f"{field} {day.isoformat()} is in the future (today is {ctx.today.isoformat()})", field)
+        raise InvalidInput(f"{label}: {human_date(day)} is in the future (today is {human_date(ctx.today)})", field)
     if day < EARLIEST_DATE:
-        raise InvalidInput(f"{field} {day.isoformat()} is before {EARLIEST_DATE.isoformat()}; check the year", field)
+        raise InvalidInput(f"{label}: {human_date(day)} is before {EARLIEST_DATE.year}; check the year", field)
     person = child.person if child is not None else None
     if person is not None and person.date_of_birth is not None and day < person.date_of_birth:
         raise InvalidInput(
-            f"{field} {day.isoformat()} is before the child's date of birth ({person.date_of_birth.isoformat()})",
+            f"{label}: {human_date(day)} is before the child's date of birth ({human_date(person.date_of_birth)})",
             field,
         )
     if after is not None and day < after:
         raise InvalidInput(
-            f"{field} {day.isoformat()} is before {after_what} ({after.isoformat()}): events are recorded in the "
+            f"{label}: {human_date(day)} is before {after_what} ({human_date(after)}): events are recorded in the "
             "order they happened; correct the earlier event first",
             field,
         )

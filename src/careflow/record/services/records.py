@@ -15,6 +15,7 @@ from careflow.record import clocks
 from careflow.record.clocks import CLOCKS
 from careflow.record.errors import AccessDenied, InvalidInput, NotFound, StaleVersion
 from careflow.record.identifiers import clean_nhs_number, nhs_number_problem, upn_problem
+from careflow.record.labels import human_date
 from careflow.record.models import (
     Allocation,
     AuditEntry,
@@ -113,12 +114,12 @@ def _identity(ctx: Ctx, values: dict[str, Any], today: dt.date) -> dict[str, Any
     if out.get("nhs_number"):
         problem = nhs_number_problem(out["nhs_number"])
         if problem:
-            raise InvalidInput(problem, "nhs_number")
+            raise InvalidInput(f"NHS number: {problem}", "nhs_number")
         out["nhs_number"] = clean_nhs_number(out["nhs_number"])
     if out.get("upn"):
         problem = upn_problem(out["upn"])
         if problem:
-            raise InvalidInput(problem, "upn")
+            raise InvalidInput(f"UPN: {problem}", "upn")
         out["upn"] = out["upn"].strip().upper()
     if out.get("sex") is not None:
         check_code("sex", out["sex"], year.end_date, "sex")
@@ -137,15 +138,16 @@ def create_child(ctx: Ctx, form: ChildCreate) -> ChildPublic:
                        today)
     dob, expected = values.get("date_of_birth"), values.get("expected_date_of_birth")
     if dob is None and expected is None:
-        raise InvalidInput("give the child's date of birth (or, for an unborn child, the expected date of birth)",
+        raise InvalidInput("Date of birth: give the child's date of birth (or, for an unborn child, the expected "
+                           "date of birth)",
                            "date_of_birth")
     if dob is not None:
         validate_date(ctx, dob, "date_of_birth")
         if clocks.age_on(dob, today) >= 26:
-            raise InvalidInput(f"date_of_birth {dob.isoformat()} makes the person {clocks.age_on(dob, today)}: the "
+            raise InvalidInput(f"Date of birth: {human_date(dob)} makes the person {clocks.age_on(dob, today)}: the "
                                "record holds children and care leavers to 25", "date_of_birth")
     if expected is not None and not today - dt.timedelta(days=30) <= expected <= today + dt.timedelta(days=280):
-        raise InvalidInput("expected_date_of_birth must be within the next 40 weeks", "expected_date_of_birth")
+        raise InvalidInput("Expected date of birth: must be within the next 40 weeks", "expected_date_of_birth")
     search.check_duplicate(ctx, {**values, "is_not_a_duplicate": form.is_not_a_duplicate})
     person = Person(**values)
     ctx.session.add(person)
