@@ -253,6 +253,14 @@ def audit_page(request: Request, child_id: int, ctx: CtxDep) -> Response:
 # --- finding a child, the chronology, tasks (issue 11) ------------------------------------------------------
 
 
+@router.get("/children")
+def children_search(q: str = "") -> Response:
+    """``/children?q=`` is the search page."""
+    from urllib.parse import urlencode
+
+    return RedirectResponse(f"/search?{urlencode({'q': q})}", status_code=303)
+
+
 @router.get("/search")
 def search_page(request: Request, ctx: CtxDep, q: str = "") -> Response:
     """Find a child by name, date of birth, NHS number, UPN or postcode."""
