@@ -3,8 +3,8 @@ the children the user may see; and the possible-duplicate check when a new recor
 
 Names are narrowed in the database by the phonetic key of each word (:mod:`careflow.record.names`, on every
 backend) and, on PostgreSQL with ``pg_trgm``, also by trigram word similarity, which catches a wrong first letter
-that Soundex keeps apart ("Filippa" for "Philippa"; on SQLite such a search needs the right first letter); candidates are then ordered by a similarity ratio in Python. Every
-search is audited with the children it showed.
+that Soundex keeps apart ("Filippa" for "Philippa"; on SQLite such a search needs the right first letter);
+candidates are then ordered by a similarity ratio in Python. Every search is audited with the children it showed.
 """
 
 from __future__ import annotations
