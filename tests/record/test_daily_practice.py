@@ -260,3 +260,23 @@ def test_tasks_caseload_order_and_the_managers_view(world: World) -> None:
     fhw_load = next(w for w in overview["workers"] if w["user_id"] == world.user_id("fhw"))
     assert fhw_load["children"] >= 2 and fhw_load["overdue_deadlines"] >= 1
     assert world.client("fhw").get("/api/team/overview").status_code == 403
+
+
+def test_a_late_visit_in_care_meets_only_the_clock_running_then(world: World) -> None:
+    child = world.new_child(occurred_on="2025-01-06")
+    world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
+    world.event("fhw", child, "family_group_meeting_held", outcome="pre_proceedings", occurred_on="2025-01-08")
+    world.event("manager", child, "proceedings_issued", occurred_on="2025-01-09")
+    world.event("sw", child, "order_made", order_type="interim_care_order", occurred_on="2025-01-10")
+    world.event("sw", child, "looked_after_started", placement_type="U1", placement_provider="PR1",
+                occurred_on="2025-01-10")
+    world.event("sw", child, "visit_made", occurred_on="2025-03-01")
+
+    def visit_clocks() -> list[tuple[str, str]]:
+        record = world.client("sw").get(f"/api/children/{child['id']}").json()
+        return [(d["kind"], d["due_date"]) for d in record["deadlines"] if "visit" in d["kind"]]
+
+    before = visit_clocks()
+    assert len(before) == 1
+    world.event("sw", child, "visit_made", occurred_on="2025-02-01")  # written up late, before the last one
+    assert visit_clocks() == before

@@ -263,9 +263,14 @@ def _looked_after_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt
 @handles("visit_made")
 def _visit(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
     ctx.session.add(Visit(child_id=child.id, visit_date=day, is_seen_alone=form.is_seen_alone))
-    met = close_deadlines(ctx, child, ["looked_after_first_visit", "looked_after_visit"], met_on=day, event=event,
-                          opened_by=day)
-    if met or open_row(ctx.session, LookedAfterEpisode, child) is not None:
+    kinds = ["looked_after_first_visit", "looked_after_visit"]
+    met = close_deadlines(ctx, child, kinds, met_on=day, event=event, opened_by=day)
+    # A visit recorded late leaves the clock that a later event started running.
+    running_later = ctx.session.scalar(
+        select(Deadline.id).where(Deadline.child_id == child.id, Deadline.kind.in_(kinds), Deadline.basis_date > day,
+                                  Deadline.met_date.is_(None), Deadline.is_cancelled.is_(False)).limit(1)
+    )
+    if running_later is None and (met or open_row(ctx.session, LookedAfterEpisode, child) is not None):
         open_deadline(ctx, child, "looked_after_visit", day, event)
     return None
 
