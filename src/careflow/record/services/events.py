@@ -123,7 +123,7 @@ def apply_event(ctx: Ctx, child: Child, form: EventBase, *, check_version: bool 
     day = validate_date(ctx, form.occurred_on or ctx.today, "occurred_on", child=child,
                         after=None if late else child.stage_since,
                         after_what=f"the child's current stage began ({stage.label.lower()})")
-    if late and child.stage_since > EARLIEST_DATE:
+    if late and day < child.stage_since:  # only then is the record's first day read (a note today costs nothing)
         validate_date(ctx, day, "occurred_on", after=_first_day(ctx, child), after_what="the child's record began")
     corrects = getattr(form, "corrects_event_id", None)
     if corrects is not None and ctx.session.scalar(
