@@ -71,6 +71,8 @@ def test_pages_speak_in_words(world: World) -> None:
     assert fhw.get("/caseload", params={"sort": "name"}).status_code == 200
     team = world.client("manager").get("/team").text
     assert "Unallocated work" in team and "Caseloads" in team
+    worker = world.client("manager").get("/caseload", params={"user_id": world.user_id("fhw")}).text
+    assert f"Rosa Pages{world.prefix}" in worker
     refused = world.client("advocate").post(f"/children/{child['id']}/record", data={"kind": "note_added"})
     assert refused.status_code in (403, 422)
 

@@ -115,10 +115,10 @@ def home(ctx: CtxDep) -> Response:
 
 @router.get("/caseload")
 def caseload_page(request: Request, ctx: CtxDep, offset: int = 0, sort: str = "urgency",
-                  stage: str | None = None) -> Response:
-    """My caseload with deadlines (the most urgent first) and my tasks."""
-    page = caseload.caseload(ctx, limit=100, offset=max(0, offset), sort=sort, stage=stage or None)
-    tasks = work.my_tasks(ctx) if ctx.role in access.WRITE_ROLES else []
+                  stage: str | None = None, user_id: int | None = None) -> Response:
+    """My caseload with deadlines (the most urgent first) and my tasks; a team manager may open a worker's."""
+    page = caseload.caseload(ctx, user_id, limit=100, offset=max(0, offset), sort=sort, stage=stage or None)
+    tasks = work.my_tasks(ctx) if ctx.role in access.WRITE_ROLES and user_id in (None, ctx.actor.user_id) else []
     stages = [(s.value, s.label) for s in Stage if s not in (Stage.NONE,)]
     return _render(request, "caseload.html", page=page, today=ctx.today, sort=sort, stage=stage or "",
                    stages=stages, tasks=tasks)
