@@ -201,7 +201,9 @@ def test_family_network_plan_with_every_item_review_clock_and_sign_off(world: Wo
 def test_family_help_plan_budget_benefits_advocacy_and_transition(world: World) -> None:
     child = world.new_child(occurred_on="2025-01-06", date_of_birth="2010-01-01")
     world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
-    world.event("fhw", child, "assessment_completed", factors=["2A"], household="Mum and two brothers",
+    not_disabled = world.event("fhw", child, "transition_plan_made", expect=422, adult_services_contact="x", plan="y")
+    assert "for a disabled young person" in not_disabled["detail"]
+    world.event("fhw", child, "assessment_completed", factors=["2A", "5A"], household="Mum and two brothers",
                 family_relationships="Close to her aunt", parents_needs="Mum is depressed")
     world.event("fhw", child, "family_help_plan_made", goals="Mum gets help; Amy back at school")
     world.event("fhw", child, "plan_support_added", plan="family_help", item="service",

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from careflow.record import clocks
 from careflow.record.errors import InvalidInput
 from careflow.record.models import (
+    Assessment,
     BudgetEntry,
     Child,
     Event,
@@ -26,7 +27,7 @@ from careflow.record.pathway import Role, Stage
 from careflow.record.services.context import Ctx
 from careflow.record.services.event_rules import close_deadlines, handles, open_deadline, open_row
 
-__all__ = ["TRANSITION_FROM_AGE", "spending_limit"]
+__all__ = ["TRANSITION_FROM_AGE", "budget_spent", "is_disabled", "spending_limit"]
 
 # Transition planning for a disabled young person starts by 14 (Year 9: SEND Code of Practice 2015, 8.9-8.11),
 # the "preparing for adulthood" the review asks to align with adult services (001_8bebe4ae25a58006.txt:1214-1237).
@@ -138,4 +139,23 @@ def _transition(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -
     if dob is None or clocks.age_on(dob, day) < TRANSITION_FROM_AGE:
         raise InvalidInput(f"Date: transition planning to adult services starts at {TRANSITION_FROM_AGE}; the "
                            "child is younger", "occurred_on")
+    if not is_disabled(ctx, child):
+        raise InvalidInput("Plan: transition planning to adult services is for a disabled young person, and the "
+                           "record shows no disability (a main need of the child's disability, or an assessment "
+                           "finding the child's learning or physical disability)", "plan")
     return None
+
+
+# CIN census codes that say the child is disabled: primary need N2; assessment factors 5A and 6A.
+_DISABLED_NEED = "N2"
+_DISABLED_FACTORS = ("5A", "6A")
+
+
+def is_disabled(ctx: Ctx, child: Child) -> bool:
+    """Whether the record says the child is disabled (their disabilities, main need or an assessment)."""
+    if child.disabilities or child.primary_need == _DISABLED_NEED:
+        return True
+    for factors in ctx.session.scalars(select(Assessment.factors).where(Assessment.child_id == child.id)):
+        if any(f in _DISABLED_FACTORS for f in factors or []):
+            return True
+    return False
