@@ -284,3 +284,34 @@ def test_a_late_visit_in_care_meets_only_the_clock_running_then(world: World) ->
     assert len(before) == 1
     world.event("sw", child, "visit_made", occurred_on="2025-02-01")  # written up late, before the last one
     assert visit_clocks() == before
+
+
+def test_the_family_help_assessment_timescale_ends_with_the_reform(world: World) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from careflow.record.audit import Actor
+    from careflow.record.models import Deadline
+    from careflow.record.parameters import parameter
+    from careflow.record.schemas import ChildCreate, FamilyHelpStartedForm
+    from careflow.record.services import events, records
+    from careflow.record.services.context import Ctx
+
+    timescale = parameter("family_help/assessment/working_days")
+    assert timescale.at(dt.date(2026, 3, 31)) == 45 and timescale.at(dt.date(2026, 4, 1)) == 0
+    state = world.app.state.record
+    fhw = world.users["fhw"]
+    opened = {}
+    for today in (dt.date(2026, 3, 2), dt.date(2026, 5, 4)):
+        settings = dataclasses.replace(state.settings, today=lambda today=today: today)
+        with state.sessions() as session, session.begin():
+            ctx = Ctx(session, Actor(fhw.id, fhw.username, fhw.role, fhw.team_id), settings)
+            form = ChildCreate(given_name="Ada", family_name=f"Reform{world.prefix}{today.month}",
+                               date_of_birth=dt.date(2016, 1, 1), sex="F", referral_source="2A",
+                               is_not_a_duplicate=True)
+            child = records.create_child(ctx, form)
+            events.record(ctx, child.id, FamilyHelpStartedForm(kind="family_help_started", version=child.version,
+                                                               primary_need="N1"))
+            opened[today] = session.scalars(select(Deadline.kind).where(Deadline.child_id == child.id)).all()
+    assert opened[dt.date(2026, 3, 2)] == ["assessment"]  # 45 working days before the reform
+    assert opened[dt.date(2026, 5, 4)] == []  # none after it (001_8bebe4ae25a58006.txt:859-863)
