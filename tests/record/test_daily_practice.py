@@ -315,3 +315,19 @@ def test_the_family_help_assessment_timescale_ends_with_the_reform(world: World)
             opened[today] = session.scalars(select(Deadline.kind).where(Deadline.child_id == child.id)).all()
     assert opened[dt.date(2026, 3, 2)] == ["assessment"]  # 45 working days before the reform
     assert opened[dt.date(2026, 5, 4)] == []  # none after it (001_8bebe4ae25a58006.txt:859-863)
+
+
+def test_an_advocate_escalates_for_the_child_they_advocate_for_and_writes_nothing_else(world: World) -> None:
+    child = world.new_child(occurred_on="2025-01-06")
+    other = world.new_child(occurred_on="2025-01-06")
+    world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
+    world.event("fhw", other, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
+    world.event("sw", child, "advocate_assigned", advocate_id=world.user_id("advocate"))
+    child["version"] = world.client("advocate").get(f"/api/children/{child['id']}").json()["version"]
+    world.event("advocate", child, "advocacy_escalated", concern="Wants to see her brother",
+                escalated_to="Independent reviewing officer")
+    world.event("advocate", child, "note_added", expect=403, note="not theirs to write")
+    other["version"] = world.client("fhw").get(f"/api/children/{other['id']}").json()["version"]
+    world.event("advocate", other, "advocacy_escalated", expect=403, concern="x", escalated_to="y")
+    page = world.client("advocate").get(f"/children/{child['id']}").text
+    assert "Concern escalated by the child" in page and "data-kind=\"note_added\"" not in page

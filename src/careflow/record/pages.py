@@ -25,7 +25,7 @@ from careflow.record.forms import field_specs, form_values
 from careflow.record.graph import network_graph
 from careflow.record.labels import field_label, human_date, validation_message, words
 from careflow.record.models import Event, Relationship, User
-from careflow.record.pathway import TRANSITIONS, Role, Stage, allowed_events
+from careflow.record.pathway import ADVOCATE_EVENTS, TRANSITIONS, Role, Stage, allowed_events
 from careflow.record.schemas import EVENT_FORMS, ChildCreate, TaskCreate
 from careflow.record.security import new_token, same_token
 from careflow.record.services import access, auth, caseload, chronology, events, records, search, work
@@ -195,6 +195,8 @@ def _child_context(ctx: Ctx, child_id: int) -> dict[str, Any]:
         loaded = records.load_child(ctx, child_id, write=False)
         menu = [(k, TRANSITIONS[k].label)
                 for k in allowed_events(Stage(child.stage), role, events.facts(ctx.session, loaded))]
+    elif role is Role.ADVOCATE:
+        menu = [(k, TRANSITIONS[k].label) for k in sorted(ADVOCATE_EVENTS)]
     graph = network_graph(child.given_name, [
         (f"{r.person.given_name} {r.person.family_name}", r.relationship, r.has_parental_responsibility,
          r.is_family_network_plan_carer) for r in network
@@ -213,9 +215,9 @@ def child_page(request: Request, child_id: int, ctx: CtxDep) -> Response:
 @router.get("/children/{child_id}/record")
 def event_form(request: Request, child_id: int, kind: str, ctx: CtxDep) -> Response:
     """The small form of one event (an htmx fragment, or a page without JavaScript)."""
-    child = records.load_child(ctx, child_id, write=True)
     if kind not in EVENT_FORMS:
         raise InvalidInput(f"no event kind {kind!r}", "kind")
+    child = records.load_child(ctx, child_id, write=not (ctx.role is Role.ADVOCATE and kind in ADVOCATE_EVENTS))
     ctx.audit("read", child_id=child.id, entity="event_form", detail={"kind": kind})
     specs = field_specs(EVENT_FORMS[kind], ctx.today, _people_choices(ctx, child_id))
     template = "event_form.html" if request.headers.get("hx-request") else "event_page.html"

@@ -24,6 +24,7 @@ from enum import StrEnum
 from careflow.record.errors import AccessDenied, TransitionNotAllowed
 
 __all__ = [
+    "ADVOCATE_EVENTS",
     "EVENTS_NEEDING_FACTS",
     "LATE_ENTRIES",
     "OPEN_STAGES",
@@ -214,11 +215,15 @@ TRANSITIONS: dict[str, Transition] = {
            "001_8bebe4ae25a58006.txt:1965-2022"),
         _t("advocacy_declined", "Advocacy declined by the child", OPEN_STAGES, None, _WORKERS,
            "advocacy is opt-out: a decline is recorded (001_8bebe4ae25a58006.txt:2481-2559)"),
-        _t("advocacy_escalated", "Concern escalated by the child's advocate", OPEN_STAGES, None, _WORKERS),
+        _t("advocacy_escalated", "Concern escalated by the child's advocate", OPEN_STAGES, None,
+           _WORKERS | {Role.ADVOCATE}, "the child's advocate escalates what the child raised"),
         _t("transition_plan_made", "Transition to adult services planned", OPEN_STAGES, None, _WORKERS,
            "disabled young people's move to adult services (001_8bebe4ae25a58006.txt:1214-1237)"),
     )
 }
+
+# The only entries an advocate writes on the record of a child they advocate for (they otherwise only read it).
+ADVOCATE_EVENTS = frozenset({"advocacy_escalated"})
 
 # Events that may be recorded late, dated before the child's current stage began (they do not move the stage
 # and derive nothing the later events depend on); both dates are shown on the chronology.

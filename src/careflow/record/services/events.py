@@ -25,7 +25,7 @@ from careflow.record.models import (
     Child,
     Event,
 )
-from careflow.record.pathway import Stage
+from careflow.record.pathway import Role, Stage
 from careflow.record.schemas import EventBase
 from careflow.record.services import (  # noqa: F401 (each registers its handlers)
     care_events,
@@ -152,7 +152,9 @@ def record(ctx: Ctx, child_id: int, form: EventBase) -> Event:
 
 def record_with_version(ctx: Ctx, child_id: int, form: EventBase) -> tuple[Event, int]:
     """:func:`record`, also returning the record's version after the event (what the next write must carry)."""
-    child = load_child(ctx, child_id, write=True)
+    # an advocate writes only what their role is for (an escalation), on a child they advocate for
+    advocate_entry = ctx.role is Role.ADVOCATE and str(getattr(form, "kind")) in pathway.ADVOCATE_EVENTS  # noqa: B009
+    child = load_child(ctx, child_id, write=not advocate_entry)
     event = apply_event(ctx, child, form)
     ctx.session.flush()
     ctx.audit("write", child_id=child.id, entity="event", entity_id=event.id,
