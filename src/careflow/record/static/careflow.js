@@ -9,3 +9,11 @@ document.addEventListener("htmx:afterSwap", function (event) {
     focusable.focus();
   }
 });
+
+// A print button where JavaScript runs (the browser's own Print works everywhere; the print stylesheet applies).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
