@@ -117,7 +117,9 @@ class World:
     def new_child(self, who: str = "fhw", **fields: Any) -> dict[str, Any]:
         """Record a first conversation; returns the child."""
         body = {"given_name": "Amy", "family_name": f"Test{next(_counter)}", "date_of_birth": "2016-03-04",
-                "sex": "F", "referral_source": "2A", "occurred_on": "2025-04-01"}
+                "sex": "F", "referral_source": "2A", "occurred_on": "2025-04-01",
+                # the test children share a birth date and names alike: each is confirmed a different child
+                "is_not_a_duplicate": True}
         body.update(fields)
         response = self.client(who).post("/api/children", json=body)
         assert response.status_code == 201, response.text

@@ -39,9 +39,9 @@ def _new(world: World, expect: int, **fields: object) -> dict:
     ({"upn": "A12345678901Z"}, "UPN"),
     ({"date_of_birth": "2030-01-01"}, "in the future"),
     ({"date_of_birth": "1899-01-01"}, "before 1990"),
-    ({"sex": "Q"}, "not a sex code"),
-    ({"referral_source": "ZZ"}, "referral_source"),
-    ({"ethnicity": "XXXX"}, "ethnicity"),
+    ({"sex": "Q"}, "Sex: 'Q' is not a code of its list"),
+    ({"referral_source": "ZZ"}, "Who is worried (referral source)"),
+    ({"ethnicity": "XXXX"}, "Ethnicity"),
 ])
 def test_bad_identity_is_refused_with_a_clear_message(world: World, fields: dict, message: str) -> None:
     answer = _new(world, 422, **fields)
@@ -57,12 +57,16 @@ def test_impossible_date_and_unknown_field_are_422(world: World) -> None:
 def test_events_out_of_order_and_in_the_future(world: World) -> None:
     child = world.new_child(occurred_on="2025-04-01")
     world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-04-10")
-    early = world.event("fhw", child, "note_added", expect=422, note="x", occurred_on="2025-04-05")
+    early = world.event("fhw", child, "assessment_completed", expect=422, occurred_on="2025-04-05")
     assert "before" in early["detail"] and "order" in early["detail"]
+    # a note may be written up late, but not dated before the record began
+    world.event("fhw", child, "note_added", note="x", occurred_on="2025-04-05")
+    before = world.event("fhw", child, "note_added", expect=422, note="x", occurred_on="2025-03-05")
+    assert "before the child's record began" in before["detail"]
     future = world.event("fhw", child, "note_added", expect=422, note="x", occurred_on="2025-12-25")
     assert "in the future" in future["detail"]
     unknown = world.event("fhw", child, "assessment_completed", expect=422, factors=["99Z"])
-    assert "factors" in unknown["detail"]
+    assert "Assessment factors" in unknown["detail"] and "_" not in unknown["detail"]
     world.event("fhw", child, "not_an_event", expect=422)
 
 
@@ -72,7 +76,7 @@ def test_oversized_payload_is_413_and_stores_nothing(world: World) -> None:
                                         headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert _children(world) == before
-    long_note = world.event("fhw", world.new_child(), "note_added", expect=422, note="x" * 5000)
+    long_note = world.event("fhw", world.new_child(), "note_added", expect=422, note="x" * 41_000)
     assert "detail" in long_note
 
 

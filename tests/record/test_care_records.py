@@ -25,10 +25,10 @@ def test_care_events_refuse_what_cannot_be(world: World) -> None:
         ("adoption_decision_reversed", {"reason_adoption_decision_reversed": "RD1"}, "decision that the child"),
         ("strengths_difficulties_recorded", {}, "either the score"),
         ("strengths_difficulties_recorded", {"score": 10, "reason_no_score": "SDQ2"}, "not both"),
-        ("strengths_difficulties_recorded", {"reason_no_score": "SDQ9"}, "reason_no_score"),
+        ("strengths_difficulties_recorded", {"reason_no_score": "SDQ9"}, "Why there is no score"),
         ("health_check_held", {"check": "development_check"}, "under 5"),
         ("worker_allocated", {"user_id": world.user_id("sw"), "role_on_case": "social_worker",
-                              "reason_for_change": "BORED"}, "reason_for_change"),
+                              "reason_for_change": "BORED"}, "Why the social worker changed"),
     ]
     for kind, fields, message in cases:
         who = "manager" if kind == "worker_allocated" else "sw"

@@ -29,10 +29,10 @@ def test_family_network_path(world: World) -> None:
     network = world.client("fhw").get(f"/api/children/{child['id']}/network").json()
     assert [(r["relationship"], r["person"]["given_name"]) for r in network] == [("grandparent", "Gran")]
     world.event("sw", child, "family_network_plan_started", expect=409, carer_person_id=carer,
-                weekly_funding_gbp="180.50")
+                weekly_funding_gbp="180.50", purpose="Amy lives with her gran", success_measures="attendance")
     _event(world, "fhw", child, "family_group_meeting_held", outcome="family_network_plan", occurred_on="2025-01-20")
     _event(world, "sw", child, "family_network_plan_started", carer_person_id=carer, weekly_funding_gbp="180.50",
-           occurred_on="2025-02-03")
+           purpose="Amy lives with her gran", success_measures="school attendance over 90%", occurred_on="2025-02-03")
     _event(world, "fhw", child, "visit_made", is_seen_alone=True, occurred_on="2025-02-10")
     _event(world, "sw", child, "family_network_plan_ended", occurred_on="2025-05-01")
     _event(world, "fhw", child, "assessment_completed", factors=["3A"], occurred_on="2025-05-02")

@@ -112,7 +112,7 @@ def test_failed_event_stores_nothing_partial(world: World) -> None:
     # The legal status is derived and valid, the placement type is checked last and is not a code: all or nothing.
     answer = world.event("sw", child, "looked_after_started", expect=422, placement_type="ZZ",
                          placement_provider="PR1")
-    assert "placement_type" in answer["detail"]
+    assert "Placement type" in answer["detail"]
     with world.app.state.record.sessions() as session:
         after = (session.scalar(select(func.count()).select_from(Event)),
                  session.scalar(select(func.count()).select_from(Deadline)),

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from careflow.record.errors import AccessDenied, TransitionNotAllowed
-from careflow.record.pathway import OPEN_STAGES, TRANSITIONS, PathwayFacts, Role, Stage, allowed_events, check
+from careflow.record.pathway import (
+    ADVOCATE_EVENTS,
+    OPEN_STAGES,
+    TRANSITIONS,
+    PathwayFacts,
+    Role,
+    Stage,
+    allowed_events,
+    check,
+)
 from careflow.record.schemas import EVENT_FORMS
 
 
@@ -13,7 +22,9 @@ def test_every_event_has_a_form_and_somewhere_to_start() -> None:
     assert set(TRANSITIONS) == set(EVENT_FORMS)
     for t in TRANSITIONS.values():
         assert t.from_stages and t.deciders, t.event
-        assert Role.ANALYST not in t.deciders and Role.ADMIN not in t.deciders and Role.ADVOCATE not in t.deciders
+        assert Role.ANALYST not in t.deciders and Role.ADMIN not in t.deciders
+        # an advocate records only an escalation of what the child raised
+        assert (Role.ADVOCATE in t.deciders) == (t.event in ADVOCATE_EVENTS)
 
 
 @pytest.mark.parametrize("event", ["section_47_started", "initial_conference_held", "pre_proceedings_started"])
@@ -44,6 +55,8 @@ def test_refusal_lists_everything_needed() -> None:
 
 
 def test_closed_cases_accept_only_a_new_conversation() -> None:
-    assert allowed_events(Stage.CLOSED, Role.FAMILY_HELP_WORKER) == ["conversation"]
+    # a closed record takes a new conversation, and corrections of what it holds (never overwriting)
+    assert allowed_events(Stage.CLOSED, Role.FAMILY_HELP_WORKER) == ["conversation", "event_corrected",
+                                                                      "event_retracted"]
     assert "conversation" not in allowed_events(Stage.FAMILY_HELP, Role.SOCIAL_WORKER)
     assert all(allowed_events(s, Role.TEAM_MANAGER) for s in OPEN_STAGES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,12 +24,14 @@ from careflow.record.schemas import (
     Page,
     RelationshipPublic,
     SessionPublic,
+    TaskCreate,
+    TaskPublic,
     TeamCreate,
     TeamPublic,
     UserCreate,
     UserPublic,
 )
-from careflow.record.services import access, auth, caseload, events, records
+from careflow.record.services import access, auth, caseload, chronology, events, records, search, work
 from careflow.record.services.records import event_public
 
 __all__ = ["router"]
@@ -127,9 +130,13 @@ def update_child(child_id: int, body: ChildUpdate, ctx: CtxDep) -> Any:
 
 
 @router.get("/children/{child_id}/events", response_model=Page[EventPublic])
-def timeline(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0) -> Any:
-    """A child's timeline, newest first."""
-    return records.timeline(ctx, child_id, limit=limit, offset=offset)
+def timeline(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0,
+             kind: Annotated[list[str] | None, Query()] = None, date_from: dt.date | None = None,
+             date_to: dt.date | None = None, oldest_first: bool = False) -> Any:
+    """A child's whole chronology, paged (``total`` counts every entry that matches), newest first; filter by
+    ``kind`` (repeatable) and by the dates things happened; codes and fields come in words in ``details``."""
+    return chronology.chronology(ctx, child_id, offset=offset, limit=limit, kinds=kind or [], date_from=date_from,
+                                 date_to=date_to, oldest_first=oldest_first)
 
 
 @router.post("/children/{child_id}/events", response_model=EventPublic, status_code=201)
@@ -163,9 +170,10 @@ def who_saw(child_id: int, ctx: CtxDep, limit: Limit = 50, offset: Offset = 0) -
 
 
 @router.get("/caseload")
-def my_caseload(ctx: CtxDep, user_id: int | None = None, limit: Limit = 100, offset: Offset = 0) -> Any:
-    """A worker's caseload with open deadlines."""
-    page = caseload.caseload(ctx, user_id, limit=limit, offset=offset)
+def my_caseload(ctx: CtxDep, user_id: int | None = None, limit: Limit = 100, offset: Offset = 0,
+                sort: str = "urgency", stage: str | None = None) -> Any:
+    """A worker's caseload with open deadlines, the most urgent first unless ``sort`` says otherwise."""
+    page = caseload.caseload(ctx, user_id, limit=limit, offset=offset, sort=sort, stage=stage)
     return {"items": [vars(row) | {"deadlines": [d.model_dump(mode="json") for d in row.deadlines]}
                       for row in page.items], "total": page.total, "limit": page.limit, "offset": page.offset}
 
@@ -206,3 +214,54 @@ def return_gaps(year: int, ctx: CtxDep) -> Any:
         raise InvalidInput(f"no SSDA903 code lists for the year ending 31 March {year}", "year")
     gaps = submission_gaps(ctx, year)
     return {"year": year, "total": len(gaps), "gaps": [g.as_dict() for g in gaps]}
+
+
+# --- finding children, the work (issue 11) ------------------------------------------------------------------
+
+
+@router.get("/children")
+def find_children(ctx: CtxDep, q: Annotated[str, Query(max_length=200)] = "",
+                  limit: Annotated[int, Query(ge=1, le=100)] = 50) -> Any:
+    """Find a child you may see by name (forgiving spelling and order), date of birth, NHS number, UPN or
+    postcode (audited)."""
+    parsed, found = search.search_children(ctx, q, limit=limit)
+    return {"searched_by": parsed.kinds, "items": [vars(f) | {"stage_label": f.stage_label} for f in found],
+            "total": len(found)}
+
+
+@router.post("/children/{child_id}/tasks", response_model=TaskPublic, status_code=201)
+def add_task(child_id: int, body: TaskCreate, ctx: CtxDep) -> Any:
+    """A task on the child's record, for you or a worker of your team."""
+    return work.add_task(ctx, child_id, body)
+
+
+@router.get("/children/{child_id}/tasks", response_model=list[TaskPublic])
+def child_tasks(child_id: int, ctx: CtxDep, include_done: bool = False) -> Any:
+    """The child's tasks."""
+    return work.my_tasks(ctx, child_id=child_id, include_done=include_done)
+
+
+@router.get("/tasks", response_model=list[TaskPublic])
+def my_tasks(ctx: CtxDep) -> Any:
+    """Your open tasks, soonest due first (with reminders due)."""
+    return work.my_tasks(ctx)
+
+
+@router.post("/tasks/{task_id}/done", response_model=TaskPublic)
+def complete_task(task_id: int, ctx: CtxDep) -> Any:
+    """Mark a task done."""
+    return work.complete_task(ctx, task_id)
+
+
+@router.get("/team/overview")
+def team_overview(ctx: CtxDep) -> Any:
+    """The team's unallocated children and each worker's caseload (team managers)."""
+    unallocated, loads = work.team_overview(ctx)
+    return {"unallocated": [vars(u) | {"stage_label": u.stage_label} for u in unallocated],
+            "workers": [vars(w) for w in loads]}
+
+
+@router.get("/team/advocacy-summary")
+def advocacy_summary(ctx: CtxDep, year_from: dt.date) -> Any:
+    """The year's opt-out advocacy for the team's children, from ``year_from`` (team managers)."""
+    return work.advocacy_summary(ctx, year_from)

@@ -159,6 +159,17 @@ def create_app(
         headers = {"retry-after": str(retry_after)} if retry_after is not None else None
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's list stays in ``detail`` for programs; ``message`` names each field in words for people.
+        from fastapi.encoders import jsonable_encoder
+
+        from careflow.record.labels import validation_message
+
+        errors = list(exc.errors())
+        return JSONResponse({"detail": jsonable_encoder(errors), "message": validation_message(errors)},
+                            status_code=422)
+
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router
     from careflow.record.sso import router as sso_router

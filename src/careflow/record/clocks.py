@@ -113,5 +113,8 @@ CLOCKS: dict[str, Clock] = {
         Clock("looked_after_visit", "Statutory visit", "looked_after/visit_interval/weeks"),
         Clock("proceedings_end", "Proceedings to end (26 weeks)", "proceedings/duration/weeks"),
         Clock("pathway_plan_review", "Pathway plan review", "care_leaver/pathway_plan_review/months"),
+        Clock("family_network_plan_review", "Family Network Plan review", "family_network/plan_review/months"),
+        Clock("family_help_plan_review", "Family Help plan review", "family_help/plan_review/months"),
+        Clock("advocacy_offer", "Advocate to be introduced (opt-out advocacy)", "advocacy/offer/working_days"),
     )
 }

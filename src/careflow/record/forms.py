@@ -17,37 +17,16 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from careflow import codes
+from careflow.record.labels import CODED_FIELDS, field_label, words
 
 __all__ = ["CODED_FIELDS", "FieldSpec", "field_specs", "form_values", "typed_field_count"]
 
-# Coded fields and the code list (collection, name) whose codes they take.
-CODED_FIELDS: dict[str, tuple[str, str]] = {
-    "referral_source": ("cin", "referral_source"),
-    "primary_need": ("cin", "primary_need"),
-    "category_of_abuse": ("cin", "category_of_abuse"),
-    "latest_category_of_abuse": ("cin", "category_of_abuse"),
-    "factors": ("cin", "assessment_factors"),
-    "reason_for_closure": ("cin", "reason_for_closure"),
-    "placement_type": ("ssda903", "placement_type"),
-    "placement_provider": ("ssda903", "placement_provider"),
-    "legal_status": ("ssda903", "legal_status"),
-    "reason_placement_change": ("ssda903", "reason_placement_change"),
-    "reason_episode_ceased": ("ssda903", "reason_episode_ceased"),
-    "participation": ("ssda903", "review_participation"),
-    "sex": ("ssda903", "sex"),
-    "ethnicity": ("ssda903", "ethnicity"),
-    "previous_permanence": ("ssda903", "previous_permanence"),
-    "reason_for_change": ("ssda903", "social_worker_change_reason"),
-    "sex_of_adopters": ("ssda903", "adopter_sex"),
-    "legal_status_of_adopters": ("ssda903", "adopter_legal_status"),
-    "reason_adoption_decision_reversed": ("ssda903", "reason_placed_for_adoption_ceased"),
-    "reason_no_score": ("ssda903", "sdq_reason"),
-    "in_touch": ("ssda903", "care_leaver_in_touch"),
-    "activity": ("ssda903", "care_leaver_activity"),
-    "accommodation": ("ssda903", "care_leaver_accommodation"),
-}
 _SKIP = {"kind", "version"}
-_PEOPLE = {"advocate_id", "user_id", "supervising_social_worker_id", "carer_person_id"}
+_PEOPLE = {"advocate_id", "user_id", "supervising_social_worker_id", "carer_person_id", "corrects_event_id",
+           "signed_off_event_id"}
+_LONG_TEXT = {"note", "reason", "correction", "goals", "purpose", "success_measures", "accommodation", "monitoring",
+              "progress", "description", "plan", "concern", "household", "family_relationships", "parents_needs",
+              "possible_foster_carers", "actions"}
 
 
 @dataclass
@@ -79,7 +58,7 @@ def _code_options(name: str, today: dt.date) -> list[tuple[str, str]]:
         listing = codes.code_list(list_name, year, collection)
     except KeyError:
         return []
-    return [(c.code, f"{c.code} – {c.label}") for c in listing.codes.values()]
+    return [(c.code, f"{c.label} ({c.code})") for c in listing.codes.values()]
 
 
 def _is_typed(info: FieldInfo) -> bool:
@@ -94,18 +73,20 @@ def field_specs(model: type[BaseModel], today: dt.date,
         if name in _SKIP:
             continue
         annotation, _optional = _inner(info.annotation)
-        label = name.replace("_", " ").replace(" gbp", " (£)").replace(" on", " date").capitalize()
+        label = field_label(name)
         required = _is_typed(info)
         origin = typing.get_origin(annotation)
         if name == "note":
-            specs.append(FieldSpec(name, "Note (optional)", "textarea", False))
+            specs.append(FieldSpec(name, "Note" if required else "Note (optional)", "textarea", required))
+        elif name in _LONG_TEXT and annotation is str and origin is not typing.Literal:
+            specs.append(FieldSpec(name, label, "textarea", required))
         elif name in CODED_FIELDS:
             kind = "multiselect" if origin is list else "select"
             specs.append(FieldSpec(name, label, kind, required, _code_options(name, today)))
         elif name in _PEOPLE:
             specs.append(FieldSpec(name, label, "select", required, (people or {}).get(name, [])))
         elif origin is typing.Literal:
-            options = [(str(v), str(v).replace("_", " ")) for v in typing.get_args(annotation)]
+            options = [(str(v), words(str(v))) for v in typing.get_args(annotation)]
             specs.append(FieldSpec(name, label, "select", required, options))
         elif annotation is bool:
             specs.append(FieldSpec(name, label, "checkbox", False))

@@ -30,9 +30,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from careflow.record import names
 
 __all__ = [
     "AdoptionPlan",
@@ -42,6 +45,7 @@ __all__ = [
     "AuditChain",
     "AuditEntry",
     "Base",
+    "BudgetEntry",
     "CareLeaverArrangement",
     "CareLeaverContact",
     "Child",
@@ -54,14 +58,17 @@ __all__ = [
     "Event",
     "FamilyGroupMeeting",
     "FamilyHelpEpisode",
+    "FamilyHelpPlan",
     "FamilyNetworkPlan",
     "HealthCheck",
+    "KinshipCarer",
     "LoginSession",
     "LookedAfterEpisode",
     "LookedAfterReview",
     "MissingEpisode",
     "PathwayPlan",
     "Person",
+    "PlanItem",
     "PreProceedings",
     "PreviousPermanence",
     "Proceedings",
@@ -70,6 +77,7 @@ __all__ = [
     "Section47Enquiry",
     "StrengthsDifficultiesScore",
     "SubstanceMisuse",
+    "Task",
     "Team",
     "UnaccompaniedAsylumSeekingPeriod",
     "User",
@@ -176,7 +184,17 @@ class Person(Base):
     postcode: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # What search compares (careflow.record.names), kept up to date whenever the names change.
+    name_key: Mapped[str | None] = mapped_column(String(210))
+    phonetic_key: Mapped[str | None] = mapped_column(String(210))
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _person_search_keys(_mapper: Any, _connection: Any, person: Person) -> None:
+    person.name_key = names.name_key(person.given_name, person.family_name)
+    person.phonetic_key = names.phonetic_key(person.given_name, person.family_name)
 
 
 class Child(Base):
@@ -248,6 +266,8 @@ class Event(Base):
     recorded_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     note: Mapped[str | None] = mapped_column(Text)
+    # A correction or retraction points to the event it corrects; nothing is ever overwritten.
+    corrects_event_id: Mapped[int | None] = _fk("events.id", nullable=True, index=False)
     __table_args__ = (Index("ix_events_child_occurred", "child_id", "occurred_on", "id"),)
 
     recorded_by: Mapped[User | None] = relationship()
@@ -383,6 +403,7 @@ class FamilyGroupMeeting(Base):
     is_emergency_exemption: Mapped[bool] = mapped_column(Boolean, default=False)
     emergency_reason: Mapped[str | None] = mapped_column(String(500))
     outcome: Mapped[str | None] = mapped_column(String(40))
+    possible_foster_carers: Mapped[str | None] = mapped_column(Text)  # adults known to the child (001…:1884)
 
 
 class FamilyNetworkPlan(Base):
@@ -395,6 +416,12 @@ class FamilyNetworkPlan(Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     carer_person_id: Mapped[int | None] = _fk("people.id", nullable=True, index=False)
     weekly_funding_gbp: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    # The items of a Family Network Plan (001_8bebe4ae25a58006.txt:1886-1893); support items are PlanItem rows.
+    purpose: Mapped[str | None] = mapped_column(Text)
+    success_measures: Mapped[str | None] = mapped_column(Text)
+    planned_end_date: Mapped[dt.date | None] = mapped_column(Date)
+    accommodation: Mapped[str | None] = mapped_column(Text)
+    monitoring: Mapped[str | None] = mapped_column(Text)
 
 
 class PreProceedings(Base):
@@ -612,6 +639,88 @@ class CareLeaverContact(Base):
     in_touch: Mapped[str] = _code(nullable=False)
     activity: Mapped[str] = _code(nullable=False)
     accommodation: Mapped[str] = _code(nullable=False)
+
+
+# --- the reformed services' content and the work (revision 0003) ------------------------------------------
+
+
+class FamilyHelpPlan(Base):
+    """A Family Help plan: the family's goals and when it is reviewed; its services are :class:`PlanItem` rows."""
+
+    __tablename__ = "family_help_plans"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    goals: Mapped[str] = mapped_column(Text)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class PlanItem(Base):
+    """One service or support in a plan: what, who delivers it, from when, until when, how much.
+
+    ``plan`` is ``family_help`` or ``family_network``; ``kind`` says which item of the plan it is (practical or
+    financial support, accommodation, additional support, a service).
+    """
+
+    __tablename__ = "plan_items"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    plan: Mapped[str] = mapped_column(String(20))
+    plan_id: Mapped[int] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(Text)
+    provided_by: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    amount_gbp: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    event_id: Mapped[int | None] = _fk("events.id", nullable=True, index=False)
+
+
+class BudgetEntry(Base):
+    """A payment from the devolved Family Help budget (``001…:745, 901``), within the spender's role's limit."""
+
+    __tablename__ = "budget_entries"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    spent_on: Mapped[dt.date] = mapped_column(Date)
+    amount_gbp: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    purpose: Mapped[str] = mapped_column(String(500))
+    spent_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    approved_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    event_id: Mapped[int | None] = _fk("events.id", nullable=True, index=False)
+
+
+class KinshipCarer(Base):
+    """A kinship carer and the support they have (``001…:1965-2022``)."""
+
+    __tablename__ = "kinship_carers"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    person_id: Mapped[int] = _fk("people.id", index=False)
+    arrangement: Mapped[str] = mapped_column(String(40))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    weekly_allowance_gbp: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    has_legal_aid: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_employment_leave: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_peer_support: Mapped[bool] = mapped_column(Boolean, default=False)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Task(Base):
+    """A piece of work on a child's record: assigned to a worker, due on a date, done or not."""
+
+    __tablename__ = "tasks"
+    id: Mapped[int] = _id()
+    child_id: Mapped[int] = _fk("children.id")
+    title: Mapped[str] = mapped_column(String(300))
+    assigned_to_id: Mapped[int | None] = _fk("users.id", nullable=True)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    remind_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    done_at: Mapped[dt.datetime | None] = mapped_column()
+    done_by_id: Mapped[int | None] = _fk("users.id", nullable=True, index=False)
 
 
 # --- audit -------------------------------------------------------------------------------------------------

@@ -17,13 +17,16 @@ needed first, or :class:`~careflow.record.errors.AccessDenied` (403) naming who 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from careflow.record.errors import AccessDenied, TransitionNotAllowed
 
 __all__ = [
+    "ADVOCATE_EVENTS",
     "EVENTS_NEEDING_FACTS",
+    "LATE_ENTRIES",
     "OPEN_STAGES",
     "TRANSITIONS",
     "PathwayFacts",
@@ -50,6 +53,12 @@ class Role(StrEnum):
     def label(self) -> str:
         """A human name."""
         return _ROLE_LABELS[self]
+
+    @property
+    def with_article(self) -> str:
+        """The name after "a" or "an", as people say it ("an advocate", "a social worker")."""
+        label = self.label
+        return ("an " if label[0].lower() in "aeiou" else "a ") + label
 
 
 _ROLE_LABELS = {
@@ -96,6 +105,7 @@ _MANAGER = frozenset({Role.TEAM_MANAGER})
 _HELP = frozenset({S.CONTACT, S.FAMILY_HELP})
 _PROTECTION = frozenset({S.SECTION_47, S.CHILD_PROTECTION, S.COMMUNITY_SAFETY})
 _IN_CARE = frozenset({S.LOOKED_AFTER, S.PROCEEDINGS})
+_RECORDED = frozenset(set(Stage) - {S.NONE})
 
 
 @dataclass(frozen=True)
@@ -185,8 +195,44 @@ TRANSITIONS: dict[str, Transition] = {
         _t("conviction_recorded", "Conviction", _IN_CARE, None, _WORKERS),
         _t("substance_misuse_identified", "Substance misuse identified", _IN_CARE, None, _WORKERS),
         _t("care_leaver_contact_recorded", "Contact with a care leaver", {S.CARE_LEAVER}, None, _WORKERS),
+        # corrections, oversight and supervision
+        _t("event_corrected", "Correction of an earlier entry", _RECORDED, None, _WORKERS,
+           "an entry is corrected by a new entry pointing to it, never overwritten"),
+        _t("event_retracted", "Earlier entry retracted", _RECORDED, None, _WORKERS),
+        _t("manager_signed_off", "Signed off by the team manager", _RECORDED, None, _MANAGER),
+        _t("supervision_recorded", "Case supervision", OPEN_STAGES, None, _MANAGER),
+        # the reformed services' content
+        _t("family_help_plan_made", "Family Help plan made", _HELP | _PROTECTION | {S.FAMILY_NETWORK}, None, _WORKERS,
+           "Family Help with a key worker and the services the family needs (001_8bebe4ae25a58006.txt:703-951)"),
+        _t("plan_support_added", "Service or support added to a plan", OPEN_STAGES, None, _WORKERS),
+        _t("family_network_plan_reviewed", "Family Network Plan reviewed", {S.FAMILY_NETWORK}, None, _WORKERS,
+           "review points against the plan's success measures (001_8bebe4ae25a58006.txt:1889)"),
+        _t("budget_spent", "Payment from the devolved budget", _HELP | _PROTECTION | {S.FAMILY_NETWORK}, None,
+           _WORKERS, "key workers hold a devolved budget (001_8bebe4ae25a58006.txt:745, 901)"),
+        _t("benefits_check_done", "Benefits and income check", OPEN_STAGES, None, _WORKERS,
+           "routine benefits checks (001_8bebe4ae25a58006.txt:1259)"),
+        _t("kinship_carer_recorded", "Kinship carer and their support", OPEN_STAGES, None, _SOCIAL_WORK,
+           "001_8bebe4ae25a58006.txt:1965-2022"),
+        _t("advocacy_declined", "Advocacy declined by the child", OPEN_STAGES, None, _WORKERS,
+           "advocacy is opt-out: a decline is recorded (001_8bebe4ae25a58006.txt:2481-2559)"),
+        _t("advocacy_escalated", "Concern escalated by the child's advocate", OPEN_STAGES, None,
+           _WORKERS | {Role.ADVOCATE}, "the child's advocate escalates what the child raised"),
+        _t("transition_plan_made", "Transition to adult services planned", OPEN_STAGES, None, _WORKERS,
+           "disabled young people's move to adult services (001_8bebe4ae25a58006.txt:1214-1237)"),
     )
 }
+
+# The only entries an advocate writes on the record of a child they advocate for (they otherwise only read it).
+ADVOCATE_EVENTS = frozenset({"advocacy_escalated"})
+
+# Events that may be recorded late, dated before the child's current stage began (they do not move the stage
+# and derive nothing the later events depend on); both dates are shown on the chronology.
+LATE_ENTRIES = frozenset({
+    "visit_made", "note_added", "family_member_added", "event_corrected", "event_retracted", "manager_signed_off",
+    "supervision_recorded", "benefits_check_done", "health_check_held", "strengths_difficulties_recorded",
+    "substance_misuse_identified", "conviction_recorded", "advocacy_declined", "advocacy_escalated",
+    "care_leaver_contact_recorded",
+})
 
 # The events that need an open episode of care (a child in proceedings may or may not be looked after).
 _NEEDS_CARE = frozenset({
@@ -213,6 +259,20 @@ class PathwayFacts:
     is_looked_after: bool = False
 
 
+_REFERENCE = re.compile(r"\s*\(\d{3}_[0-9a-f]{16}\.txt:[0-9, \-]+\)|,?\s*\d{3}_[0-9a-f]{16}\.txt:[0-9, \-]+")
+
+
+def plain(text: str) -> str:
+    """``text`` without the report references (``001_…txt:1854``) that document the rules in the code: people
+    are told the rule, not where it is written.
+
+    Example:
+        >>> plain("family group decision making comes first (001_8bebe4ae25a58006.txt:1854)")
+        'family group decision making comes first'
+    """
+    return _REFERENCE.sub("", text)
+
+
 def _who(roles: frozenset[Role]) -> str:
     names = sorted(r.label for r in roles)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
@@ -230,8 +290,8 @@ def check(event: str, stage: Stage, role: Role, facts: PathwayFacts | None = Non
     transition = TRANSITIONS[event]
     if role not in transition.deciders:
         raise AccessDenied(
-            f"'{transition.label}' is decided by the {_who(transition.deciders)}, not a {role.label}"
-            + (f": {transition.why}" if transition.why else ""),
+            f"'{transition.label}' is decided by the {_who(transition.deciders)}, not {role.with_article}"
+            + (f": {plain(transition.why)}" if transition.why else ""),
             needs=[f"a decision by the {_who(transition.deciders)}"],
         )
     needs: list[str] = []
@@ -253,6 +313,7 @@ def check(event: str, stage: Stage, role: Role, facts: PathwayFacts | None = Non
     if event in _NEEDS_CARE and not facts.is_looked_after:
         needs.append("the child to be looked after (an open episode of care)")
     if needs:
+        needs = [plain(n) for n in needs]
         raise TransitionNotAllowed(f"'{transition.label}' cannot be recorded yet: it needs " + "; ".join(needs), needs)
 
 

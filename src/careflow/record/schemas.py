@@ -29,17 +29,22 @@ __all__ = [
     "PersonPublic",
     "RelationshipPublic",
     "SessionPublic",
+    "TaskCreate",
+    "TaskPublic",
     "TeamCreate",
     "TeamPublic",
     "UserCreate",
     "UserPublic",
 ]
 
-NOTE_MAX = 2000
+NOTE_MAX = 40_000  # a visit write-up runs to pages (about fifteen); the request body limit is 64 KiB
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Code = Annotated[str, Field(min_length=1, max_length=8, pattern=r"^[A-Za-z0-9]+$")]
 Note = Annotated[str | None, Field(default=None, max_length=NOTE_MAX)]
 Postcode = Annotated[str | None, Field(default=None, max_length=10, pattern=r"^[A-Za-z0-9 ]*$")]
+Text = Annotated[str, Field(min_length=1, max_length=5000)]
+OptionalText = Annotated[str | None, Field(default=None, max_length=5000)]
+Money = Annotated[Decimal, Field(gt=0, le=100000, max_digits=9, decimal_places=2)]
 
 
 class _Model(BaseModel):
@@ -182,6 +187,7 @@ class ChildCreate(ChildBase):
     referral_source: Code
     occurred_on: dt.date | None = None
     note: Note = None
+    is_not_a_duplicate: bool = False  # ticked after a possible-duplicate warning: open a new record anyway
 
 
 class ChildUpdate(_Model):
@@ -269,6 +275,36 @@ class EventPublic(_Public):
     payload: dict[str, object]
     note: str | None
     child_version: int | None = None
+    details: list[tuple[str, str]] = []  # the payload as people read it: (field label, value label)
+    recorded_late_days: int = 0  # days between the date it happened and the day it was recorded
+    corrects_event_id: int | None = None
+    corrected_by: list[int] = []  # the corrections and retractions of this event
+    is_retracted: bool = False
+
+
+class TaskCreate(_Model):
+    """A task on a child's record: what, by when, for whom (yourself if left out), a reminder date."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    due_on: dt.date
+    assigned_to_id: int | None = None
+    remind_on: dt.date | None = None
+
+
+class TaskPublic(_Public):
+    """A task as the worker sees it."""
+
+    id: int
+    child_id: int
+    child_name: str
+    title: str
+    assigned_to_id: int | None
+    assigned_to: str | None
+    due_date: dt.date
+    remind_on: dt.date | None
+    is_done: bool
+    is_overdue: bool
+    is_reminder_due: bool
 
 
 class AuditEntryPublic(_Public):
@@ -320,6 +356,10 @@ class AssessmentCompletedForm(EventBase):
 
     kind: Literal["assessment_completed"]
     factors: Annotated[list[Code], Field(default_factory=list, max_length=30)]
+    # Whole-family items (002_880cb965cd4cce85.txt:125-128): who the family are and how they get on.
+    household: OptionalText = None
+    family_relationships: OptionalText = None
+    parents_needs: OptionalText = None
 
 
 class Section47StartedForm(EventBase):
@@ -373,8 +413,13 @@ class FamilyGroupMeetingHeldForm(EventBase):
     """A family group decision-making meeting and what the family decided."""
 
     kind: Literal["family_group_meeting_held"]
-    outcome: Literal["family_network_plan", "support_at_home", "pre_proceedings", "none"]
+    # The five outcomes of 001_8bebe4ae25a58006.txt:1878-1884 (permanence with family: a Special Guardianship or
+    # Child Arrangements Order), then pre-proceedings or none agreed.
+    outcome: Literal["family_network_plan", "support_at_home", "shared_care",
+                     "permanence_with_family", "local_authority_plan_for_care", "pre_proceedings",
+                     "none"]
     offered_on: dt.date | None = None
+    possible_foster_carers: OptionalText = None
 
 
 class EmergencyRecordedForm(EventBase):
@@ -390,6 +435,12 @@ class FamilyNetworkPlanStartedForm(EventBase):
     kind: Literal["family_network_plan_started"]
     carer_person_id: int
     weekly_funding_gbp: Annotated[Decimal, Field(ge=0, le=10000, max_digits=8, decimal_places=2)]
+    # The items of a Family Network Plan (001_8bebe4ae25a58006.txt:1886-1893); support items are added one by one.
+    purpose: Text
+    success_measures: Text
+    planned_end_on: dt.date | None = None
+    accommodation: OptionalText = None
+    monitoring: OptionalText = None
 
 
 class FamilyNetworkPlanEndedForm(EventBase):
@@ -608,16 +659,141 @@ class FamilyMemberAddedForm(EventBase):
 
 
 class NoteAddedForm(EventBase):
-    """A case note."""
+    """A case note (of any practical length; an empty one is refused)."""
 
     kind: Literal["note_added"]
+    note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
 
-    @field_validator("note")
+    @field_validator("note", mode="before")
     @classmethod
-    def _note_required(cls, value: str | None) -> str | None:
-        if not value:
+    def _note_required(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise ValueError("a case note needs some text")
         return value
+
+
+# --- corrections, oversight and work -------------------------------------------------------------------------
+
+
+class EventCorrectedForm(EventBase):
+    """An earlier event was wrong: what is right now, and why. The earlier event stays as it was recorded."""
+
+    kind: Literal["event_corrected"]
+    corrects_event_id: int
+    reason: Text
+    correction: Text
+    corrected_occurred_on: dt.date | None = None
+
+
+class EventRetractedForm(EventBase):
+    """An earlier event should not have been recorded (wrong child, never happened): it stays, marked retracted."""
+
+    kind: Literal["event_retracted"]
+    corrects_event_id: int
+    reason: Text
+
+
+class ManagerSignedOffForm(EventBase):
+    """A team manager signs off an assessment or a plan (or returns it for more work)."""
+
+    kind: Literal["manager_signed_off"]
+    signed_off_event_id: int
+    decision: Literal["approved", "returned_for_more_work"]
+
+
+class SupervisionRecordedForm(EventBase):
+    """Case supervision: what was discussed and decided (the note is required)."""
+
+    kind: Literal["supervision_recorded"]
+    note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
+    actions: OptionalText = None
+
+
+# --- the reformed services' content --------------------------------------------------------------------------
+
+
+class FamilyHelpPlanMadeForm(EventBase):
+    """A Family Help plan: the family's goals; services are added to it one by one; reviewed on a clock."""
+
+    kind: Literal["family_help_plan_made"]
+    goals: Text
+
+
+PLAN_ITEM_KINDS = Literal["service", "practical_support", "financial_support", "accommodation", "additional_support"]
+
+
+class PlanSupportAddedForm(EventBase):
+    """A service or support in the Family Help plan or Family Network Plan: what, who delivers it, to whom,
+    from when, until when, how much (001_8bebe4ae25a58006.txt:1890-1892)."""
+
+    kind: Literal["plan_support_added"]
+    plan: Literal["family_help", "family_network"]
+    item: PLAN_ITEM_KINDS
+    description: Text
+    provided_by: Annotated[str, Field(min_length=1, max_length=200)]
+    recipient: Annotated[str | None, Field(default=None, max_length=200)]
+    ends_on: dt.date | None = None
+    amount_gbp: Annotated[Decimal | None, Field(default=None, gt=0, le=100000, max_digits=9, decimal_places=2)]
+
+
+class FamilyNetworkPlanReviewedForm(EventBase):
+    """A review point of the Family Network Plan: progress against its success measures."""
+
+    kind: Literal["family_network_plan_reviewed"]
+    progress: Text
+
+
+class BudgetSpentForm(EventBase):
+    """A payment from the devolved Family Help budget, within the spender's limit (001…:745, 901)."""
+
+    kind: Literal["budget_spent"]
+    amount_gbp: Money
+    purpose: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class BenefitsCheckDoneForm(EventBase):
+    """A benefits and income check with the family (001_8bebe4ae25a58006.txt:1259)."""
+
+    kind: Literal["benefits_check_done"]
+    outcome: Literal["no_change", "new_claim", "increased_award", "debt_advice", "referred_to_benefits_adviser"]
+    weekly_gain_gbp: Annotated[Decimal | None, Field(default=None, ge=0, le=10000, max_digits=8, decimal_places=2)]
+
+
+class KinshipCarerRecordedForm(EventBase):
+    """A kinship carer from the child's network and their support (001_8bebe4ae25a58006.txt:1965-2022)."""
+
+    kind: Literal["kinship_carer_recorded"]
+    carer_person_id: int
+    arrangement: Literal["family_network_plan", "special_guardianship_order", "child_arrangements_order",
+                         "kinship_foster_care", "informal"]
+    weekly_allowance_gbp: Annotated[Decimal | None, Field(default=None, ge=0, le=10000, max_digits=8,
+                                                          decimal_places=2)]
+    has_legal_aid: bool = False
+    has_employment_leave: bool = False
+    has_peer_support: bool = False
+
+
+class AdvocacyDeclinedForm(EventBase):
+    """The child, told about their advocate, does not want one (opt-out advocacy, 001…:2481-2559)."""
+
+    kind: Literal["advocacy_declined"]
+    reason: Text
+
+
+class AdvocacyEscalatedForm(EventBase):
+    """The child's advocate escalates a concern the child raised."""
+
+    kind: Literal["advocacy_escalated"]
+    concern: Text
+    escalated_to: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TransitionPlanMadeForm(EventBase):
+    """Planning a disabled young person's move to adult services (001_8bebe4ae25a58006.txt:1214-1237)."""
+
+    kind: Literal["transition_plan_made"]
+    adult_services_contact: Annotated[str, Field(min_length=1, max_length=200)]
+    plan: Text
 
 
 class CaseClosedForm(EventBase):
@@ -638,6 +814,9 @@ _FORMS = (
     CaseClosedForm, MissingStartedForm, MissingEndedForm, AdoptionDecisionMadeForm, AdoptionMatchMadeForm,
     AdoptionDecisionReversedForm, HealthCheckHeldForm, StrengthsDifficultiesRecordedForm, ConvictionRecordedForm,
     SubstanceMisuseIdentifiedForm, CareLeaverContactRecordedForm,
+    EventCorrectedForm, EventRetractedForm, ManagerSignedOffForm, SupervisionRecordedForm, FamilyHelpPlanMadeForm,
+    PlanSupportAddedForm, FamilyNetworkPlanReviewedForm, BudgetSpentForm, BenefitsCheckDoneForm,
+    KinshipCarerRecordedForm, AdvocacyDeclinedForm, AdvocacyEscalatedForm, TransitionPlanMadeForm,
 )
 EVENT_FORMS: dict[str, type[EventBase]] = {f.model_fields["kind"].annotation.__args__[0]: f for f in _FORMS}  # type: ignore[union-attr]
 
@@ -652,7 +831,10 @@ EventCreate = Annotated[
     | AdvocateAssignedForm | WorkerAllocatedForm | FamilyMemberAddedForm | NoteAddedForm | CaseClosedForm
     | MissingStartedForm | MissingEndedForm | AdoptionDecisionMadeForm | AdoptionMatchMadeForm
     | AdoptionDecisionReversedForm | HealthCheckHeldForm | StrengthsDifficultiesRecordedForm | ConvictionRecordedForm
-    | SubstanceMisuseIdentifiedForm | CareLeaverContactRecordedForm,
+    | SubstanceMisuseIdentifiedForm | CareLeaverContactRecordedForm
+    | EventCorrectedForm | EventRetractedForm | ManagerSignedOffForm | SupervisionRecordedForm | FamilyHelpPlanMadeForm
+    | PlanSupportAddedForm | FamilyNetworkPlanReviewedForm | BudgetSpentForm | BenefitsCheckDoneForm
+    | KinshipCarerRecordedForm | AdvocacyDeclinedForm | AdvocacyEscalatedForm | TransitionPlanMadeForm,
     Field(discriminator="kind"),
 ]
 """Any event form, told apart by ``kind``."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
-from careflow.record.errors import AccessDenied
+from careflow.record.errors import AccessDenied, NotFound
 from careflow.record.models import Allocation, Child
 from careflow.record.pathway import Role
 from careflow.record.services.context import Ctx
 
-__all__ = ["PRACTITIONERS", "READ_ROLES", "WRITE_ROLES", "child_scope", "require_child", "require_role"]
+__all__ = ["PRACTITIONERS", "READ_ROLES", "WRITE_ROLES", "child_scope", "load_child", "require_child", "require_role"]
 
 PRACTITIONERS = frozenset({Role.FAMILY_HELP_WORKER, Role.SOCIAL_WORKER, Role.EXPERT_CHILD_PROTECTION_PRACTITIONER,
                            Role.TEAM_MANAGER})
@@ -32,7 +32,7 @@ def require_role(ctx: Ctx, roles: frozenset[Role], what: str) -> Role:
         who = ", ".join(sorted(r.label for r in roles))
         if role is Role.ANALYST:
             raise AccessDenied(f"analysts see pseudonymised data only, not {what}; use /api/analyst/children")
-        raise AccessDenied(f"a {role.label if role else ctx.actor.role} may not {what} (allowed: {who})")
+        raise AccessDenied(f"{role.with_article if role else 'a ' + ctx.actor.role} may not {what} (allowed: {who})")
     return role
 
 
@@ -70,3 +70,31 @@ def require_child(ctx: Ctx, child: Child, *, write: bool) -> None:
         raise AccessDenied(
             f"child {child.id} is not allocated to you or your team; ask their team manager for an allocation"
         )
+
+
+def load_child(ctx: Ctx, child_id: int, *, write: bool) -> Child:
+    """The child, if the actor may read (or write) their record.
+
+    A role that never reads records is refused (403) before the record is looked up; a child who is missing and a
+    child who is not yours get the same 404, so record ids cannot be enumerated. The refusal of an existing child's
+    record is still audited (``denied``: the error carries the child's id to :func:`careflow.record.deps.get_db`).
+    """
+    if ctx.role is Role.ANALYST:
+        require_role(ctx, READ_ROLES, "read children's records")
+    require_role(ctx, WRITE_ROLES if write else READ_ROLES,
+                 "change children's records" if write else "read children's records")
+    child = ctx.session.get(Child, child_id)
+    if child is None:
+        raise NotFound(_not_found(child_id))
+    try:
+        require_child(ctx, child, write=write)
+    except AccessDenied as exc:
+        refusal = NotFound(_not_found(child_id), child_id=child_id)
+        refusal.detail["reason"] = exc.message
+        raise refusal from None
+    return child
+
+
+def _not_found(child_id: int) -> str:
+    return (f"no child with record id {child_id} that you may see: check the id, or ask the team that holds the "
+            "record for an allocation")

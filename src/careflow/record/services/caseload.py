@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, select
 
 from careflow.record import clocks
-from careflow.record.errors import AccessDenied, NotFound
+from careflow.record.errors import AccessDenied, InvalidInput, NotFound
 from careflow.record.models import Allocation, Child, Deadline, Person, Team, User
 from careflow.record.pathway import Role, Stage
 from careflow.record.schemas import ChildPseudonymised, DeadlinePublic, Page
@@ -21,8 +21,8 @@ from careflow.record.services import access
 from careflow.record.services.context import Ctx
 from careflow.record.services.records import deadline_public
 
-__all__ = ["AGE_BANDS", "CaseloadRow", "DeadlineRow", "age_band", "caseload", "pseudonymised_children",
-           "team_deadlines"]
+__all__ = ["AGE_BANDS", "CASELOAD_SORTS", "CaseloadRow", "DeadlineRow", "age_band", "caseload",
+           "pseudonymised_children", "team_deadlines"]
 
 # The age bands of the DfE's children-looked-after and children-in-need statistics.
 AGE_BANDS: tuple[tuple[int, str], ...] = ((1, "under 1"), (5, "1 to 4"), (10, "5 to 9"), (16, "10 to 15"),
@@ -63,8 +63,19 @@ class CaseloadRow:
         return sum(d.status == "overdue" for d in self.deadlines)
 
 
-def caseload(ctx: Ctx, user_id: int | None = None, *, limit: int = 100, offset: int = 0) -> Page[CaseloadRow]:
-    """The children allocated to a worker (the actor by default; a manager may look at their team's workers)."""
+CASELOAD_SORTS = ("urgency", "name", "stage", "since")
+
+
+def caseload(ctx: Ctx, user_id: int | None = None, *, limit: int = 100, offset: int = 0, sort: str = "urgency",
+             stage: str | None = None) -> Page[CaseloadRow]:
+    """The children allocated to a worker (the actor by default; a manager may look at their team's workers).
+
+    ``sort``: ``urgency`` (the default: the soonest open deadline first, so overdue work leads), ``name``,
+    ``stage`` or ``since`` (longest at their stage first); ``stage`` keeps one stage only."""
+    if sort not in CASELOAD_SORTS:
+        raise InvalidInput(f"Sort: one of {', '.join(CASELOAD_SORTS)}", "sort")
+    if stage is not None and stage not in {s.value for s in Stage}:
+        raise InvalidInput("Stage: no such stage", "stage")
     access.require_role(ctx, access.PRACTITIONERS | {Role.ADVOCATE}, "see caseloads")
     target = user_id or ctx.actor.user_id
     if target != ctx.actor.user_id:
@@ -74,13 +85,22 @@ def caseload(ctx: Ctx, user_id: int | None = None, *, limit: int = 100, offset: 
         if ctx.role is not Role.TEAM_MANAGER or worker.team_id != ctx.actor.team_id:
             raise AccessDenied("only a worker's team manager sees another worker's caseload")
     where = and_(Allocation.user_id == target, Allocation.end_date.is_(None))
-    total = ctx.session.scalar(select(func.count()).select_from(Allocation).where(where)) or 0
+    if stage is not None:
+        where = and_(where, Child.stage == stage)
+    total = ctx.session.scalar(select(func.count()).select_from(Allocation).join(Child, Child.id == Allocation.child_id)
+                               .where(where)) or 0
+    soonest = (select(Deadline.child_id, func.min(Deadline.due_date).label("due"))
+               .where(Deadline.met_date.is_(None), Deadline.is_cancelled.is_(False))
+               .group_by(Deadline.child_id).subquery())
+    by_name = (Person.family_name, Person.given_name, Child.id)
+    order = {"urgency": (soonest.c.due.asc().nulls_last(), *by_name), "name": by_name,
+             "stage": (Child.stage, *by_name), "since": (Child.stage_since, *by_name)}[sort]
     rows = ctx.session.execute(
         select(Child.id, Person.given_name, Person.family_name, Person.date_of_birth, Child.stage, Child.stage_since,
                Allocation.role_on_case)
         .select_from(Allocation).join(Child, Child.id == Allocation.child_id)
-        .join(Person, Person.id == Child.person_id)
-        .where(where).order_by(Person.family_name, Person.given_name, Child.id).limit(limit).offset(offset)
+        .join(Person, Person.id == Child.person_id).outerjoin(soonest, soonest.c.child_id == Child.id)
+        .where(where).order_by(*order).limit(limit).offset(offset)
     ).all()
     today = ctx.today
     out = [CaseloadRow(r.id, r.given_name, r.family_name, clocks.age_on(r.date_of_birth, today)

@@ -15,6 +15,7 @@ from careflow.record import clocks
 from careflow.record.clocks import CLOCKS
 from careflow.record.errors import AccessDenied, InvalidInput, NotFound, StaleVersion
 from careflow.record.identifiers import ascii_digits, clean_nhs_number, nhs_number_problem, upn_problem
+from careflow.record.labels import human_date
 from careflow.record.models import (
     Allocation,
     AuditEntry,
@@ -40,7 +41,8 @@ from careflow.record.schemas import (
     PersonPublic,
     RelationshipPublic,
 )
-from careflow.record.services import access
+from careflow.record.services import access, search
+from careflow.record.services.access import load_child
 from careflow.record.services.context import Ctx
 from careflow.record.services.events import EARLIEST_DATE, apply_event, bump, check_code, validate_date
 
@@ -55,34 +57,6 @@ __all__ = [
     "update_child",
     "who_saw",
 ]
-
-
-def load_child(ctx: Ctx, child_id: int, *, write: bool) -> Child:
-    """The child, if the actor may read (or write) their record.
-
-    A role that never reads records is refused (403) before the record is looked up; a child who is missing and a
-    child who is not yours get the same 404, so record ids cannot be enumerated. The refusal of an existing child's
-    record is still audited (``denied``: the error carries the child's id to :func:`careflow.record.deps.get_db`).
-    """
-    if ctx.role is Role.ANALYST:
-        access.require_role(ctx, access.READ_ROLES, "read children's records")
-    access.require_role(ctx, access.WRITE_ROLES if write else access.READ_ROLES,
-                        "change children's records" if write else "read children's records")
-    child = ctx.session.get(Child, child_id)
-    if child is None:
-        raise NotFound(_not_found(child_id))
-    try:
-        access.require_child(ctx, child, write=write)
-    except AccessDenied as exc:
-        refusal = NotFound(_not_found(child_id), child_id=child_id)
-        refusal.detail["reason"] = exc.message
-        raise refusal from None
-    return child
-
-
-def _not_found(child_id: int) -> str:
-    return (f"no child with record id {child_id} that you may see: check the id, or ask the team that holds the "
-            "record for an allocation")
 
 
 def deadline_status(deadline: Deadline, today: dt.date, due_soon_days: int) -> str:
@@ -140,12 +114,12 @@ def _identity(ctx: Ctx, values: dict[str, Any], today: dt.date) -> dict[str, Any
     if out.get("nhs_number"):
         problem = nhs_number_problem(out["nhs_number"])
         if problem:
-            raise InvalidInput(problem, "nhs_number")
+            raise InvalidInput(f"NHS number: {problem}", "nhs_number")
         out["nhs_number"] = clean_nhs_number(out["nhs_number"])
     if out.get("upn"):
         problem = upn_problem(out["upn"])
         if problem:
-            raise InvalidInput(problem, "upn")
+            raise InvalidInput(f"UPN: {problem}", "upn")
         out["upn"] = ascii_digits(out["upn"]).strip().upper()
     if out.get("sex") is not None:
         check_code("sex", out["sex"], year.end_date, "sex")
@@ -160,30 +134,21 @@ def create_child(ctx: Ctx, form: ChildCreate) -> ChildPublic:
     """Open a child's record at the first conversation (stage: contact); the recorder's team holds it."""
     access.require_role(ctx, access.WRITE_ROLES, "open children's records")
     today = ctx.today
-    values = _identity(ctx, form.model_dump(exclude={"referral_source", "occurred_on", "note"}), today)
+    values = _identity(ctx, form.model_dump(exclude={"referral_source", "occurred_on", "note", "is_not_a_duplicate"}),
+                       today)
     dob, expected = values.get("date_of_birth"), values.get("expected_date_of_birth")
     if dob is None and expected is None:
-        raise InvalidInput("give the child's date of birth (or, for an unborn child, the expected date of birth)",
+        raise InvalidInput("Date of birth: give the child's date of birth (or, for an unborn child, the expected "
+                           "date of birth)",
                            "date_of_birth")
     if dob is not None:
         validate_date(ctx, dob, "date_of_birth")
         if clocks.age_on(dob, today) >= 26:
-            raise InvalidInput(f"date_of_birth {dob.isoformat()} makes the person {clocks.age_on(dob, today)}: the "
+            raise InvalidInput(f"Date of birth: {human_date(dob)} makes the person {clocks.age_on(dob, today)}: the "
                                "record holds children and care leavers to 25", "date_of_birth")
     if expected is not None and not today - dt.timedelta(days=30) <= expected <= today + dt.timedelta(days=280):
-        raise InvalidInput("expected_date_of_birth must be within the next 40 weeks", "expected_date_of_birth")
-    if values.get("nhs_number"):
-        duplicate = ctx.session.scalar(
-            select(Child.id).join(Person, Person.id == Child.person_id)
-            .where(Person.nhs_number == values["nhs_number"]).limit(1)
-        )
-        if duplicate is not None:
-            from careflow.record.errors import TransitionNotAllowed
-
-            raise TransitionNotAllowed(
-                "a child with this NHS number already has a record: record a new conversation on it instead",
-                needs=["the existing record (search by NHS number, or ask the team that holds it)"],
-            )
+        raise InvalidInput("Expected date of birth: must be within the next 40 weeks", "expected_date_of_birth")
+    search.check_duplicate(ctx, {**values, "is_not_a_duplicate": form.is_not_a_duplicate})
     person = Person(**values)
     ctx.session.add(person)
     ctx.session.flush()
@@ -236,7 +201,9 @@ def event_public(event: Event, username: str | None, child_version: int | None =
     transition = TRANSITIONS.get(event.kind)
     return EventPublic(id=event.id, kind=event.kind, label=transition.label if transition else event.kind,
                        occurred_on=event.occurred_on, recorded_at=event.recorded_at, recorded_by=username,
-                       payload=event.payload or {}, note=event.note, child_version=child_version)
+                       payload=event.payload or {}, note=event.note, child_version=child_version,
+                       recorded_late_days=max(0, (event.recorded_at.date() - event.occurred_on).days),
+                       corrects_event_id=event.corrects_event_id)
 
 
 def timeline(ctx: Ctx, child_id: int, *, limit: int = 50, offset: int = 0) -> Page[EventPublic]:

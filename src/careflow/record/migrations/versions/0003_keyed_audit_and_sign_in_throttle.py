@@ -2,7 +2,7 @@
 client
 
 Revision ID: 0003_keyed_audit
-Revises: 0002
+Revises: 0003 (the daily-practice tables; the two were written side by side and chained at the merge)
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_keyed_audit"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
