@@ -138,13 +138,6 @@ def create_app(
     )
     app.state.record = state
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        # Where, what and why, never the value sent (it may be a password): FastAPI's default echoes the input.
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
-        return JSONResponse({"detail": errors}, status_code=422)
-
     @app.exception_handler(RecordError)
     async def _record_error(request: Request, exc: RecordError) -> Response:
         if _wants_html(request):
@@ -161,14 +154,13 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        # FastAPI's list stays in ``detail`` for programs; ``message`` names each field in words for people.
-        from fastapi.encoders import jsonable_encoder
-
+        # Where, what and why, never the value sent (it may be a password): FastAPI's default echoes the input.
+        # ``detail`` keeps the list for programs; ``message`` names each field in words for people.
         from careflow.record.labels import validation_message
 
-        errors = list(exc.errors())
-        return JSONResponse({"detail": jsonable_encoder(errors), "message": validation_message(errors)},
-                            status_code=422)
+        raw = list(exc.errors())
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in raw]
+        return JSONResponse({"detail": errors, "message": validation_message(raw)}, status_code=422)
 
     from careflow.record.api import router as api_router
     from careflow.record.pages import router as pages_router
