@@ -256,7 +256,8 @@ def demo(
     for result, seconds in checks:
         _print_read_summary(result, seconds, 10)
     console.print(
-        f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. Try: careflow check {out / last}"
+        f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. Try: careflow check {out}, "
+        f"careflow forecast {out}, careflow scorecard --returns {out} --area Hertfordshire"
     )
     if any(r.has_errors for r, _ in checks):
         raise typer.Exit(1)
