@@ -45,3 +45,16 @@ def test_bad_input_exits_2_with_a_message() -> None:
     err = io.StringIO()
     assert cli_main("nope.yaml", "England", None, draws=0, out=io.StringIO(), err=err) == 2
     assert "does not exist" in err.getvalue()
+
+
+def test_the_reform_run_names_the_published_data_it_rests_on(tmp_path: Path) -> None:
+    """The text and the report say which releases and years are held (never a fixed string): issue 10."""
+    from careflow.measures.published import coverage
+
+    held = coverage()
+    out, err = io.StringIO(), io.StringIO()
+    report = tmp_path / "reform.html"
+    assert cli_main(None, "Leeds", report, draws=0, out=out, err=err) == 0, err.getvalue()
+    line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("Published statistics held:"))
+    assert f"{held.first_year}-{held.last_year}" in line and "CLA" in line
+    assert f"Published statistics held: {held.first_year}-{held.last_year}" in report.read_text(encoding="utf-8")

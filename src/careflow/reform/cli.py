@@ -92,6 +92,9 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
         print("Parameters that move the ten-year net most (each at its 10th / 90th percentile, £m): " + "; ".join(
             f"{b.parameter} {b.outcome_low:,.0f} / {b.outcome_high:,.0f}" for b in tornado(pkg, area, top=5))
             + "\n", file=out)
+    from careflow.measures.published import coverage
+
+    print(f"Published statistics held: {coverage().describe()}", file=out)
     print(text_table(central), file=out)
     if json_out is not None:
         try:

@@ -476,8 +476,14 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
              "padding:3px 6px}table.num td{text-align:right}table.num td:first-child{text-align:left}"
              "th{background:#f3f3f3}svg{display:block;margin:1em 0}")
     title = f"careflow reform: {r.package.name} - {r.area.label}"
+    from careflow.measures.published import coverage
+
+    held = html.escape(coverage().describe())
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>"
             f"<p>Generated {dt.date.today().isoformat()} by careflow. A transparent rerun of the Independent "
             "Review's cost-benefit case (001_8bebe4ae25a58006.txt:3925-4062) on published statistics (DfE, ONS; "
-            "Open Government Licence v3.0) and cited parameters.</p>" + "\n".join(sections) + "</body></html>")
+            "Open Government Licence v3.0) and cited parameters.</p>"
+            f"<p id='data-held'>Published statistics held: {held}. The Review's case keeps the Review's own base year "
+            "and trend window, as the Review modelled it; the series run to the newest year held.</p>"
+            + "\n".join(sections) + "</body></html>")
