@@ -468,8 +468,8 @@ app.add_typer(_data_app, name="data")
 
 
 def _record_commands() -> None:
-    from careflow.record import admin_cli
-    from careflow.record.audit_cli import app as audit_app
+    from careflow import record_admin_cli as admin_cli
+    from careflow.record_audit_cli import app as audit_app
 
     app.add_typer(audit_app, name="audit")
     app.add_typer(admin_cli.admin_app, name="admin")

@@ -22,14 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import delete, select, text
-from sqlalchemy.engine import make_url
-
-from careflow.record.settings import Settings
 
 if TYPE_CHECKING:
     from careflow.record.models import User
     from careflow.record.services.context import Ctx
+    from careflow.record.settings import Settings
 
 admin_app = typer.Typer(help="Manage the case record's users (no web page needed).", no_args_is_help=True)
 export_app = typer.Typer(help="Export from the case record.", no_args_is_help=True)
@@ -61,6 +58,7 @@ def _context(database_url: str | None) -> Iterator[tuple[Ctx, Settings]]:
     from careflow.record.audit import Actor
     from careflow.record.db import make_engine, migrate, session_factory
     from careflow.record.services.context import Ctx
+    from careflow.record.settings import Settings
 
     try:
         settings = Settings.from_env(database_url)
@@ -78,6 +76,8 @@ def _context(database_url: str | None) -> Iterator[tuple[Ctx, Settings]]:
 
 
 def _user(ctx: Ctx, username: str) -> User:
+    from sqlalchemy import select
+
     from careflow.record.models import User
 
     user = ctx.session.scalar(select(User).where(User.username == username.strip().lower()))
@@ -87,6 +87,8 @@ def _user(ctx: Ctx, username: str) -> User:
 
 
 def _end_sessions(ctx: Ctx, user_id: int) -> None:
+    from sqlalchemy import delete
+
     from careflow.record.models import LoginSession
 
     ctx.session.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
@@ -120,6 +122,7 @@ def create_user(
 ) -> None:
     """Create a user (the first administrator of a new database, too)."""
     from pydantic import ValidationError
+    from sqlalchemy import select
 
     from careflow.record.errors import RecordError
     from careflow.record.models import Team
@@ -173,6 +176,8 @@ def set_role(username: str, role: str,
              team: Annotated[str | None, typer.Option(help="Move them to this team too.")] = None,
              database_url: DatabaseUrl = None) -> None:
     """Change a user's role (their sessions end, so the new role applies at once)."""
+    from sqlalchemy import select
+
     from careflow.record.models import Team
     from careflow.record.pathway import Role
 
@@ -240,7 +245,10 @@ def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role
     The service's role gets rows, not tables: it reads and adds audit entries but cannot change, delete or
     truncate them, and, not owning ``audit_log``, cannot drop or disable its triggers (docs/DEPLOY.md).
     """
+    from sqlalchemy import text
+
     from careflow.record.db import make_engine, migrate
+    from careflow.record.settings import Settings
 
     if not _ROLE_NAME.match(role):
         raise _fail(f"{role!r} is not a plain role name")
@@ -296,6 +304,8 @@ def export_returns(
 
 
 def _pg_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
+    from sqlalchemy.engine import make_url
+
     url = make_url(settings.database_url)
     args = ["--host", url.host or "localhost", "--port", str(url.port or 5432),
             "--username", url.username or "postgres", "--dbname", url.database or "postgres"]
@@ -309,6 +319,8 @@ def backup(
 ) -> None:
     """Back up the case record: SQLite through its online backup API, PostgreSQL through pg_dump."""
     import os
+
+    from careflow.record.settings import Settings
 
     settings = Settings.from_env(database_url)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -342,6 +354,8 @@ def restore(
 ) -> None:
     """Restore a backup into an empty database (SQLite: a new file; PostgreSQL: pg_restore)."""
     import os
+
+    from careflow.record.settings import Settings
 
     settings = Settings.from_env(database_url)
     if not backup_file.exists():

@@ -14,11 +14,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from careflow.record.settings import Settings
+if TYPE_CHECKING:
+    pass
+
 
 app = typer.Typer(help="Check the case record's audit log (tamper evidence).", no_args_is_help=True)
 
@@ -31,6 +33,7 @@ def run_verify(database_url: str | None, checkpoint: Path | None, write_checkpoi
     """Verify once; print the findings; 0 if intact, 1 otherwise."""
     from careflow.record import audit
     from careflow.record.db import make_engine, session_factory
+    from careflow.record.settings import Settings
 
     try:
         settings = Settings.from_env(database_url)
