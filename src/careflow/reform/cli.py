@@ -11,6 +11,7 @@ from careflow.errors import CareflowError
 from careflow.reform.model import run
 from careflow.reform.package import load_package
 from careflow.reform.pathway import JourneyCost, price_journey
+from careflow.reform.published import REVIEW_TOTALS
 from careflow.reform.report import html_report, json_summary, text_table
 from careflow.reform.sensitivity import monte_carlo_summary, tornado
 
@@ -83,7 +84,7 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
         print(f"Monte Carlo ({draws:,} draws, seed {seed}): fewer children looked after at 31 March 2033, median "
               f"{cla[1]:,.0f} (90% band {cla[0]:,.0f} to {cla[2]:,.0f})" + (" - the Review: 30,000" if national else "")
               + f"; ten-year net {_gbp(net[1])} (90% band {_gbp(net[0])} to {_gbp(net[2])})"
-              + (" - the Review: £" + f"{sum((-46, -987, -1257, -233, 446, 1007, 1227, 1293, 1345, 1404)):,}m"
+              + (" - the Review: £" + f"{sum(REVIEW_TOTALS):,}m"
                  if national else ""), file=out)
         p = s["probability_break_even"]
         assert isinstance(p, list)
