@@ -49,6 +49,17 @@ def _progress(description: str) -> Iterator[Any]:
         progress.update(task, completed=1.0, step="done")
 
 
+def _small_matrices_only() -> None:
+    """Before numpy is first imported by a command whose matrices are all small (the LA flow model's are at most
+    15 x 15): one BLAS thread. OpenBLAS otherwise starts a thread per core at import, which costs about 0.08 s of
+    CPU on a two-core machine and never pays back at these sizes. A value the user set is kept."""
+    import os
+    import sys
+
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def _generate(population: int, end_year: int, years: int, seed: int, la_code: str) -> Any:
     from careflow import synth
 
@@ -298,6 +309,7 @@ def forecast(
     inflation: Annotated[float | None, typer.Option(help="Yearly cost inflation, e.g. 0.035.")] = None,
 ) -> None:
     """Forecast children in care by placement, with bands, costs and scenarios against the baseline."""
+    _small_matrices_only()
     from careflow.flows import cli_forecast
 
     code = cli_forecast(
@@ -339,6 +351,7 @@ def backtest(
     out: Annotated[Path | None, typer.Option(help="Folder for the back-test tables.")] = None,
 ) -> None:
     """Fit up to a date, forecast, and score against what happened: MAPE, bias, 80% and 95% band coverage."""
+    _small_matrices_only()
     from careflow.flows import cli_backtest
 
     code = cli_backtest(

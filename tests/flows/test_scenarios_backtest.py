@@ -74,6 +74,15 @@ def test_backtest_scores(toy):
     assert {"mape_pct", "bias_pct", "coverage_80", "coverage_95"} <= set(r.table.columns)
 
 
+def test_backtest_reuses_the_forecasts_cleaning(toy, toy_model):
+    """Given the forecast's cleaned episodes (same states, same data end), the back-test scores the same."""
+    again = backtest(toy, horizon_months=12, reference_years=3)
+    reused = backtest(toy, horizon_months=12, reference_years=3, cleaned=toy_model.clean_)
+    assert reused.table.equals(again.table)
+    assert reused.detail.equals(again.detail)
+    assert reused.detail.height > 0
+
+
 def test_sample_files_backtest(shared):
     from careflow.returns import read_ssda903
 

@@ -179,8 +179,10 @@ def cli_forecast(
         bt = None
         if with_backtest:
             try:
+                # The forecast's own fit cleaned the same episodes with the same states and data end: the truth the
+                # back-test scores against (only the fit at the cut-off needs its own cleaning).
                 bt = backtest(data, horizon_months=12, reference_years=reference_years, entries=entries,
-                              population=population, data_end=data_end)
+                              population=population, data_end=data_end, cleaned=model.clean_)
                 bt.table.write_csv(out / "backtest.csv")
             except CareflowError as exc:
                 console.print(f"[yellow]back-test skipped:[/] {exc}")

@@ -102,6 +102,7 @@ def backtest(
     engine: str = "markov",
     runs: int = 300,
     seed: int | None = 0,
+    cleaned: CleanEpisodes | None = None,
     **model_kwargs: Any,
 ) -> BacktestResult:
     """Fit a :class:`FlowModel` on the data known at ``cutoff``, project ``horizon_months``, score it.
@@ -112,6 +113,8 @@ def backtest(
         horizon_months: months forecast and scored.
         engine: ``"markov"`` or ``"microsim"``.
         runs, seed: for the microsimulation.
+        cleaned: ``data`` already cleaned with the same states and data end (a forecast's own fit has them:
+            ``FlowModel.clean_``), used as the truth instead of cleaning the data again.
         model_kwargs: passed to :class:`FlowModel` (``reference_years``, ``entries``, ``population`` …).
 
     Raises:
@@ -119,7 +122,10 @@ def backtest(
     """
     states = _states(model_kwargs.get("states", 1))
     full_end = model_kwargs.pop("data_end", None)
-    full = data if isinstance(data, CleanEpisodes) else clean_episodes(data, states, data_end=full_end)
+    if cleaned is not None:
+        full = cleaned
+    else:
+        full = data if isinstance(data, CleanEpisodes) else clean_episodes(data, states, data_end=full_end)
     data_end = full.data_end
     if data_end is None:
         raise FlowDataError("no episodes to back-test on")

@@ -285,14 +285,29 @@ def _means_under_draws(
     age_pmf: np.ndarray,
 ) -> np.ndarray:
     """The expected outputs (S, T, O) under each draw of the parameters: the mean recursion of :func:`project`
-    (children by age in months × category; birthdays move them on, 18 takes them out), batched over draws."""
+    (children by age in months × category; birthdays move them on, 18 takes them out), batched over draws.
+
+    Every age of a band moves by the band's kernel, so each band's total follows its own recursion,
+    ``N_j(t) = (N_j(t-1) − x_t-1[top_j]) P_j + x_t-1[top_j-1] P_j-1 + Z_j A_j`` (the children who were at the
+    band's top age leave it for the next one, and entrants arrive). Only the ages that reach a band's top age
+    before the horizon ends are followed month by month: about a fifth of the 216 ages over 24 months, instead of
+    all of them (the same sums, added in another order: equal to ~1e-12).
+    """
     s_n, b, k, _ = draws.rates.shape
     t_n, a_n, _ = entrants.shape
     ratio = np.divide(draws.age_pmf, age_pmf[None, :], out=np.zeros_like(draws.age_pmf), where=age_pmf[None, :] > 0)
-    entry_mult = draws.entry_mix[:, band_of, :] * ratio[:, :, None]  # (S, A, K)
+    mix = draws.entry_mix  # (S, B, K)
     spans = [(int(np.argmax(band_of == j)), int(a_n - np.argmax(band_of[::-1] == j))) for j in range(b)]
-    starts = np.array([lo for lo, _ in spans])
-    x = np.repeat(n0[None, :, :], s_n, axis=0)  # (S, A, K)
+    tops = np.array([hi - 1 for _, hi in spans])
+    # need[t, a]: the children aged a (in months) at the end of step t reach a band's top age by the last step,
+    # where they leave the band (or care, at 18); nobody else is followed by age.
+    need = np.zeros((t_n, a_n), dtype=bool)
+    for t in range(t_n - 1):
+        for top in tops:
+            need[t, max(0, top - (t_n - 2 - t)):top + 1] = True
+    x = np.repeat(n0[None, :, :], s_n, axis=0)  # (S, A, K): only the needed ages are kept up to date
+    spare = x.copy()
+    totals = np.stack([n0[lo:hi].sum(axis=0) for lo, hi in spans])[None].repeat(s_n, axis=0)  # (S, B, K)
     out = np.zeros((s_n, t_n, k + b + 2))
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     for t in range(t_n):
@@ -306,16 +321,34 @@ def _means_under_draws(
                 move[src, src] = 1 - share
                 move[src, dst] += share
                 p_b = np.einsum("ij,sbjl->sbil", move, p_b)
-        z = entrants[t][None, :, :] * entry_mult
-        nxt = np.zeros_like(x)
-        for j, (lo, hi) in enumerate(spans):  # the ages of one band share a kernel: one batched product each
-            y = x[:, lo:hi] @ p_b[:, j, :, :k]
-            nxt[:, lo + 1:min(hi + 1, a_n)] += y[:, : min(hi + 1, a_n) - lo - 1]
-            nxt[:, lo:hi] += z[:, lo:hi] @ avg_b[:, j, :, :k]
-        x = nxt
-        by_cat = x.sum(axis=1)
+        p_in, avg_in = p_b[..., :k], avg_b[..., :k]  # (S, B, K, K): to the categories in care
+        # Entrants of this step by band, (S, B, K): the draw's mix over bands x the draw's ages within the band.
+        arriving = np.stack([ratio[:, lo:hi] @ entrants[t, lo:hi] for lo, hi in spans], axis=1) * mix
+        # Each band's children without those at its top age, and those at its top age, moved this step by the
+        # band's kernel (one batched product); the latter are now at the next band's first age (the last band's
+        # leave care at 18).
+        moved = np.stack([totals - x[:, tops], x[:, tops]], axis=2) @ p_in  # (S, B, 2, K)
+        totals = moved[:, :, 0] + (arriving[:, :, None, :] @ avg_in)[:, :, 0]
+        totals[:, 1:] += moved[:, :-1, 1]
+        if t < t_n - 1:  # the ages still needed: each from the age below it a month ago, and its entrants
+            new = spare  # rows not needed are left stale; a row needed only reads rows needed a month before
+            for j, (lo, hi) in enumerate(spans):
+                rows = np.nonzero(need[t, lo + 1:min(hi + 1, a_n)])[0]  # moved by band j's kernel (contiguous)
+                if len(rows):
+                    a0, a1 = lo + 1 + rows[0], lo + 2 + rows[-1]
+                    new[:, a0:a1] = x[:, a0 - 1:a1 - 1] @ p_in[:, j]
+                if lo == 0 and need[t, 0]:
+                    new[:, 0] = 0.0  # nobody grows into age 0
+            for j, (lo, hi) in enumerate(spans):
+                rows = np.nonzero(need[t, lo:hi])[0]  # entrants of band j (contiguous)
+                if len(rows):
+                    a0, a1 = lo + rows[0], lo + 1 + rows[-1]
+                    z = entrants[t, a0:a1][None] * mix[:, j, None, :] * ratio[:, a0:a1, None]
+                    new[:, a0:a1] += z @ avg_in[:, j]
+            spare, x = x, new
+        by_cat = totals.sum(axis=1)
         out[:, t, :k] = by_cat
-        out[:, t, k:k + b] = np.add.reduceat(x.sum(axis=2), starts, axis=1)
+        out[:, t, k:k + b] = totals.sum(axis=2)
         out[:, t, k + b] = by_cat.sum(axis=1)
         out[:, t, k + b + 1] = by_cat @ weights[t]
     return out

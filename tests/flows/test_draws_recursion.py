@@ -1,0 +1,115 @@
+"""The bands' estimation-error draws: the fast recursion (band totals, and only the ages that reach a band's top age)
+gives the same expected outputs under every draw as the age-by-age recursion it replaced, on a fixed seed.
+
+The change is numerical only (the same sums in another order), so the tolerance is 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+
+from careflow.flows import Scenario
+from careflow.flows.markov import _means_under_draws, one_month_kernels
+
+SCENARIO = Scenario.from_dict({"name": "mixed", "changes": [
+    {"kind": "entries", "multiply": 0.8, "from": date(2022, 7, 1), "ages": [3, 9]},
+    {"kind": "exits", "exit": "special_guardianship", "multiply": 1.5, "from": date(2022, 6, 1)},
+    {"kind": "transitions", "from_category": "foster_in_house", "to_category": "childrens_home", "multiply": 2.0,
+     "from": date(2022, 9, 1), "until": date(2023, 3, 31)},
+    {"kind": "move", "from_category": "childrens_home", "to_category": "foster_independent", "share": 0.2,
+     "date": date(2022, 11, 1)},
+]})
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 12, 24, 60])
+@pytest.mark.parametrize("scenario", [None, SCENARIO], ids=["baseline", "scenario"])
+def test_draws_recursion_equals_the_age_by_age_one(toy_model, horizon: int, scenario: Scenario | None) -> None:
+    captured: dict[str, Any] = {}
+    import careflow.flows.markov as markov
+
+    real = markov._means_under_draws
+
+    def spy(*args: Any) -> np.ndarray:
+        captured["args"] = args
+        return real(*args)
+
+    markov._means_under_draws = spy
+    try:
+        if scenario is not None and horizon < 12:
+            pytest.skip("the scenario's dates lie beyond this horizon")
+        toy_model.predict(horizon, scenario=scenario, parameter_draws=50, seed=3)
+    finally:
+        markov._means_under_draws = real
+    args = captured["args"]
+    fast = _means_under_draws(*args)
+    slow = means_by_age_reference(*args)
+    assert fast.shape == slow.shape
+    assert np.abs(slow).max() > 1  # outputs of substance, not zeros
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9 * np.abs(slow).max())
+
+
+def test_the_bands_keep_their_values_on_a_fixed_seed(toy_model) -> None:
+    """Before and after: the whole projection (means, sds, bands) with the reference recursion and the new one."""
+    import careflow.flows.markov as markov
+
+    real = markov._means_under_draws
+    new = toy_model.predict(24, scenario=SCENARIO, seed=11).summary
+    markov._means_under_draws = means_by_age_reference
+    try:
+        old = toy_model.predict(24, scenario=SCENARIO, seed=11).summary
+    finally:
+        markov._means_under_draws = real
+    for col in ("mean", "sd", "p2_5", "p10", "p50", "p90", "p97_5"):
+        np.testing.assert_allclose(new[col].to_numpy(), old[col].to_numpy(), rtol=1e-9, atol=1e-6)
+
+
+def means_by_age_reference(
+    draws: Any,
+    comp: Any,
+    n0: np.ndarray,
+    entrants: np.ndarray,
+    lengths: np.ndarray,
+    weights: np.ndarray,
+    band_of: np.ndarray,
+    age_pmf: np.ndarray,
+) -> np.ndarray:
+    """careflow.flows.markov._means_under_draws as it was before it followed only the ages reaching a band's top
+    age: every age in months, every month (kept here as the reference)."""
+    s_n, b, k, _ = draws.rates.shape
+    t_n, a_n, _ = entrants.shape
+    ratio = np.divide(draws.age_pmf, age_pmf[None, :], out=np.zeros_like(draws.age_pmf), where=age_pmf[None, :] > 0)
+    entry_mult = draws.entry_mix[:, band_of, :] * ratio[:, :, None]  # (S, A, K)
+    spans = [(int(np.argmax(band_of == j)), int(a_n - np.argmax(band_of[::-1] == j))) for j in range(b)]
+    starts = np.array([lo for lo, _ in spans])
+    x = np.repeat(n0[None, :, :], s_n, axis=0)  # (S, A, K)
+    out = np.zeros((s_n, t_n, k + b + 2))
+    cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    for t in range(t_n):
+        key = comp.hazard[t].tobytes() + np.float64(lengths[t]).tobytes()
+        if key not in cache:
+            cache[key] = one_month_kernels(draws.rates * comp.hazard[t][None], float(lengths[t]))
+        p_b, avg_b = cache[key]  # (S, B, K, K+E)
+        for step, src, dst, share in comp.moves:
+            if step == t:
+                move = np.eye(k)
+                move[src, src] = 1 - share
+                move[src, dst] += share
+                p_b = np.einsum("ij,sbjl->sbil", move, p_b)
+        z = entrants[t][None, :, :] * entry_mult
+        nxt = np.zeros_like(x)
+        for j, (lo, hi) in enumerate(spans):  # the ages of one band share a kernel: one batched product each
+            y = x[:, lo:hi] @ p_b[:, j, :, :k]
+            nxt[:, lo + 1:min(hi + 1, a_n)] += y[:, : min(hi + 1, a_n) - lo - 1]
+            nxt[:, lo:hi] += z[:, lo:hi] @ avg_b[:, j, :, :k]
+        x = nxt
+        by_cat = x.sum(axis=1)
+        out[:, t, :k] = by_cat
+        out[:, t, k:k + b] = np.add.reduceat(x.sum(axis=2), starts, axis=1)
+        out[:, t, k + b] = by_cat.sum(axis=1)
+        out[:, t, k + b + 1] = by_cat @ weights[t]
+    return out
+
