@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
@@ -70,9 +70,12 @@ class Issue:
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as a plain dict (severity as its string value)."""
-        out = asdict(self)
+        out = {name: getattr(self, name) for name in _FIELDS}  # not dataclasses.asdict: it deep-copies each value
         out["severity"] = str(self.severity)
         return out
+
+
+_FIELDS = tuple(f.name for f in fields(Issue))
 
 
 def errors(issues: Iterable[Issue]) -> list[Issue]:
@@ -90,7 +93,6 @@ def issues_frame(issues: Iterable[Issue]) -> Any:
     """The issues as a polars DataFrame, one row each (for CSV export and summaries)."""
     import polars as pl
 
-    rows = [i.to_dict() for i in issues]
     schema = {
         "code": pl.String,
         "severity": pl.String,
@@ -102,4 +104,7 @@ def issues_frame(issues: Iterable[Issue]) -> Any:
         "value": pl.String,
         "table": pl.String,
     }
-    return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    # Column by column: one pass over the issues per column, no dict per issue (a return can have thousands).
+    listed = list(issues)
+    columns = {name: [str(i.severity) if name == "severity" else getattr(i, name) for i in listed] for name in schema}
+    return pl.DataFrame(columns, schema=schema)
