@@ -49,15 +49,39 @@ def _progress(description: str) -> Iterator[Any]:
         progress.update(task, completed=1.0, step="done")
 
 
-def _small_matrices_only() -> None:
-    """Before numpy is first imported by a command whose matrices are all small (the LA flow model's are at most
-    15 x 15): one BLAS thread. OpenBLAS otherwise starts a thread per core at import, which costs about 0.08 s of
-    CPU on a two-core machine and never pays back at these sizes. A value the user set is kept."""
+#: Below this many bytes of input files, polars runs on one thread (see :func:`_threads_for`).
+SMALL_INPUT_BYTES = 32 * 2**20
+
+
+def _threads_for(inputs: list[Path] | None) -> None:
+    """Thread pools for a flow-model command, set before numpy and polars are first imported.
+
+    * numpy: one BLAS thread. The flow model's matrices are at most 15 x 15, where BLAS never uses threads, but
+      OpenBLAS starts one per core at import: about 0.08 s of CPU on a two-core machine, for nothing.
+    * polars: one thread when the input files are small (under 32 MB, e.g. one LA's returns, a few thousand rows).
+      Each of the reader's several hundred small queries then runs where it is, instead of being handed to a
+      pool: less CPU and less wall-clock time (measured by ``benchmarks/bench_forecast_process.py``). Larger
+      inputs (pooled regional or national returns) keep polars' pool.
+
+    A value the user set in the environment is kept.
+    """
     import os
     import sys
 
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if "polars" in sys.modules or not inputs:
+        return
+    total = 0
+    for path in inputs:
+        if path.is_file():
+            total += path.stat().st_size
+        for folder, _, names in os.walk(path):
+            total += sum(os.path.getsize(os.path.join(folder, n)) for n in names)
+            if total >= SMALL_INPUT_BYTES:
+                return
+    if total < SMALL_INPUT_BYTES:
+        os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 
 def _generate(population: int, end_year: int, years: int, seed: int, la_code: str) -> Any:
@@ -309,7 +333,7 @@ def forecast(
     inflation: Annotated[float | None, typer.Option(help="Yearly cost inflation, e.g. 0.035.")] = None,
 ) -> None:
     """Forecast children in care by placement, with bands, costs and scenarios against the baseline."""
-    _small_matrices_only()
+    _threads_for(returns)
     from careflow.flows import cli_forecast
 
     code = cli_forecast(
@@ -351,7 +375,7 @@ def backtest(
     out: Annotated[Path | None, typer.Option(help="Folder for the back-test tables.")] = None,
 ) -> None:
     """Fit up to a date, forecast, and score against what happened: MAPE, bias, 80% and 95% band coverage."""
-    _small_matrices_only()
+    _threads_for(returns)
     from careflow.flows import cli_backtest
 
     code = cli_backtest(
