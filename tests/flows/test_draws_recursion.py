@@ -1,15 +1,24 @@
-"""The bands' estimation-error draws: the fast recursion (band totals, and only the ages that reach a band's top age)
-gives the same expected outputs under every draw as the age-by-age recursion it replaced, on a fixed seed.
+"""The forecast's numbers did not move when it was made faster (issue 9, item 10).
 
-The change is numerical only (the same sums in another order), so the tolerance is 1e-9 relative.
+* The bands' estimation-error draws: the fast recursion (band totals, and only the ages that reach a band's top
+  age) gives the same expected outputs under every draw as the age-by-age recursion it replaced (kept below as the
+  reference), for several horizons, with and without a scenario.
+* The whole projection (means, sds, 80%/95% band edges) on a fixed seed equals the one careflow gave before the
+  speed-ups (``data/projection_before_speedups.csv``, written by careflow at commit aad1523 from the same toy LA,
+  model and scenario; 12 significant digits).
+
+The changes are numerical only (the same sums in another order; gamma quantiles by careflow.flows._gamma instead
+of scipy), so the tolerance is 1e-9 relative.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 import pytest
 
 from careflow.flows import Scenario
@@ -27,23 +36,20 @@ SCENARIO = Scenario.from_dict({"name": "mixed", "changes": [
 
 @pytest.mark.parametrize("horizon", [1, 2, 12, 24, 60])
 @pytest.mark.parametrize("scenario", [None, SCENARIO], ids=["baseline", "scenario"])
-def test_draws_recursion_equals_the_age_by_age_one(toy_model, horizon: int, scenario: Scenario | None) -> None:
-    captured: dict[str, Any] = {}
+def test_draws_recursion_equals_the_age_by_age_one(toy_model, monkeypatch, horizon: int,
+                                                    scenario: Scenario | None) -> None:
     import careflow.flows.markov as markov
 
-    real = markov._means_under_draws
+    if scenario is not None and horizon < 12:
+        pytest.skip("the scenario's dates lie beyond this horizon")
+    captured: dict[str, Any] = {}
 
     def spy(*args: Any) -> np.ndarray:
         captured["args"] = args
-        return real(*args)
+        return _means_under_draws(*args)
 
-    markov._means_under_draws = spy
-    try:
-        if scenario is not None and horizon < 12:
-            pytest.skip("the scenario's dates lie beyond this horizon")
-        toy_model.predict(horizon, scenario=scenario, parameter_draws=50, seed=3)
-    finally:
-        markov._means_under_draws = real
+    monkeypatch.setattr(markov, "_means_under_draws", spy)
+    toy_model.predict(horizon, scenario=scenario, parameter_draws=50, seed=3)
     args = captured["args"]
     fast = _means_under_draws(*args)
     slow = means_by_age_reference(*args)
@@ -52,19 +58,29 @@ def test_draws_recursion_equals_the_age_by_age_one(toy_model, horizon: int, scen
     np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9 * np.abs(slow).max())
 
 
-def test_the_bands_keep_their_values_on_a_fixed_seed(toy_model) -> None:
-    """Before and after: the whole projection (means, sds, bands) with the reference recursion and the new one."""
+def test_the_bands_keep_their_values_on_a_fixed_seed(toy_model, monkeypatch) -> None:
+    """The whole projection with the reference draws recursion and with the new one."""
     import careflow.flows.markov as markov
 
-    real = markov._means_under_draws
     new = toy_model.predict(24, scenario=SCENARIO, seed=11).summary
-    markov._means_under_draws = means_by_age_reference
-    try:
-        old = toy_model.predict(24, scenario=SCENARIO, seed=11).summary
-    finally:
-        markov._means_under_draws = real
+    monkeypatch.setattr(markov, "_means_under_draws", means_by_age_reference)
+    old = toy_model.predict(24, scenario=SCENARIO, seed=11).summary
     for col in ("mean", "sd", "p2_5", "p10", "p50", "p90", "p97_5"):
         np.testing.assert_allclose(new[col].to_numpy(), old[col].to_numpy(), rtol=1e-9, atol=1e-6)
+
+
+def test_projection_equals_the_one_before_the_speedups(toy_model) -> None:
+    before = pl.read_csv(Path(__file__).parent / "data" / "projection_before_speedups.csv", try_parse_dates=True)
+    now = pl.concat([
+        p.summary.with_columns(pl.lit(p.scenario).alias("scenario"))
+        for p in (toy_model.predict(24, seed=11), toy_model.predict(24, scenario=SCENARIO, seed=11))
+    ])
+    joined = before.join(now, on=["scenario", "date", "breakdown", "group"], how="left", suffix="_now")
+    assert joined.height == before.height == 192
+    for col in ("mean", "sd", "p2_5", "p10", "p50", "p90", "p97_5"):
+        got = joined[f"{col}_now"].to_numpy()
+        assert not np.isnan(got).any(), f"{col}: a row of the earlier projection is missing now"
+        np.testing.assert_allclose(got, joined[col].to_numpy(), rtol=1e-9, atol=1e-9, err_msg=col)
 
 
 def means_by_age_reference(

@@ -193,6 +193,7 @@ def project(
     drift_var = ent.drift_variance_per_month_
 
     kernel_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    spans = _band_spans(band_of, b)
     x = n0.copy()
     cohorts = np.zeros((t_n, a_n, k))
     means = np.zeros((t_n, o_n))
@@ -210,27 +211,27 @@ def project(
                 move[src, dst] += share
                 p_b = np.einsum("ij,bjl->bil", move, p_b)
         p_a = p_b[band_of]  # (A, K, K+E)
-        avg_a = avg_b[band_of]
         agg[k + b + 1] = weights[t][None, :]
 
-        y = np.einsum("ak,akl->al", x, p_a)
+        # Every age of a band moves by the band's kernel: one matrix product per band (not one per age).
+        y = _by_band(x, p_b, spans)
         exits_out[t] += y[:, k:].sum(axis=0)
         exits_out[t, age_out] += y[-1, :k].sum()
         x = np.zeros_like(x)
         x[1:] = y[:-1, :k]
         if t:
-            yc = np.einsum("sak,akl->sal", cohorts[:t], p_a)
+            yc = _by_band(cohorts[:t], p_b, spans)
             exits_out[t] += yc[:, :, k:].sum(axis=(0, 1))
             exits_out[t, age_out] += yc[:, -1, :k].sum()
             cohorts[:t] = 0.0
             cohorts[:t, 1:] = yc[:, :-1, :k]
-        z = np.einsum("ak,akl->al", entrants[t], avg_a)
+        z = _by_band(entrants[t], avg_b, spans)
         cohorts[t] = z[:, :k]
         exits_out[t] += z[:, k:].sum(axis=0)
         entries_out[t] = entrants[t].sum(axis=0)
 
         if len(v):
-            v = np.einsum("xk,xkl->xl", v, p_a[age_x])[:, :k]
+            v = (v[:, None, :] @ p_a[age_x])[:, 0, :k]
             age_x = age_x + 1
             gone = age_x >= a_n
             v[gone] = 0.0
@@ -241,9 +242,9 @@ def project(
         means[t] = flat @ full.ravel()
         cov = (flat * full.ravel()[None, :]) @ flat.T
         if len(v):
-            g = np.einsum("oxk,xk->xo", agg[:, age_x, :], v)
+            g = (v[:, None, :] @ agg.transpose(1, 2, 0)[age_x])[:, 0, :]  # (X, O)
             cov -= g.T @ (nx[:, None] * g)
-        c = np.einsum("oak,sak->so", agg, cohorts[: t + 1])  # (t+1, O)
+        c = cohorts[: t + 1].reshape(t + 1, -1) @ flat.T  # (t+1, O)
         cohort_out[t, : t + 1] = c
         total_c = c.sum(axis=0)
         cov += level_var * np.outer(total_c, total_c)
@@ -297,7 +298,7 @@ def _means_under_draws(
     t_n, a_n, _ = entrants.shape
     ratio = np.divide(draws.age_pmf, age_pmf[None, :], out=np.zeros_like(draws.age_pmf), where=age_pmf[None, :] > 0)
     mix = draws.entry_mix  # (S, B, K)
-    spans = [(int(np.argmax(band_of == j)), int(a_n - np.argmax(band_of[::-1] == j))) for j in range(b)]
+    spans = _band_spans(band_of, b)
     tops = np.array([hi - 1 for _, hi in spans])
     # need[t, a]: the children aged a (in months) at the end of step t reach a band's top age by the last step,
     # where they leave the band (or care, at 18); nobody else is followed by age.
@@ -351,6 +352,20 @@ def _means_under_draws(
         out[:, t, k:k + b] = totals.sum(axis=2)
         out[:, t, k + b] = by_cat.sum(axis=1)
         out[:, t, k + b + 1] = by_cat @ weights[t]
+    return out
+
+
+def _band_spans(band_of: np.ndarray, bands: int) -> list[tuple[int, int]]:
+    """Each age band's ages in months as ``[lo, hi)`` (bands are consecutive runs of ages)."""
+    a_n = len(band_of)
+    return [(int(np.argmax(band_of == j)), int(a_n - np.argmax(band_of[::-1] == j))) for j in range(bands)]
+
+
+def _by_band(x: np.ndarray, kernels: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    """Children by (…, age, category) times their band's kernel (B, K, L): (…, age, L)."""
+    out = np.empty((*x.shape[:-1], kernels.shape[-1]))
+    for j, (lo, hi) in enumerate(spans):
+        out[..., lo:hi, :] = x[..., lo:hi, :] @ kernels[j]
     return out
 
 
