@@ -7,6 +7,9 @@
   speed-ups (``data/projection_before_speedups.csv``, written by careflow at commit aad1523 from the same toy LA,
   model and scenario; 12 significant digits).
 
+* The observed stock the back-test scores against, counted for all dates at once, equals :func:`stock_at` date by
+  date.
+
 The changes are numerical only (the same sums in another order; gamma quantiles by careflow.flows._gamma instead
 of scipy), so the tolerance is 1e-9 relative.
 """
@@ -81,6 +84,25 @@ def test_projection_equals_the_one_before_the_speedups(toy_model) -> None:
         got = joined[f"{col}_now"].to_numpy()
         assert not np.isnan(got).any(), f"{col}: a row of the earlier projection is missing now"
         np.testing.assert_allclose(got, joined[col].to_numpy(), rtol=1e-9, atol=1e-9, err_msg=col)
+
+
+def test_observed_stock_equals_stock_at_date_by_date(toy) -> None:
+    from careflow.flows.clean import clean_episodes
+    from careflow.flows.estimators import month_ends, observed_stock, stock_at
+    from careflow.flows.states import load_states
+
+    states = load_states()
+    clean = clean_episodes(toy, states)
+    dates = [date(2015, 3, 31), date(2016, 2, 29), *month_ends(date(2019, 12, 31), 30)]  # before care began, too
+    got = observed_stock(clean, dates, states)
+    band_of = states.band_of_months()
+    for when in dates:
+        st = stock_at(clean, when, states)
+        cats = np.bincount(st["category"].to_numpy(), minlength=len(states.categories))
+        bands = np.bincount(band_of[st["age_months"].to_numpy()], minlength=len(states.age_bands))
+        day = got.filter(pl.col("date") == when)
+        assert day["observed"].to_list() == [*cats.tolist(), *bands.tolist(), int(cats.sum())]
+    assert got.filter(pl.col("breakdown") == "total")["observed"].max() > 100
 
 
 def means_by_age_reference(
