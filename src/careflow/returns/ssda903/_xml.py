@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from lxml import etree
 
 from careflow.errors import ReturnFormatError
 from careflow.issues import Issue, Severity
@@ -137,6 +136,7 @@ def read_xml(raw: bytes, file: str) -> tuple[list[RawTable], list[Issue]]:
     A document that is not well-formed (cut short, a tag left open) is read as far as the XML parser can
     recover it; each parser error is reported with its line and column.
     """
+    from lxml import etree  # here, not at import: only XML returns need lxml
     text, issues = _text(raw, file)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
     parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
@@ -207,6 +207,7 @@ def read_xml(raw: bytes, file: str) -> tuple[list[RawTable], list[Issue]]:
 
 
 def _local(node: Any) -> str:
+    from lxml import etree  # here, not at import: only XML returns need lxml
     return str(etree.QName(node).localname)
 
 
@@ -386,6 +387,7 @@ def _by_child(layout: Layout, data: CareData) -> dict[str, list[dict[str, Any]]]
 
 
 def _leaf(parent: Any, tag: str, value: str | None) -> None:
+    from lxml import etree  # here, not at import: only XML returns need lxml
     leaf = etree.SubElement(parent, tag)
     if value is not None:
         leaf.text = value
@@ -393,6 +395,7 @@ def _leaf(parent: Any, tag: str, value: str | None) -> None:
 
 def write_xml(data: CareData, path: Path) -> Path:
     """Write ``data`` as one SSDA903 XML return; raise if the layout cannot hold it (see :func:`xml_problems`)."""
+    from lxml import etree  # here, not at import: only XML returns need lxml
     problems = xml_problems(data)
     if problems:
         raise ReturnFormatError(
