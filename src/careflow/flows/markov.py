@@ -81,15 +81,18 @@ def _phi_batch(a: np.ndarray, degree: int = 10) -> tuple[np.ndarray, np.ndarray,
     g = eye * (t * t / 2.0)
     power = eye
     fact = 1.0
-    for j in range(1, degree + 1):
+    term = np.empty_like(e)
+    for j in range(1, degree + 1):  # in place: these stacks are the bands' parameter draws, ~1,000 matrices
         power = power @ x
         fact *= j
-        e = e + power / fact
-        f = f + power * (t / (fact * (j + 1)))
-        g = g + power * (t * t / (fact * (j + 1) * (j + 2)))
+        e += np.multiply(power, 1.0 / fact, out=term)
+        f += np.multiply(power, t / (fact * (j + 1)), out=term)
+        g += np.multiply(power, t * t / (fact * (j + 1) * (j + 2)), out=term)
     for _ in range(squarings):
-        g = g + t * f + e @ g
-        f = f + e @ f
+        eg = e @ g  # from this doubling's G, before it changes
+        g += np.multiply(f, t, out=term)
+        g += eg
+        f += e @ f
         e = e @ e
         t *= 2.0
     return e, f, g
@@ -322,9 +325,13 @@ def _means_under_draws(
                 move[src, src] = 1 - share
                 move[src, dst] += share
                 p_b = np.einsum("ij,sbjl->sbil", move, p_b)
-        p_in, avg_in = p_b[..., :k], avg_b[..., :k]  # (S, B, K, K): to the categories in care
-        # Entrants of this step by band, (S, B, K): the draw's mix over bands x the draw's ages within the band.
-        arriving = np.stack([ratio[:, lo:hi] @ entrants[t, lo:hi] for lo, hi in spans], axis=1) * mix
+        # To the categories in care, (S, B, K, K), contiguous for the batched products below.
+        p_in, avg_in = np.ascontiguousarray(p_b[..., :k]), np.ascontiguousarray(avg_b[..., :k])
+        # Entrants of this step by band, (S, B, K): the draw's mix over bands x the draw's ages within the band
+        # (one product: each age's entrants sit in its band's block).
+        by_band = np.zeros((a_n, b, k))
+        by_band[np.arange(a_n), band_of] = entrants[t]
+        arriving = (ratio @ by_band.reshape(a_n, b * k)).reshape(s_n, b, k) * mix
         # Each band's children without those at its top age, and those at its top age, moved this step by the
         # band's kernel (one batched product); the latter are now at the next band's first age (the last band's
         # leave care at 18).
