@@ -257,7 +257,7 @@ def part_two(target: int, seed: int, peer_sizes: list[int], peer_timeout: float,
         print(f"   copies of one synthetic LA of 300,000 children ({per_copy:,} distinct episodes in its 2017-2022 "
               "returns), as DfE per-year folders; both models read the same folders")
         print("   careflow: fit = clean-up + estimation (read = CSVs to canonical tables); projection with 80%/95% "
-              "bands (Markov, analytic variance + 200 parameter draws)")
+              "bands (Markov, analytic variance + 100 parameter draws)")
         print("   peer: read = CSVs, header join and its episode clean-up; fit = ages, categories, daily stock, "
               "transition rates, entrants; projection in daily steps (no bands)")
         print(f"   {'episodes':>10} | {'careflow read':>13} {'fit':>6} {'proj':>6} {'peak MB':>8} | "

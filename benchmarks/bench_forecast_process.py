@@ -12,6 +12,9 @@ Both run from bytecode, as installed packages do (pip compiles them when it inst
 compiled first, since an editable install under ``PYTHONDONTWRITEBYTECODE=1`` would otherwise compile careflow's
 sources afresh in every run (about 0.2 s of CPU) while the peer's are compiled.
 
+Also printed: how close the bands' edges are to converged with careflow's number of parameter draws (100),
+against 4,000 draws on the same LA (the justification for 100 rather than 200).
+
 Printed for each: the median over ``--repeats`` runs of the wall-clock seconds and of the CPU seconds (user +
 system, of the process and its threads), and the ratios peer / careflow. The start-up of ``careflow --help`` and
 of ``python -c "import careflow"`` is printed too. The machine's load average is printed beside the figures:
@@ -74,6 +77,41 @@ def write_pooled_with_year(folders: Path, out: Path) -> None:
         pl.concat(frames).write_csv(out / name)
 
 
+def print_convergence(folders: Path, seeds: int = 10, reference_draws: int = 4000) -> None:
+    """How far the bands' edges are from converged with the forecast's number of parameter draws (and others):
+    for each number of draws and seed, |edge - edge with ``reference_draws``| over the 95% band's width, for
+    every edge (p2.5, p10, p90, p97.5) of every category, age band and the total in each of 24 months."""
+    import numpy as np
+    import polars as pl
+
+    from careflow.flows._cli import load_data
+    from careflow.flows.markov import DEFAULT_PARAMETER_DRAWS
+    from careflow.flows.model import FlowModel
+
+    data, _, _, data_end = load_data(folders)
+    model = FlowModel(data_end=data_end).fit(data)
+
+    def edges(draws: int, seed: int) -> pl.DataFrame:
+        return model.predict(24, parameter_draws=draws, seed=seed).summary.filter(
+            pl.col("breakdown") != "weekly_cost_gbp")
+
+    reference = edges(reference_draws, 12345)
+    width = (reference["p97_5"] - reference["p2_5"]).to_numpy()
+    ok = width > 1
+    print(f"   band edges vs {reference_draws:,} draws, as a share of the 95% band's width (median over {seeds} "
+          "seeds of the mean, 95th percentile and maximum over edges):")
+    for draws in sorted({50, DEFAULT_PARAMETER_DRAWS, 200}):
+        stats = []
+        for seed in range(seeds):
+            got = edges(draws, seed)
+            err = np.max([np.abs((got[c] - reference[c]).to_numpy())[ok] / width[ok]
+                          for c in ("p2_5", "p10", "p90", "p97_5")], axis=0)
+            stats.append((err.mean(), np.percentile(err, 95), err.max()))
+        mean, p95, worst = np.median(np.array(stats), axis=0)
+        tag = "  <- careflow's default" if draws == DEFAULT_PARAMETER_DRAWS else ""
+        print(f"     {draws:>4} draws: mean {mean:.2%}, 95th percentile {p95:.2%}, max {worst:.2%}{tag}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--population", type=int, default=60_000, help="0-17 population of the synthetic LA")
@@ -120,6 +158,7 @@ def main() -> None:
             print(f"   peer: no virtual environment at {PEER_PYTHON.parent.parent}; run "
                   "bash benchmarks/peer_demand_model/setup_venv.sh")
             return
+        print_convergence(folders)
         before = load()
         peer_cmd = [str(PEER_PYTHON), str(PEER / "run_peer.py"), str(folders), "2018-04-01", "2021-03-31", "24"]
         peer_wall, peer_cpu, peer_ok = median_of(peer_cmd, args.repeats)

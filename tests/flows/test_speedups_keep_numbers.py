@@ -7,6 +7,8 @@
   speed-ups (``data/projection_before_speedups.csv``, written by careflow at commit aad1523 from the same toy LA,
   model and scenario; 12 significant digits).
 
+* The default number of parameter draws (100, was 200) gives band edges that have converged: within a few
+  per cent of the 95% band's width of the edges 2,000 draws give.
 * The observed stock the back-test scores against, counted for all dates at once, equals :func:`stock_at` date by
   date.
 
@@ -76,7 +78,8 @@ def test_projection_equals_the_one_before_the_speedups(toy_model) -> None:
     before = pl.read_csv(Path(__file__).parent / "data" / "projection_before_speedups.csv", try_parse_dates=True)
     now = pl.concat([
         p.summary.with_columns(pl.lit(p.scenario).alias("scenario"))
-        for p in (toy_model.predict(24, seed=11), toy_model.predict(24, scenario=SCENARIO, seed=11))
+        for p in (toy_model.predict(24, seed=11, parameter_draws=200),
+                  toy_model.predict(24, scenario=SCENARIO, seed=11, parameter_draws=200))
     ])
     joined = before.join(now, on=["scenario", "date", "breakdown", "group"], how="left", suffix="_now")
     assert joined.height == before.height == 192
@@ -84,6 +87,32 @@ def test_projection_equals_the_one_before_the_speedups(toy_model) -> None:
         got = joined[f"{col}_now"].to_numpy()
         assert not np.isnan(got).any(), f"{col}: a row of the earlier projection is missing now"
         np.testing.assert_allclose(got, joined[col].to_numpy(), rtol=1e-9, atol=1e-9, err_msg=col)
+
+
+def band_edge_error(model: Any, draws: int, seed: int, reference: pl.DataFrame) -> np.ndarray:
+    """|edge - reference edge| / reference 95% width, for every band edge of every output and month."""
+    got = model.predict(24, parameter_draws=draws, seed=seed).summary.filter(pl.col("breakdown") != "weekly_cost_gbp")
+    width = (reference["p97_5"] - reference["p2_5"]).to_numpy()
+    ok = width > 1
+    return np.max([np.abs((got[c] - reference[c]).to_numpy())[ok] / width[ok] for c in ("p2_5", "p10", "p90",
+                                                                                          "p97_5")], axis=0)
+
+
+def test_default_draws_give_converged_band_edges(toy_model) -> None:
+    from careflow.flows.markov import DEFAULT_PARAMETER_DRAWS
+
+    assert DEFAULT_PARAMETER_DRAWS == 100
+    reference = toy_model.predict(24, parameter_draws=2000, seed=12345).summary.filter(
+        pl.col("breakdown") != "weekly_cost_gbp")
+    errors = [band_edge_error(toy_model, DEFAULT_PARAMETER_DRAWS, seed, reference) for seed in range(5)]
+    p95 = [float(np.percentile(e, 95)) for e in errors]
+    worst = [float(e.max()) for e in errors]
+    print(f"band edges with {DEFAULT_PARAMETER_DRAWS} draws vs 2,000, share of the 95% width: 95th percentile "
+          f"{np.median(p95):.2%} (median of 5 seeds), worst {max(worst):.2%}")
+    assert np.median(p95) < 0.03
+    assert max(worst) < 0.05
+    # The check can fail: without the parameters' error the edges are far from the reference.
+    assert band_edge_error(toy_model, 0, 0, reference).max() > 0.05
 
 
 def test_observed_stock_equals_stock_at_date_by_date(toy) -> None:
