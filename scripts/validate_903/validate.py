@@ -23,13 +23,21 @@ import contextlib
 import csv
 import io
 import logging
-import pkgutil
 import re
 import sys
 import warnings
 from pathlib import Path
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts/, for validator_common
+from validator_common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    parser,
+    rule_sort_key,
+)
+from validator_common import supported_years as _supported_years
 
 # file name stem (lower case) -> the validator's table name (lac_validator.config.column_names)
 FILE_TABLES = {
@@ -62,22 +70,10 @@ OUTPUT_COLUMNS = [
 BOM = b"\xef\xbb\xbf"
 
 
-class UsageError(Exception):
-    pass
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="validate_903",
-        description="Run DfE's SSDA903 validation rules (csc-validator-be-903) on SSDA903 CSV files.",
-    )
-    p.add_argument("dir", type=Path, help="folder of SSDA903 CSVs (header.csv, episodes.csv, ...) or an XML file")
-    p.add_argument(
-        "--year",
-        type=int,
-        required=True,
-        help="collection year, named by the 31 March it ends on (2023-24 -> 2024)",
-    )
+    p = parser("validate_903", "Run DfE's SSDA903 validation rules (csc-validator-be-903) on SSDA903 CSV files.",
+               "dir", "folder of SSDA903 CSVs (header.csv, episodes.csv, ...) or an XML file", "2023-24 -> 2024",
+               f"per-row error CSV (default: DIR/{OUTPUT_NAME})")
     p.add_argument(
         "--la-code",
         default=DEFAULT_LA,
@@ -85,26 +81,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "the validator compares it with the LA it derives from placement postcodes). Default: %(default)s",
     )
     p.add_argument("--previous", type=Path, help="folder of last year's SSDA903 CSVs (same file names)")
-    p.add_argument("--output", type=Path, help=f"per-row error CSV (default: DIR/{OUTPUT_NAME})")
-    p.add_argument(
-        "--fail-on-crash",
-        action="store_true",
-        help="also exit 1 when a rule crashes on the data (by default crashes are only reported: "
-        "some upstream rules crash on every input)",
-    )
-    p.add_argument("--verbose", "-v", action="store_true", help="show the validator's own log and warnings")
     return p.parse_args(argv)
 
 
 def supported_years() -> list[int]:
     import lac_validator.rules as rules
 
-    years = []
-    for mod in pkgutil.iter_modules(rules.__path__):
-        m = re.fullmatch(r"lac(\d{4})_(\d{2})", mod.name)
-        if m and mod.ispkg:
-            years.append(int(m.group(1)) + 1)
-    return sorted(years)
+    return _supported_years(rules.__path__, "lac")
 
 
 def check_la_code(code: str) -> str:
@@ -171,11 +154,6 @@ def collect_csvs(folder: Path, description: str, column_names: dict) -> tuple[li
         uploads.append({"name": str(path), "description": description, "file_content": content})
         info[table] = {"file": path.name, "lines": csv_lines(content)}
     return uploads, info
-
-
-def rule_sort_key(code: str) -> tuple:
-    m = re.match(r"(\d+)(.*)", code)
-    return (0, int(m.group(1)), m.group(2)) if m else (1, 0, code)
 
 
 def main(argv: list[str]) -> int:

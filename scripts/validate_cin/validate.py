@@ -20,51 +20,38 @@ import contextlib
 import csv
 import importlib
 import io
-import pkgutil
 import re
 import sys
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # scripts/, for validator_common
+from validator_common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    parser,
+    rule_sort_key,
+)
+from validator_common import supported_years as _supported_years
+
 OUTPUT_NAME = "cin_validation_errors.csv"
 OUTPUT_COLUMNS = ["rule_code", "rule_type", "rule_message", "table", "row_index", "child_id", "fields"]
 
 
-class UsageError(Exception):
-    pass
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="validate_cin",
-        description="Run DfE's CIN census validation rules (csc-validator-be-cin) on a CIN census XML file.",
-    )
-    p.add_argument("file", type=Path, help="a CIN census XML return")
-    p.add_argument("--year", type=int, required=True,
-                   help="collection year, named by the 31 March it ends on (2025-26 -> 2026)")
-    p.add_argument("--output", type=Path, help=f"per-location error CSV (default: beside FILE, {OUTPUT_NAME})")
-    p.add_argument("--fail-on-crash", action="store_true",
-                   help="also exit 1 when a rule crashes on the data (by default crashes are only reported)")
-    p.add_argument("--verbose", "-v", action="store_true", help="show the validator's own output")
+    p = parser("validate_cin", "Run DfE's CIN census validation rules (csc-validator-be-cin) on a CIN census XML file.",
+               "file", "a CIN census XML return", "2025-26 -> 2026",
+               f"per-location error CSV (default: beside FILE, {OUTPUT_NAME})")
     return p.parse_args(argv)
 
 
 def supported_years() -> list[int]:
     import cin_validator.rules as rules
 
-    years = []
-    for mod in pkgutil.iter_modules(rules.__path__):
-        m = re.fullmatch(r"cin(\d{4})_(\d{2})", mod.name)
-        if m and mod.ispkg:
-            years.append(int(m.group(1)) + 1)
-    return sorted(years)
-
-
-def rule_sort_key(code: str) -> tuple:
-    m = re.match(r"(\d+)(.*)", code)
-    return (0, int(m.group(1)), m.group(2)) if m else (1, 0, code)
+    return _supported_years(rules.__path__, "cin")
 
 
 def reference_date(root: ET.Element) -> str | None:
