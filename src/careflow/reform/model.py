@@ -22,6 +22,7 @@ from careflow.reform.levers import (
     evaluate,
     per_year,
 )
+from careflow.reform.own_system import OwnSystem
 from careflow.reform.package import Package, load_package
 from careflow.reform.params import Parameter
 from careflow.reform.series import Area, load_series, resolve_area
@@ -32,6 +33,7 @@ __all__ = [
     "PLACEMENT_UNIT_COSTS",
     "ReformRun",
     "area_context",
+    "own_context",
     "financial_year_labels",
     "run",
     "sample_multipliers",
@@ -229,9 +231,29 @@ def area_context(area: str | Area | None, system: Mapping[str, Parameter], n: in
     return AreaContext(rates, first, cf10, starts, care, scale)
 
 
+def own_context(own: OwnSystem, system: Mapping[str, Parameter], n: int = 1,
+                multipliers: Mapping[str, np.ndarray] | None = None) -> AreaContext:
+    """The context of an LA's own returns: its flat-rate counterfactual from 31 March 2023, its starts, and the
+    cost of a child in care at its own placement mix."""
+    mult = multipliers or {}
+    years, stock = own.counterfactual()
+    idx = np.searchsorted(years, np.arange(FIRST_YEAR, FIRST_YEAR + 1 + N_YEARS))
+    if years[0] > FIRST_YEAR:
+        raise ValueError(f"the returns end on 31 March {years[0]}, after the model's first year")
+    first = np.full(n, stock[idx[0]])
+    cf10 = np.broadcast_to(stock[idx[1:]][None, :], (n, N_YEARS)).copy()
+    starts = np.full((n, N_YEARS), own.starts_per_year)
+    care = np.zeros((n, N_YEARS))
+    for placement, ref in PLACEMENT_UNIT_COSTS.items():
+        p = system[ref]
+        value = per_year(np.full(n, p.by_financial_year(FIRST_YEAR, 1)[0]), p.unit) * mult.get(ref, np.ones(n))
+        care = care + own.rates.placement_shares[placement] * value[:, None]
+    return AreaContext(own.rates, first, cf10, starts, care, own.scale)
+
+
 def run(
     package: Package | str | None = None,
-    area: str | Area | None = None,
+    area: str | Area | OwnSystem | None = None,
     *,
     draws: int = 0,
     seed: int | None = None,
@@ -239,14 +261,16 @@ def run(
     trend: str = "linear",
     multipliers: Mapping[str, np.ndarray] | None = None,
 ) -> ReformRun:
-    """Run ``package`` (default: the Review's) for ``area`` (default: England).
+    """Run ``package`` (default: the Review's) for ``area`` (default: England; an :class:`OwnSystem`: an LA's own
+    returns, ``careflow reform --returns``).
 
     ``draws`` > 0 runs a Monte Carlo over the uncertainties stated in the parameter files, with ``rng`` (or a
     generator seeded with ``seed``). ``multipliers`` (full parameter name -> per-draw array) overrides the
     sampling, e.g. for one-at-a-time sensitivity.
     """
     pkg = package if isinstance(package, Package) else load_package(package)
-    a = resolve_area(area)
+    own = area if isinstance(area, OwnSystem) else None
+    a = own.area if own is not None else resolve_area(area)
     system = pkg.system
     if multipliers is not None:
         mult = dict(multipliers)
@@ -266,15 +290,23 @@ def run(
         # The multiplier's uncertainty is uniform on [0, 2]: (m - 1) is a draw on [-1, 1] of the stated spread.
         growth = growth + (mult["counterfactual.population_growth"] - 1.0) * \
             system["counterfactual.population_growth_sd"].first_value
-    cf = review_counterfactual(a, base_year=base_year, to_year=2033, trend=trend, window=window,
-                               population_growth=growth if n > 1 else float(growth[0]))
-    cla_years = cf.years
-    cla_cf = np.atleast_2d(cf.stock)
-    notes.extend(cf.notes)
-
-    ctx = area_context(a, system, n, growth if n > 1 else float(growth[0]), trend, mult)
+    if own is not None:
+        cla_years, cf_stock = own.counterfactual()
+        cla_cf = np.atleast_2d(cf_stock)
+        ctx = own_context(own, system, n, mult)
+    else:
+        cf = review_counterfactual(a, base_year=base_year, to_year=2033, trend=trend, window=window,
+                                   population_growth=growth if n > 1 else float(growth[0]))
+        cla_years = cf.years
+        cla_cf = np.atleast_2d(cf.stock)
+        notes.extend(cf.notes)
+        ctx = area_context(a, system, n, growth if n > 1 else float(growth[0]), trend, mult)
     scale = ctx.scale
-    if a.level != "national":
+    if own is not None:
+        notes.append(f"national money and volumes are scaled to {a.label} by its share of England's children "
+                     f"looked after ({scale:.2%}); its own starts, exits by reason and age, and placements "
+                     f"(returns, {own.window}) drive the effects")
+    elif a.level != "national":
         notes.append(f"national money and volumes are scaled to {a.label} by its share of children looked after "
                      f"({scale:.2%}); its own starts, exits by reason and placement mix drive the effects")
     notes.extend(ctx.rates.notes)
@@ -305,8 +337,19 @@ def run(
     cla_reform[:, reform_idx] = cla_reform[:, reform_idx] - cla_reduction
 
     growth_mult = mult.get("spend.unit_cost_growth", np.ones(n))
-    spend_years, spend_cf = _spend(a, system, cla_years, np.broadcast_to(cla_cf, (n, cla_years.size)), base_year,
-                                   growth if n > 1 else float(growth[0]), trend, np.asarray(growth_mult))
+    if own is not None:  # England's counterfactual spend, scaled by the LA's share of children looked after
+        england = review_counterfactual(None, base_year=base_year, to_year=2033, trend=trend, window=window,
+                                        population_growth=growth if n > 1 else float(growth[0]))
+        spend_years, spend_cf = _spend(resolve_area(None), system, england.years,
+                                       np.broadcast_to(np.atleast_2d(england.stock), (n, england.years.size)),
+                                       base_year, growth if n > 1 else float(growth[0]), trend,
+                                       np.asarray(growth_mult))
+        spend_cf = spend_cf * scale
+        notes.append("spend: England's counterfactual spend scaled by the LA's share of children looked after")
+    else:
+        spend_years, spend_cf = _spend(a, system, cla_years, np.broadcast_to(cla_cf, (n, cla_years.size)),
+                                       base_year, growth if n > 1 else float(growth[0]), trend,
+                                       np.asarray(growth_mult))
     spend_reform = spend_cf.copy()
     sidx = np.searchsorted(spend_years, np.arange(FIRST_YEAR + 1, FIRST_YEAR + 1 + N_YEARS))
     spend_reform[:, sidx] = spend_reform[:, sidx] - total / 1000.0

@@ -120,7 +120,9 @@ def text_table(r: ReformRun, with_review: bool = True) -> str:
                  f"with reform {_fmt(r.central(r.cla_reform)[j])}")
     if r.context is not None:
         rates = r.context.rates
-        lines.append(f"{r.area.label}'s own rates: starts {rates.starts_rate_per_10k:.1f} per 10,000 a year, "
+        starts = (f"{rates.starts_rate_per_10k:.1f} per 10,000" if np.isfinite(rates.starts_rate_per_10k)
+                  else f"{r.context.starts[0, 0]:,.0f}")
+        lines.append(f"{r.area.label}'s own rates: starts {starts} a year, "
                      f"{rates.non_uasc_share:.0%} not UASC; exits home {rates.exit_shares['home']:.0%}, "
                      f"SGO/CAO {rates.exit_shares['sgo_cao']:.0%}; children's homes "
                      f"{rates.placement_shares['residential']:.1%} of placements; a child in care costs "
