@@ -116,9 +116,9 @@ def derive_exits(shared: Path) -> list[dict[str, object]]:
         """Age and reason margins (counts on the LA's total ceased over the years with a published total).
 
         The age margin sums the years where every age cell is published (one band with suppressed cells is the
-        total less the other bands, exactly); each reason's share pools the years where that reason's cells are published (a
-        suppressed cell, possibly secondary suppression, is never read as a number). Reasons never published
-        are returned as NaN, for the national share."""
+        total less the other bands, exactly); each reason's share pools the years where that reason's cells are
+        published (a suppressed cell, possibly secondary suppression, is never read as a number). Reasons never
+        published are returned as NaN, for the national share."""
         ages, age_years = np.zeros(len(BANDS)), []
         pooled = {r: [0.0, 0.0] for r in REASONS[:3]}
         total_all, years = 0.0, []

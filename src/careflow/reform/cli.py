@@ -75,7 +75,8 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
     an LA), print the predicted public-finance table beside the Review's, write a self-contained HTML report to
     ``report`` and a JSON summary to ``json_out`` (if given). With ``returns`` (a folder of an LA's SSDA903
     returns), the LA's own starts, exits and placements measured through flows replace ``area``'s published rates.
-    With ``journey`` ('josh'), print that costed journey and its alternative instead. Returns a process exit code: 0, or 2 with a message on bad input.
+    With ``journey`` ('josh'), print that costed journey and its alternative instead. Returns a process exit
+    code: 0, or 2 with a message on bad input.
     """
     out = out or sys.stdout
     err = err or sys.stderr

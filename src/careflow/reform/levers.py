@@ -90,7 +90,8 @@ DOSE_KEYS = {"unit_cost", "target", "description"}
 COMPONENT_KEYS = {"name", "description", "product"}
 EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group", "effect",
                "scale_down", "target", "reason", "placement", "returns"}
-_KIND_KEYS = {"entries": {"effect", "scale_down", "target"}, "exits": {"effect", "scale_down", "reason", "returns", "target"},
+_KIND_KEYS = {"entries": {"effect", "scale_down", "target"},
+              "exits": {"effect", "scale_down", "reason", "returns", "target"},
               "placement_shift": {"children", "hazard", "from", "to", "scale_down"},
               "price": {"effect", "scale_down", "placement"}}
 _MONEY_FACTORS = {"gbp_million": 1.0, "gbp_billion": 1000.0, "gbp_per_child_year": 1e-6,

@@ -33,8 +33,8 @@ __all__ = [
     "PLACEMENT_UNIT_COSTS",
     "ReformRun",
     "area_context",
-    "own_context",
     "financial_year_labels",
+    "own_context",
     "run",
     "sample_multipliers",
     "uncertain_parameters",
@@ -270,7 +270,7 @@ def run(
     """
     pkg = package if isinstance(package, Package) else load_package(package)
     own = area if isinstance(area, OwnSystem) else None
-    a = own.area if own is not None else resolve_area(area)
+    a = area.area if isinstance(area, OwnSystem) else resolve_area(area)
     system = pkg.system
     if multipliers is not None:
         mult = dict(multipliers)

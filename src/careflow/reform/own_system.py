@@ -130,7 +130,7 @@ def from_returns(folder: str | Path) -> OwnSystem:
     from careflow.flows._cli import load_data
     from careflow.flows.export import fitted_flows
 
-    data, _issues, label, end = load_data(folder)
+    data, _issues, _label, end = load_data(folder)
     flows = fitted_flows(data, data_end=end)
     name = f"{Path(folder).name} (own returns)"
     if flows.local_authorities:
