@@ -11,13 +11,15 @@ Writes two compact tables to ``src/careflow/reform/data/`` (so the reform model 
     bands with the published age at adoption and age at special guardianship order
     (``national_cla_who_were_adopted_during_year.csv``, ``national_cla_who_were_the_subject_of_a_sgo_during_year.csv``;
     child arrangements orders take the SGO shape), leaving care at 18 / into independent living / adult services
-    at 16+ only, and the other reasons across all bands; IPF fits that seed to England's margins, and England's
-    cross to each LA's own margins. ``years_used`` says which years had every needed cell published (years with
-    a suppressed cell are left out of that LA's margins); ``source`` is ``own`` or ``national`` (no year usable).
-``local_fostering.csv``
-    For England and every LA, at 31 March 2021 and 2022: children looked after, foster placements, and placement
-    providers (own LA provision; private and voluntary provision) from the LA table of children looked after at
-    31 March by characteristic (``cla_la_by_characteristics_2021_2022/combined_cla_31_march_data.csv``). LA
+    at 16+ only, and going home and the other reasons with the ages of children ceasing before 18; IPF fits that
+    seed to England's margins, and England's cross to each LA's own margins. ``years_used``: the years with a
+    published total (each margin pools the years where its cells are published); ``national_reasons``: reasons
+    suppressed in every year (England's share used); ``source`` is ``own`` or ``national`` (no age margin).
+``local_stock.csv``
+    For England and every LA, at 31 March 2021 and 2022: children looked after, by age band (0-4, 5-9, 10-15,
+    16+: the denominators of the exit hazards by age band), foster placements, and placement providers (own LA
+    provision; private and voluntary provision) from the LA table of children looked after at 31 March by
+    characteristic (``cla_la_by_characteristics_2021_2022/combined_cla_31_march_data.csv``). LA
     counts of kinship (family and friends) foster placements are not in the LA tables held in ``../shared``
     (DfE's ``la_cla_on_31_march_by_characteristics.csv`` is not there), so none are derived.
 
@@ -163,16 +165,22 @@ def derive_exits(shared: Path) -> list[dict[str, object]]:
     sgo_shape = _age_shape(rel / "national_cla_who_were_the_subject_of_a_sgo_during_year.csv",
                            "Age at special guardianship order")
     adult = 0.0
+    under_18 = np.zeros(len(BANDS))  # children ceasing before 18: the age shape of going home and the like
     for year in n_used:
         reason = cells[("England", year)]["Reason episode ceased"]
         adult += sum(reason.get(k) or 0.0 for k in ADULT)
+        age = cells[("England", year)]["Age on ceasing"]
+        for k, band in AGE_ON_CEASING.items():
+            if k != "18 years and over":
+                under_18[BANDS.index(band)] += age.get(k) or 0.0
     other_total = n_cols[3]
     other_young = max(0.0, other_total - adult)
+    young = under_18 / under_18.sum()
     seed = np.zeros((len(BANDS), len(REASONS)))
-    seed[:, 0] = n_rows / n_rows.sum()  # home: no published age shape; IPF decides
+    seed[:, 0] = young  # home: no published age shape; children ceasing before 18, then IPF
     seed[:, 1] = sgo_shape / sgo_shape.sum()
     seed[:, 2] = adopt_shape / adopt_shape.sum()
-    seed[:, 3] = other_young * n_rows / n_rows.sum() / max(other_total, 1.0)
+    seed[:, 3] = other_young * young / max(other_total, 1.0)
     seed[3, 3] += adult / max(other_total, 1.0)
     seed = seed * n_cols[None, :]
     national = ipf(seed, n_rows, n_cols)
@@ -204,6 +212,8 @@ def derive_exits(shared: Path) -> list[dict[str, object]]:
     return out
 
 
+AGE_GROUP = {"Under 1 year": "cla_age_0_4", "1 to 4 years": "cla_age_0_4", "5 to 9 years": "cla_age_5_9",
+             "10 to 15 years": "cla_age_10_15", "16 years and over": "cla_age_16_plus"}
 PROVIDERS = {"Own provision (by the LA)": "provider_own", "Private provision": "provider_private",
              "Voluntary/third sector provision": "provider_voluntary", "Total": "provider_total"}
 
@@ -219,11 +229,16 @@ def derive_fostering(shared: Path) -> list[dict[str, object]]:
             row = rows.setdefault((key, r["time_period"]), {
                 "level": "national" if key == "England" else "la", "key": key,
                 "name": "England" if key == "England" else r["la_name"], "year": r["time_period"],
-                "cla": "", "placed_foster": "", "provider_own": "", "provider_private": "",
+                "cla": "", **{c: 0.0 for c in dict.fromkeys(AGE_GROUP.values())}, "placed_foster": "",
+                "provider_own": "", "provider_private": "",
                 "provider_voluntary": "", "provider_total": ""})
             v = _num(r["cla_31_march_number"])
             if r["cla_group"] == "Place providers" and r["characteristic"] in PROVIDERS:
                 row[PROVIDERS[r["characteristic"]]] = "" if v is None else v
+            elif r["cla_group"] == "Age group" and r["characteristic"] in AGE_GROUP:
+                col = AGE_GROUP[r["characteristic"]]
+                # a suppressed cell makes the band unknown (never zero)
+                row[col] = "" if v is None or row[col] == "" else float(row[col]) + v  # type: ignore[arg-type]
             elif r["cla_group"] == "Placement" and r["characteristic"] == "Foster placements":
                 row["placed_foster"] = "" if v is None else v
             elif r["cla_group"] == "Placement" and r["characteristic"] == "Total":
@@ -245,7 +260,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     a = ap.parse_args()
     _write(a.out / "local_exits_by_age.csv", derive_exits(a.shared))
-    _write(a.out / "local_fostering.csv", derive_fostering(a.shared))
+    _write(a.out / "local_stock.csv", derive_fostering(a.shared))
 
 
 if __name__ == "__main__":

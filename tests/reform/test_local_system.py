@@ -111,8 +111,9 @@ def test_an_exits_lever_acts_only_on_the_age_bands_it_targets() -> None:
     young = moved(("0_4",))
     old = moved(("16_plus",))
     assert all_ages > young > old > 0
-    # SGOs and child arrangements orders at 16+ are about 2% of them: the 16+ band moves a few children only
-    assert old < 0.05 * all_ages
+    # SGOs at 16+ are 3% of SGOs (national_cla_who_were_the_subject_of_a_sgo_during_year.csv, 2022): the 16+
+    # band moves a few children only
+    assert old < 0.1 * all_ages
 
 
 def test_las_foster_in_house_and_agency_split_is_their_own() -> None:

@@ -8,7 +8,7 @@
 * :func:`fostering_split`: kinship, in-house and independent-agency shares of an area's foster placements. An
   LA's agency share is England's (23,591 of 57,540 foster placements, ``001_8bebe4ae25a58006.txt:2208``) times
   the LA's share of children placed by private or voluntary providers relative to England's
-  (``data/local_fostering.csv``, 31 March 2021-2022); kinship foster placements are not published by LA in the
+  (``data/local_stock.csv``, 31 March 2021-2022); kinship foster placements are not published by LA in the
   tables held, so every LA takes England's kinship share of foster placements, with a note. ``careflow reform
   --returns`` reads an LA's own kinship share from its SSDA903 placements instead.
 """
@@ -44,7 +44,7 @@ def _exits_table() -> pl.DataFrame:
 
 @functools.cache
 def _fostering_table() -> pl.DataFrame:
-    return pl.read_csv(_data("local_fostering.csv"), schema_overrides={"key": pl.Utf8}, infer_schema_length=0)
+    return pl.read_csv(_data("local_stock.csv"), schema_overrides={"key": pl.Utf8}, infer_schema_length=0)
 
 
 def _cross(key: str) -> dict[str, dict[str, float]] | None:
@@ -74,11 +74,25 @@ def exit_age_shares(key: str = "England") -> tuple[dict[str, dict[str, float]], 
                                  "England's cross of age and reason is used",)
 
 
-def hazards_by_age(exits: dict[str, dict[str, float]], stock_by_band: dict[str, float],
-                   total_exits: float) -> dict[str, dict[str, float]]:
-    """Yearly exit hazard by reason and age band: exits(b, r) / children looked after in band b."""
-    return {r: {b: (exits[r][b] * total_exits / stock_by_band[b]) if stock_by_band.get(b, 0) > 0 else 0.0
-                for b in BANDS} for r in REASONS}
+def hazards_by_age(key: str = "England") -> tuple[dict[str, dict[str, float]], str] | None:
+    """Yearly exit hazard by reason and age band for an LA number or 'England': exits a year (2018-2022, from
+    :func:`exit_age_shares`' table) / children looked after in the band at 31 March (mean of 2021 and 2022,
+    ``data/local_stock.csv``). None where the LA's exits by age or its stock by age are suppressed."""
+    t = _exits_table().filter(pl.col("key") == key)
+    if t.is_empty() or t["source"][0] != "own":
+        return None
+    n_years = len((t["years_used"][0] or "").split())
+    stock_rows = _fostering_table().filter(pl.col("key") == key)
+    stock: dict[str, float] = {}
+    for b in BANDS:
+        v = _sum(stock_rows, f"cla_age_{b}") if not stock_rows.is_empty() else None
+        if v is None or v <= 0 or n_years == 0:
+            return None
+        stock[b] = v / stock_rows.height
+    cells = {(r["band"], reason): float(r[reason]) for r in t.iter_rows(named=True) for reason in REASONS}
+    out = {reason: {b: cells[(b, reason)] / n_years / stock[b] for b in BANDS} for reason in REASONS}
+    return out, (f"exits a year {t['years_used'][0].split()[0]}-{t['years_used'][0].split()[-1]} / children looked "
+                 "after at 31 March 2021-2022")
 
 
 def _sum(t: pl.DataFrame, col: str) -> float | None:
