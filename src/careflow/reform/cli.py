@@ -53,18 +53,13 @@ def journey_text(name: str) -> str:
 
 
 def own_system_text(own: OwnSystem) -> str:
-    """What the LA's own returns give the model: starts, exits by reason and age band, hazards, placements."""
+    """What the LA's own returns give the model (its exits and placements are printed with the table)."""
     r = own.rates
     bands = ("0_4", "5_9", "10_15", "16_plus")
     lines = [f"{own.area.name}: rates measured through flows over {own.window}",
              f"  children in care at the end: {own.stock_at_end:,.0f}; starts {own.starts_per_year:,.0f} a year "
              f"(by age on starting: " + ", ".join(f"{b} {r.age_shares[b]:.0%}" for b in bands) + ")",
-             f"  exit hazard a year by reason and age band (exits / child-years in care); overall {own.hazard:.3f}",
-             f"  {'reason':10s}" + "".join(f"{b:>9s}" for b in bands) + f"{'share of exits':>16s}"]
-    for reason, by in own.hazards_by_band.items():
-        lines.append(f"  {reason:10s}" + "".join(f"{by[b]:>9.3f}" for b in bands)
-                     + f"{r.exit_shares[reason]:>16.0%}")
-    lines.append("  placements: " + ", ".join(f"{k.replace('_', ' ')} {v:.0%}" for k, v in r.placement_shares.items()))
+             "  exits by reason and age band, and placements: below the table (the levers act on these)"]
     return "\n".join(lines) + "\n"
 
 

@@ -69,6 +69,9 @@ class ReformRun:
     notes: list[str] = field(default_factory=list)
     context: AreaContext | None = None
     cla_reduction_joint: np.ndarray | None = None
+    # reason -> age band -> exits a year per child in care (the area's published tables or its own returns)
+    exit_hazards: dict[str, dict[str, float]] | None = None
+    exit_hazards_basis: str = ""
 
     @property
     def lever_net(self) -> dict[str, np.ndarray]:
@@ -231,6 +234,20 @@ def area_context(area: str | Area | None, system: Mapping[str, Parameter], n: in
     return AreaContext(rates, first, cf10, starts, care, scale)
 
 
+def _exit_hazards(a: Area, own: OwnSystem | None) -> tuple[dict[str, dict[str, float]] | None, str]:
+    """The area's exit hazards by reason and age band, and what they are measured on."""
+    from careflow.reform.local_mixes import hazards_by_age
+
+    if own is not None:
+        return own.hazards_by_band, f"exits a year / child-years in care, {own.window} (the LA's returns)"
+    key = "England" if a.level != "la" else a.key
+    found = hazards_by_age(key)
+    if found is None:
+        return None, ""
+    basis = found[1] + ("" if a.level == "la" or a.level == "national" else " (England's: regions are not derived)")
+    return found[0], basis
+
+
 def own_context(own: OwnSystem, system: Mapping[str, Parameter], n: int = 1,
                 multipliers: Mapping[str, np.ndarray] | None = None) -> AreaContext:
     """The context of an LA's own returns: its flat-rate counterfactual from 31 March 2023, its starts, and the
@@ -336,6 +353,7 @@ def run(
     cla_reform = np.broadcast_to(cla_cf, (n, cla_years.size)).copy()
     cla_reform[:, reform_idx] = cla_reform[:, reform_idx] - cla_reduction
 
+    hazards, hazards_basis = _exit_hazards(a, own)
     growth_mult = mult.get("spend.unit_cost_growth", np.ones(n))
     if own is not None:  # England's counterfactual spend, scaled by the LA's share of children looked after
         england = review_counterfactual(None, base_year=base_year, to_year=2033, trend=trend, window=window,
@@ -359,5 +377,5 @@ def run(
         cumulative=np.cumsum(total, axis=1), cla_years=cla_years, cla_counterfactual=np.broadcast_to(
             cla_cf, (n, cla_years.size)).copy(), cla_reform=cla_reform, diverted=diverted,
         spend_years=spend_years, spend_counterfactual=spend_cf, spend_reform=spend_reform, notes=notes,
-        context=ctx, cla_reduction_joint=cla_reduction,
+        context=ctx, cla_reduction_joint=cla_reduction, exit_hazards=hazards, exit_hazards_basis=hazards_basis,
     )
