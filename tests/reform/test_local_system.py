@@ -172,7 +172,7 @@ def test_area_report_shows_the_system_the_levers_act_on(tmp_path: Path) -> None:
         assert "(hazard a year: exits a year 2018-2022 / children looked after at 31 March 2021-2022)" in \
             result.output
         assert "own system</h2>" in report.read_text()
-        outs[area] = [ln for ln in result.output.splitlines() if ln.strip().startswith("SGO/CAO")][0]
+        outs[area] = next(ln for ln in result.output.splitlines() if ln.strip().startswith("SGO/CAO"))
     # Blackpool's children leave to special guardianship or child arrangements faster than Leeds's
     bp = [float(x) for x in outs["Blackpool"].split()[1:5]]
     le = [float(x) for x in outs["Leeds"].split()[1:5]]
