@@ -8,8 +8,11 @@ For an area (England, a region or a local authority) :func:`local_rates` reads t
   independent living, staying put, ...) from the published LA counts careflow ships for the scorecard
   (``careflow/measures/data/published_counts.csv``, 2018-2022);
 * placements at 31 March (children's homes, fostering, placed with parents, other) from ``data/local_rates.csv``.
-  Fostering is split into kinship, in-house and independent-agency fostering with the national shares (LA
-  figures for those are not in the shipped tables; the report says so).
+
+:func:`local_rates` then hands the area to :func:`careflow.reform.local_mixes.with_local_mixes`, which replaces the
+exits by reason with the derived table of exits by reason *and age band on ceasing* (``data/local_exits_by_age.csv``,
+one definition of each reason at every level) and splits an LA's fostering into in-house and agency by its own
+placement providers (kinship: England's share, not published by LA in the tables held; the notes say so).
 
 Where a cell is suppressed the national share is used, and a note says which.
 
