@@ -404,11 +404,15 @@ def reform(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 2022,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary to this file.")] = None,
     journey: Annotated[str | None, typer.Option(help="Print a costed journey (josh) and its alternative.")] = None,
+    returns: Annotated[Path | None, typer.Option(
+        "--returns", help="An LA's own SSDA903 returns (any folder careflow reads): its starts, exits and "
+        "placements drive the levers instead of --area's published rates.")] = None,
 ) -> None:
     """The reform model: levers act on an area's own rates; the Review's case is predicted beside its figures."""
     from careflow.reform import cli_main
 
-    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed, json_out=json_out, journey=journey))
+    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed, json_out=json_out, journey=journey,
+                              returns=returns))
 
 
 @app.command()

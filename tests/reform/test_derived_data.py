@@ -35,3 +35,13 @@ def test_local_rates_table_is_what_its_script_makes(shared: Path, tmp_path: Path
     subprocess.run([sys.executable, str(REPO / "scripts" / "derive_reform_local_rates.py"), "--shared", str(shared),
                     "--out", str(tmp_path)], check=True, capture_output=True)
     assert (tmp_path / "local_rates.csv").read_bytes() == (DATA / "local_rates.csv").read_bytes()
+
+
+@pytest.mark.shared
+def test_local_mixes_tables_are_what_their_script_makes(shared: Path, tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(REPO / "scripts" / "derive_reform_local_mixes.py"), "--shared", str(shared),
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    for name in ("local_exits_by_age.csv", "local_stock.csv"):
+        assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+    sources = (DATA / "SOURCES.md").read_text(encoding="utf-8")
+    assert "local_exits_by_age.csv" in sources and "derive_reform_local_mixes.py" in sources

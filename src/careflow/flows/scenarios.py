@@ -233,8 +233,14 @@ def scenario_from_lever(lever: str | Path, area: str | None = None) -> Scenario:
                 for band in e.ages:
                     add("entries", multiply=max(0.0, 1.0 - size * share), ages=list(_BAND_AGES[band]), **span)
             elif e.kind == "exits" and size > 0:
-                for exit_name in _EXITS[str(e.reason)]:
-                    add("exits", exit=exit_name, multiply=1.0 + size, **span)
+                # the reason's hazard rises for the target share in the target age bands; on the LA's own
+                # model the same number of extra exits is spread over every band (its bands differ)
+                reason = str(e.reason)
+                part = ctx.rates.exit_share(reason, e.ages) / max(1e-12, ctx.rates.exit_share(reason))
+                for ref in e.target_share:
+                    part *= float(value(ref)[t])
+                for exit_name in _EXITS[reason]:
+                    add("exits", exit=exit_name, multiply=1.0 + size * part, **span)
             elif e.kind == "price" and size > 0:
                 add("costs", multiply=max(0.0, 1.0 - size), categories=list(_PRICED[str(e.placement)]), **span)
             elif e.kind == "placement_shift" and e.from_state in _PLACED and e.to_state in _PLACED:

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from careflow.errors import CareflowError
 from careflow.reform.model import run
+from careflow.reform.own_system import OwnSystem
 from careflow.reform.package import load_package
 from careflow.reform.pathway import JourneyCost, price_journey
 from careflow.reform.published import REVIEW_TOTALS
@@ -51,13 +52,26 @@ def journey_text(name: str) -> str:
     return "\n".join(lines)
 
 
+def own_system_text(own: OwnSystem) -> str:
+    """What the LA's own returns give the model (its exits and placements are printed with the table)."""
+    r = own.rates
+    bands = ("0_4", "5_9", "10_15", "16_plus")
+    lines = [f"{own.area.name}: rates measured through flows over {own.window}",
+             f"  children in care at the end: {own.stock_at_end:,.0f}; starts {own.starts_per_year:,.0f} a year "
+             f"(by age on starting: " + ", ".join(f"{b} {r.age_shares[b]:.0%}" for b in bands) + ")",
+             "  exits by reason and age band, and placements: below the table (the levers act on these)"]
+    return "\n".join(lines) + "\n"
+
+
 def cli_main(package: str | None, area: str, report: Path | None, *, draws: int = DEFAULT_DRAWS, seed: int = 2022,
              out: TextIO | None = None, err: TextIO | None = None, json_out: Path | None = None,
-             journey: str | None = None) -> int:
+             journey: str | None = None, returns: Path | None = None) -> int:
     """Run ``package`` (a YAML file or shipped name; ``None``: the Review's) for ``area`` ('England', a region or
     an LA), print the predicted public-finance table beside the Review's, write a self-contained HTML report to
-    ``report`` and a JSON summary to ``json_out`` (if given). With ``journey`` ('josh'), print that costed
-    journey and its alternative instead. Returns a process exit code: 0, or 2 with a message on bad input.
+    ``report`` and a JSON summary to ``json_out`` (if given). With ``returns`` (a folder of an LA's SSDA903
+    returns), the LA's own starts, exits and placements measured through flows replace ``area``'s published rates.
+    With ``journey`` ('josh'), print that costed journey and its alternative instead. Returns a process exit
+    code: 0, or 2 with a message on bad input.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -68,10 +82,16 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
             print(f"careflow reform: {exc}", file=err)
             return 2
         return 0
+    where: str | OwnSystem = area
     try:
         pkg = load_package(package)
-        central = run(pkg, area)
-        mc = run(pkg, area, draws=draws, seed=seed) if draws > 0 else None
+        if returns is not None:
+            from careflow.reform.own_system import from_returns
+
+            where = from_returns(returns)
+            print(own_system_text(where), file=out)
+        central = run(pkg, where)
+        mc = run(pkg, where, draws=draws, seed=seed) if draws > 0 else None
     except CareflowError as exc:
         print(f"careflow reform: {exc}", file=err)
         return 2
@@ -91,7 +111,7 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
         print("Probability of cumulative break-even by year: "
               + ", ".join(f"{y} {v:.0%}" for y, v in zip(central.years, p, strict=True)), file=out)
         print("Parameters that move the ten-year net most (each at its 10th / 90th percentile, £m): " + "; ".join(
-            f"{b.parameter} {b.outcome_low:,.0f} / {b.outcome_high:,.0f}" for b in tornado(pkg, area, top=5))
+            f"{b.parameter} {b.outcome_low:,.0f} / {b.outcome_high:,.0f}" for b in tornado(pkg, where, top=5))
             + "\n", file=out)
     from careflow.measures.published import coverage
 
@@ -106,8 +126,8 @@ def cli_main(package: str | None, area: str, report: Path | None, *, draws: int 
             return 2
         print(f"\nJSON written to {json_out}", file=out)
     if report is not None:
-        bars = tornado(pkg, area)
-        bars_cla = tornado(pkg, area, outcome="cla_reduction_2032_33", top=10)
+        bars = tornado(pkg, where)
+        bars_cla = tornado(pkg, where, outcome="cla_reduction_2032_33", top=10)
         page = html_report(central, mc, bars, bars_cla, price_journey("josh"), price_journey(ALTERNATIVES["josh"]))
         try:
             report.parent.mkdir(parents=True, exist_ok=True)

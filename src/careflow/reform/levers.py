@@ -19,7 +19,9 @@ lists that say how the parameters combine:
       lever can reach, e.g. the 43% with a previous child-in-need plan) fall by ``effect`` (a cited fraction);
       unaccompanied asylum-seeking children are never in the target group;
     * ``exits``: the exit hazard for one ``reason`` (home, sgo_cao, adoption, other) rises by ``effect`` (a cited
-      proportion);
+      proportion) in the ``target`` age bands on ceasing (default: all; ``share``: the part of those exits the
+      lever can reach, e.g. children whose parents are in care proceedings); the area's exits by age band and
+      reason come from :mod:`careflow.reform.local_mixes`;
     * ``placement_shift``: ``children`` (a product) move from one placement cost to another and return at
       ``hazard`` a year (the stock follows ``stock(t) = stock(t-1)(1 - hazard) + moved(t)``);
     * ``price``: the weekly price of a ``placement`` (residential, foster_agency) falls by ``effect``.
@@ -88,7 +90,8 @@ DOSE_KEYS = {"unit_cost", "target", "description"}
 COMPONENT_KEYS = {"name", "description", "product"}
 EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group", "effect",
                "scale_down", "target", "reason", "placement", "returns"}
-_KIND_KEYS = {"entries": {"effect", "scale_down", "target"}, "exits": {"effect", "scale_down", "reason", "returns"},
+_KIND_KEYS = {"entries": {"effect", "scale_down", "target"},
+              "exits": {"effect", "scale_down", "reason", "returns", "target"},
               "placement_shift": {"children", "hazard", "from", "to", "scale_down"},
               "price": {"effect", "scale_down", "placement"}}
 _MONEY_FACTORS = {"gbp_million": 1.0, "gbp_billion": 1000.0, "gbp_per_child_year": 1e-6,
@@ -327,7 +330,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
         else:
             scale_down = ref("scale_down", {"multiplier", "fraction"}, False)
         to_state = ref("to", money_units, False)
-        if kind == "entries":
+        if kind in {"entries", "exits"}:
             target = item.get("target") or {}
             if not isinstance(target, Mapping) or set(target) - {"ages", "share"}:
                 problems.append(f"{ctx}.target: expected a mapping with 'ages' (bands {list(AGE_BANDS)}) and "
@@ -344,7 +347,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
                     check_ref(r, f"{ctx}.target.share")
                     if r in known and unit_of(r) != "fraction":
                         problems.append(f"{ctx}.target.share: {r!r} must be a fraction")
-        elif kind == "exits":
+        if kind == "exits":
             returns = ref("returns", {"hazard_per_year"}, False)
             reason = item.get("reason")
             if reason not in EXIT_REASONS:
@@ -353,7 +356,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             placement = item.get("placement")
             if placement not in PRICED_PLACEMENTS:
                 problems.append(f"{ctx}.placement: {placement!r} is not one of {PRICED_PLACEMENTS}")
-        else:
+        elif kind == "placement_shift":
             children = _names(item.get("children"), f"{ctx}.children", problems)
             for r in children:
                 check_ref(r, f"{ctx}.children")
@@ -622,7 +625,11 @@ def evaluate(
                     share = share * v.get(ref)
                 avoided = np.clip(share * size, 0.0, 1.0)
             else:
-                uplift = ctx.rates.exit_shares[str(e.reason)] * size
+                # the reason's hazard rises in the target age bands (and target share) only
+                share = np.full((n_draws, n_years), ctx.rates.exit_share(str(e.reason), e.ages))
+                for ref in e.target_share:
+                    share = share * v.get(ref)
+                uplift = share * size
             avoided_all = avoided_all + avoided
             uplift_all = uplift_all + uplift
             if e.returns:

@@ -22,6 +22,7 @@ from careflow.reform.levers import (
     evaluate,
     per_year,
 )
+from careflow.reform.own_system import OwnSystem
 from careflow.reform.package import Package, load_package
 from careflow.reform.params import Parameter
 from careflow.reform.series import Area, load_series, resolve_area
@@ -33,6 +34,7 @@ __all__ = [
     "ReformRun",
     "area_context",
     "financial_year_labels",
+    "own_context",
     "run",
     "sample_multipliers",
     "uncertain_parameters",
@@ -67,6 +69,9 @@ class ReformRun:
     notes: list[str] = field(default_factory=list)
     context: AreaContext | None = None
     cla_reduction_joint: np.ndarray | None = None
+    # reason -> age band -> exits a year per child in care (the area's published tables or its own returns)
+    exit_hazards: dict[str, dict[str, float]] | None = None
+    exit_hazards_basis: str = ""
 
     @property
     def lever_net(self) -> dict[str, np.ndarray]:
@@ -229,9 +234,43 @@ def area_context(area: str | Area | None, system: Mapping[str, Parameter], n: in
     return AreaContext(rates, first, cf10, starts, care, scale)
 
 
+def _exit_hazards(a: Area, own: OwnSystem | None) -> tuple[dict[str, dict[str, float]] | None, str]:
+    """The area's exit hazards by reason and age band, and what they are measured on."""
+    from careflow.reform.local_mixes import hazards_by_age
+
+    if own is not None:
+        return own.hazards_by_band, f"exits a year / child-years in care, {own.window} (the LA's returns)"
+    key = "England" if a.level != "la" else a.key
+    found = hazards_by_age(key)
+    if found is None:
+        return None, ""
+    basis = found[1] + ("" if a.level == "la" or a.level == "national" else " (England's: regions are not derived)")
+    return found[0], basis
+
+
+def own_context(own: OwnSystem, system: Mapping[str, Parameter], n: int = 1,
+                multipliers: Mapping[str, np.ndarray] | None = None) -> AreaContext:
+    """The context of an LA's own returns: its flat-rate counterfactual from 31 March 2023, its starts, and the
+    cost of a child in care at its own placement mix."""
+    mult = multipliers or {}
+    years, stock = own.counterfactual()
+    idx = np.searchsorted(years, np.arange(FIRST_YEAR, FIRST_YEAR + 1 + N_YEARS))
+    if years[0] > FIRST_YEAR:
+        raise ValueError(f"the returns end on 31 March {years[0]}, after the model's first year")
+    first = np.full(n, stock[idx[0]])
+    cf10 = np.broadcast_to(stock[idx[1:]][None, :], (n, N_YEARS)).copy()
+    starts = np.full((n, N_YEARS), own.starts_per_year)
+    care = np.zeros((n, N_YEARS))
+    for placement, ref in PLACEMENT_UNIT_COSTS.items():
+        p = system[ref]
+        value = per_year(np.full(n, p.by_financial_year(FIRST_YEAR, 1)[0]), p.unit) * mult.get(ref, np.ones(n))
+        care = care + own.rates.placement_shares[placement] * value[:, None]
+    return AreaContext(own.rates, first, cf10, starts, care, own.scale)
+
+
 def run(
     package: Package | str | None = None,
-    area: str | Area | None = None,
+    area: str | Area | OwnSystem | None = None,
     *,
     draws: int = 0,
     seed: int | None = None,
@@ -239,14 +278,16 @@ def run(
     trend: str = "linear",
     multipliers: Mapping[str, np.ndarray] | None = None,
 ) -> ReformRun:
-    """Run ``package`` (default: the Review's) for ``area`` (default: England).
+    """Run ``package`` (default: the Review's) for ``area`` (default: England; an :class:`OwnSystem`: an LA's own
+    returns, ``careflow reform --returns``).
 
     ``draws`` > 0 runs a Monte Carlo over the uncertainties stated in the parameter files, with ``rng`` (or a
     generator seeded with ``seed``). ``multipliers`` (full parameter name -> per-draw array) overrides the
     sampling, e.g. for one-at-a-time sensitivity.
     """
     pkg = package if isinstance(package, Package) else load_package(package)
-    a = resolve_area(area)
+    own = area if isinstance(area, OwnSystem) else None
+    a = area.area if isinstance(area, OwnSystem) else resolve_area(area)
     system = pkg.system
     if multipliers is not None:
         mult = dict(multipliers)
@@ -266,15 +307,23 @@ def run(
         # The multiplier's uncertainty is uniform on [0, 2]: (m - 1) is a draw on [-1, 1] of the stated spread.
         growth = growth + (mult["counterfactual.population_growth"] - 1.0) * \
             system["counterfactual.population_growth_sd"].first_value
-    cf = review_counterfactual(a, base_year=base_year, to_year=2033, trend=trend, window=window,
-                               population_growth=growth if n > 1 else float(growth[0]))
-    cla_years = cf.years
-    cla_cf = np.atleast_2d(cf.stock)
-    notes.extend(cf.notes)
-
-    ctx = area_context(a, system, n, growth if n > 1 else float(growth[0]), trend, mult)
+    if own is not None:
+        cla_years, cf_stock = own.counterfactual()
+        cla_cf = np.atleast_2d(cf_stock)
+        ctx = own_context(own, system, n, mult)
+    else:
+        cf = review_counterfactual(a, base_year=base_year, to_year=2033, trend=trend, window=window,
+                                   population_growth=growth if n > 1 else float(growth[0]))
+        cla_years = cf.years
+        cla_cf = np.atleast_2d(cf.stock)
+        notes.extend(cf.notes)
+        ctx = area_context(a, system, n, growth if n > 1 else float(growth[0]), trend, mult)
     scale = ctx.scale
-    if a.level != "national":
+    if own is not None:
+        notes.append(f"national money and volumes are scaled to {a.label} by its share of England's children "
+                     f"looked after ({scale:.2%}); its own starts, exits by reason and age, and placements "
+                     f"(returns, {own.window}) drive the effects")
+    elif a.level != "national":
         notes.append(f"national money and volumes are scaled to {a.label} by its share of children looked after "
                      f"({scale:.2%}); its own starts, exits by reason and placement mix drive the effects")
     notes.extend(ctx.rates.notes)
@@ -304,9 +353,21 @@ def run(
     cla_reform = np.broadcast_to(cla_cf, (n, cla_years.size)).copy()
     cla_reform[:, reform_idx] = cla_reform[:, reform_idx] - cla_reduction
 
+    hazards, hazards_basis = _exit_hazards(a, own)
     growth_mult = mult.get("spend.unit_cost_growth", np.ones(n))
-    spend_years, spend_cf = _spend(a, system, cla_years, np.broadcast_to(cla_cf, (n, cla_years.size)), base_year,
-                                   growth if n > 1 else float(growth[0]), trend, np.asarray(growth_mult))
+    if own is not None:  # England's counterfactual spend, scaled by the LA's share of children looked after
+        england = review_counterfactual(None, base_year=base_year, to_year=2033, trend=trend, window=window,
+                                        population_growth=growth if n > 1 else float(growth[0]))
+        spend_years, spend_cf = _spend(resolve_area(None), system, england.years,
+                                       np.broadcast_to(np.atleast_2d(england.stock), (n, england.years.size)),
+                                       base_year, growth if n > 1 else float(growth[0]), trend,
+                                       np.asarray(growth_mult))
+        spend_cf = spend_cf * scale
+        notes.append("spend: England's counterfactual spend scaled by the LA's share of children looked after")
+    else:
+        spend_years, spend_cf = _spend(a, system, cla_years, np.broadcast_to(cla_cf, (n, cla_years.size)),
+                                       base_year, growth if n > 1 else float(growth[0]), trend,
+                                       np.asarray(growth_mult))
     spend_reform = spend_cf.copy()
     sidx = np.searchsorted(spend_years, np.arange(FIRST_YEAR + 1, FIRST_YEAR + 1 + N_YEARS))
     spend_reform[:, sidx] = spend_reform[:, sidx] - total / 1000.0
@@ -316,5 +377,5 @@ def run(
         cumulative=np.cumsum(total, axis=1), cla_years=cla_years, cla_counterfactual=np.broadcast_to(
             cla_cf, (n, cla_years.size)).copy(), cla_reform=cla_reform, diverted=diverted,
         spend_years=spend_years, spend_counterfactual=spend_cf, spend_reform=spend_reform, notes=notes,
-        context=ctx, cla_reduction_joint=cla_reduction,
+        context=ctx, cla_reduction_joint=cla_reduction, exit_hazards=hazards, exit_hazards_basis=hazards_basis,
     )

@@ -120,11 +120,17 @@ def text_table(r: ReformRun, with_review: bool = True) -> str:
                  f"with reform {_fmt(r.central(r.cla_reform)[j])}")
     if r.context is not None:
         rates = r.context.rates
-        lines.append(f"{r.area.label}'s own rates: starts {rates.starts_rate_per_10k:.1f} per 10,000 a year, "
+        starts = (f"{rates.starts_rate_per_10k:.1f} per 10,000" if np.isfinite(rates.starts_rate_per_10k)
+                  else f"{r.context.starts[0, 0]:,.0f}")
+        lines.append(f"{r.area.label}'s own rates: starts {starts} a year, "
                      f"{rates.non_uasc_share:.0%} not UASC; exits home {rates.exit_shares['home']:.0%}, "
                      f"SGO/CAO {rates.exit_shares['sgo_cao']:.0%}; children's homes "
                      f"{rates.placement_shares['residential']:.1%} of placements; a child in care costs "
                      f"£{r.context.care_cost[0, 0]:,.0f} a year at this mix")
+        sys_rows = system_rows(r)
+        lines.extend("  " + "".join(f"{c:>12s}" if i else f"{c:28s}" for i, c in enumerate(row))
+                     for row in sys_rows[:-2])
+        lines.extend(["  " + sys_rows[-2][0], "  placements at 31 March: " + ", ".join(sys_rows[-1][1:])])
     from careflow.reform.calibrate import fitted_numbers
 
     nums = fitted_numbers(r.package.levers, r.package.system)
@@ -303,6 +309,26 @@ def _html_table(rows: Sequence[Sequence[Any]], header_rows: int = 1, cls: str = 
     return "\n".join(out)
 
 
+def system_rows(r: ReformRun) -> list[list[str]]:
+    """The area's own system the levers act on: exit hazards by reason and age band (with each reason's share of
+    exits) and the placement mix, as text rows (a header first)."""
+    if r.context is None:
+        return []
+    rates = r.context.rates
+    bands = ("0_4", "5_9", "10_15", "16_plus")
+    hz = r.exit_hazards
+    head = ["exits by reason", *[f"{b.replace('_plus', '+').replace('_', '-')}" for b in bands], "share"]
+    rows = [head]
+    for reason in ("home", "sgo_cao", "adoption", "other"):
+        cells = [f"{hz[reason][b]:.3f}" for b in bands] if hz else [
+            f"{rates.exit_age_shares.get(reason, {}).get(b, float('nan')):.1%}" for b in bands]
+        rows.append([reason.replace("sgo_cao", "SGO/CAO"), *cells, f"{rates.exit_shares[reason]:.0%}"])
+    rows.append([("(hazard a year: " + r.exit_hazards_basis + ")") if hz else "(share of all exits by age band)"])
+    rows.append(["placements at 31 March", *[f"{k.replace('_', ' ')} {v:.0%}" for k, v in
+                                              rates.placement_shares.items()]])
+    return rows
+
+
 def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | None = None,
                 bars_cla: list[Bar] | None = None, journey: JourneyCost | None = None,
                 alternative: JourneyCost | None = None) -> str:
@@ -414,6 +440,17 @@ def html_report(r: ReformRun, mc: ReformRun | None = None, bars: list[Bar] | Non
     div_rows.append(["total", _fmt(float(r.central(np.stack(list(r.diverted.values())).sum(axis=0))[-1])),
                      "30,000" if national else ""])
     sections.append(_html_table(div_rows, cls="num"))
+
+    # The area's own system.
+    sys_rows = system_rows(r)
+    if sys_rows:
+        sources = r.context.rates.sources if r.context is not None else {}
+        sections.append(f"<h2>{html.escape(r.area.label)}'s own system</h2><p>The rates the levers act on: exit "
+                        "hazards by reason and age band on ceasing (a lever raises its reason's hazard in the bands "
+                        "it targets), each reason's share of exits, and the placement mix that prices a child in "
+                        "care. Sources: " + html.escape("; ".join(f"{k}: {v}" for k, v in sources.items()))
+                        + "</p>" + _html_table(sys_rows[:-2], cls="num") + "<p>" + html.escape(sys_rows[-2][0])
+                        + "</p><p>" + html.escape(", ".join(sys_rows[-1][1:])) + "</p>")
 
     # Spend.
     sp = [{"name": "counterfactual", "y": r.central(r.spend_counterfactual), "color": PALETTE[1]},

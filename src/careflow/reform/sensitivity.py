@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from careflow.reform.model import ReformRun, run, uncertain_parameters
+from careflow.reform.own_system import OwnSystem
 from careflow.reform.package import Package, load_package
 from careflow.reform.series import Area
 
@@ -44,7 +45,7 @@ def _outcome(r: ReformRun, outcome: str) -> np.ndarray:
     raise ValueError(f"unknown outcome {outcome!r}: ten_year_net, net_2032_33 or cla_reduction_2032_33")
 
 
-def tornado(package: Package | str | None = None, area: str | Area | None = None,
+def tornado(package: Package | str | None = None, area: str | Area | OwnSystem | None = None,
             outcome: str = "ten_year_net", top: int = 15) -> list[Bar]:
     """The parameters that move ``outcome`` most, largest swing first."""
     pkg = package if isinstance(package, Package) else load_package(package)

@@ -8,8 +8,11 @@ For an area (England, a region or a local authority) :func:`local_rates` reads t
   independent living, staying put, ...) from the published LA counts careflow ships for the scorecard
   (``careflow/measures/data/published_counts.csv``, 2018-2022);
 * placements at 31 March (children's homes, fostering, placed with parents, other) from ``data/local_rates.csv``.
-  Fostering is split into kinship, in-house and independent-agency fostering with the national shares (LA
-  figures for those are not in the shipped tables; the report says so).
+
+:func:`local_rates` then hands the area to :func:`careflow.reform.local_mixes.with_local_mixes`, which replaces the
+exits by reason with the derived table of exits by reason *and age band on ceasing* (``data/local_exits_by_age.csv``,
+one definition of each reason at every level) and splits an LA's fostering into in-house and agency by its own
+placement providers (kinship: England's share, not published by LA in the tables held; the notes say so).
 
 Where a cell is suppressed the national share is used, and a note says which.
 
@@ -42,6 +45,7 @@ __all__ = [
     "SystemRun",
     "implied_hazard",
     "local_rates",
+    "national_placement_shares",
     "run_system",
 ]
 
@@ -83,11 +87,24 @@ class LocalRates:
     starts_rate_per_10k: float
     sources: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # reason -> age band on ceasing -> share of all exits (sums over bands to exit_shares[reason])
+    exit_age_shares: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def exit_share(self, reason: str, ages: tuple[str, ...] = AGE_BANDS) -> float:
+        """The share of all exits that are ``reason`` from the age bands ``ages``: the proportional rise in the
+        overall exit hazard when that reason's hazard rises by 1 in those bands only."""
+        by_band = self.exit_age_shares.get(reason)
+        if not by_band:
+            return self.exit_shares[reason] if set(ages) == set(AGE_BANDS) else \
+                self.exit_shares[reason] * sum(self.age_shares[b] for b in ages)
+        return sum(by_band[b] for b in ages)
 
     def summary(self) -> dict[str, float]:
         out = {"starts_rate_per_10k": self.starts_rate_per_10k, "non_uasc_share_of_starts": self.non_uasc_share}
         out.update({f"exit_share_{k}": v for k, v in self.exit_shares.items()})
         out.update({f"placement_share_{k}": v for k, v in self.placement_shares.items()})
+        for reason, bands in self.exit_age_shares.items():
+            out.update({f"exit_share_{reason}_{b}": v for b, v in bands.items()})
         return out
 
 
@@ -128,6 +145,11 @@ def _national_mix() -> tuple[float, dict[str, float], dict[str, float], dict[str
     return non_uasc, ages, exits, _placements(homes, foster, parents, kin)
 
 
+def national_placement_shares() -> dict[str, float]:
+    """England's placement mix at 31 March (kinship from the national table)."""
+    return dict(_national_mix()[3])
+
+
 def _placements(homes: float, foster: float, parents: float, kinship: float) -> dict[str, float]:
     kinship = min(kinship, foster)
     agency = min(AGENCY_SHARE_OF_FOSTER * foster, foster - kinship)
@@ -148,7 +170,15 @@ def _starts_rate(area: Area) -> float:
 
 @functools.cache
 def local_rates(area: str | Area | None = None) -> LocalRates:
-    """The area's own rates and mixes (national shares where the area's cells are suppressed, with a note)."""
+    """The area's own rates and mixes (national shares where the area's cells are suppressed, with a note),
+    with exits split by age band on ceasing and fostering split into kinship / in-house / agency
+    (:mod:`careflow.reform.local_mixes`)."""
+    from careflow.reform.local_mixes import with_local_mixes
+
+    return with_local_mixes(_local_rates(area))
+
+
+def _local_rates(area: str | Area | None = None) -> LocalRates:
     a = resolve_area(area)
     n_non_uasc, n_ages, n_exits, n_place = _national_mix()
     rate = _starts_rate(a)
