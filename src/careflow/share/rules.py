@@ -270,6 +270,9 @@ class _Reader:
         except ParameterError as exc:
             self.problems.extend(exc.problems)
             return None
+        except ValueError as exc:  # YAML read a date that does not exist (2023-13-01)
+            self.problems.append(f"{name}: a date that does not exist ({exc}); write YYYY-MM-DD")
+            return None
 
     def mapping(self, raw: Any, where: str, keys: frozenset[str], required: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(raw, Mapping):
@@ -388,11 +391,12 @@ def _rules(reader: _Reader, default_age: Parameter | None, known: dict[str, Any]
     seen: set[str] = set()
     for index, node in enumerate(raw):
         where = f"rules.yaml[{index}]"
+        if isinstance(node, Mapping) and isinstance(node.get("id"), str) and node["id"].strip():
+            where = f"rules.yaml:{node['id'].strip()}"
         spec = reader.mapping(node, where, _RULE_KEYS, ("id", "purpose", "items", "lawful_basis", "valid_from",
                                                          "reference"))
         rule_id = reader.text(spec.get("id"), f"{where}.id")
         if rule_id:
-            where = f"rules.yaml:{rule_id}"
             if rule_id in seen:
                 reader.problems.append(f"{where}: the id is used by another rule")
             seen.add(rule_id)
