@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, literal, select, union_all
+from sqlalchemy import Select, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from careflow.errors import CareflowError
@@ -147,6 +147,9 @@ def _parse_links(rows: list[tuple[int, dict[str, str]]], people: dict[str, int],
         if not key[0] or not key[1]:
             problems.append(f"{where}, agency/source_record_id: empty; the link is left out")
             continue
+        if len(key[0]) > 40 or len(key[1]) > 80:
+            problems.append(f"{where}, agency/source_record_id: longer than 40/80 characters; the link is left out")
+            continue
         person = people.get(row["person_id"].strip())
         if person is None:
             problems.append(f"{where}, person_id: {row['person_id'].strip()[:40]!r} is not a child's record id nor "
@@ -199,7 +202,7 @@ def _parse_contacts(rows: list[tuple[int, dict[str, str]]], links: dict[tuple[st
             problems.append(f"{where}: {key[0]} record {key[1]} appears twice (row {contacts[key]['row']} too); "
                             "the first is kept")
             continue
-        contacts[key] = {"row": number, "agency": key[0][:40], "source_record_id": key[1][:80], "event_date": day,
+        contacts[key] = {"row": number, "agency": key[0], "source_record_id": key[1], "event_date": day,
                          "event_type": kind[:80], "summary": row["summary"].strip() or None,
                          "contact_name": row["agency_contact_name"].strip()[:120] or None,
                          "contact_role": row["agency_contact_role"].strip()[:120] or None,
@@ -245,7 +248,10 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
                        files={"links.csv": links_sha, "contacts.csv": contacts_sha}, counts={}, quality=quality)
     session.add(load)
     session.flush()
-    kept = list(contacts.values())
+    # Each person's records side by side on disk: the MAST view then reads a person's few records from one or
+    # two pages rather than one page each (benchmarks/bench_mast.py).
+    kept = sorted(contacts.values(), key=lambda c: (links[(c["agency"], c["source_record_id"])]["person_id"],
+                                                    c["event_date"]))
     for start in range(0, len(kept), _BATCH):
         session.execute(insert(PartnerRecord), [{k: v for k, v in c.items() if k != "row"} | {"load_id": load.id}
                                                 for c in kept[start:start + _BATCH]])
@@ -315,14 +321,16 @@ def linked_contacts(session: Session, person_ids: Sequence[int], start: dt.date,
     return [LinkedContact(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], float(r[9])) for r in rows]
 
 
-def agency_counts_by_child(session: Session, scope: ColumnElement[bool], start: dt.date, end: dt.date,
+def agency_counts_by_child(session: Session, child_ids: Select[tuple[int]], start: dt.date, end: dt.date,
                            *, family: bool = True) -> dict[int, dict[str, int]]:
-    """For each child within ``scope`` (a condition on :class:`Child`), the number of linked partner contacts from
-    ``start`` to ``end`` by agency: the child's own, and with ``family`` their network's too."""
-    members = [select(Child.id.label("child_id"), Child.person_id.label("person_id")).where(scope)]
+    """For each child whose id ``child_ids`` selects, the number of linked partner contacts from ``start`` to
+    ``end`` by agency: the child's own, and with ``family`` their network's too."""
+    ids = child_ids.subquery("scope")
+    members = [select(Child.id.label("child_id"), Child.person_id.label("person_id"))
+               .where(Child.id.in_(select(ids.c[0])))]
     if family:
         members.append(select(Relationship.child_id.label("child_id"), Relationship.person_id.label("person_id"))
-                       .join(Child, Child.id == Relationship.child_id).where(scope))
+                       .where(Relationship.child_id.in_(select(ids.c[0]))))
     people = union_all(*members).subquery("members") if len(members) > 1 else members[0].subquery("members")
     rows = session.execute(
         select(people.c.child_id, PartnerRecord.agency, func.count(literal(1)))

@@ -28,7 +28,7 @@ from careflow.record import clocks
 from careflow.record.errors import AccessDenied, InvalidInput
 from careflow.record.models import Allocation, Child, PartnerLoad, Person, Referral, Team, User
 from careflow.record.pathway import OPEN_STAGES, Stage
-from careflow.record.services.access import WRITE_ROLES, child_scope, load_child, require_role
+from careflow.record.services.access import WRITE_ROLES, child_ids_in_scope, load_child, require_role
 from careflow.record.services.context import Ctx
 from careflow.share import mast as queries
 from careflow.share.rules import Decision, Partnership, SharingRules, load_rules
@@ -346,7 +346,7 @@ def team_mast(ctx: Ctx, *, purpose: str | None, months: int | None = None) -> Te
     purpose = _purpose(ctx, rules, purpose)
     months, start, end = window_of(ctx, partnership, months)
     threshold = int(partnership.min_agencies.value_at(end))
-    counts = queries.agency_counts_by_child(ctx.session, child_scope(ctx), start, end)
+    counts = queries.agency_counts_by_child(ctx.session, child_ids_in_scope(ctx), start, end)
     decide = _Decider(rules, partnership, purpose, frozenset(), None, end)
     agencies = sorted({a for per in counts.values() for a in per})
     allowed = {a for a in agencies if decide("contact_counts", a) and a != CSC}
