@@ -60,7 +60,8 @@ def _load(world: World, tmp_path: Path, child: dict[str, Any], mother: int, pref
     cid = str(child["id"])
     days = [TODAY - dt.timedelta(days=d) for d in (20, 45, 90, 200, 500)]
     contacts = [
-        contact("police", f"{prefix}-P1", days[0], "domestic_abuse_notification", "DA notification at the home address"),
+        contact("police", f"{prefix}-P1", days[0], "domestic_abuse_notification",
+                "DA notification at the home address"),
         contact("police", f"{prefix}-P2", days[4], "missing_report", "reported missing (old: outside the window)"),
         contact("health", f"{prefix}-H1", days[1], "emergency_department_attendance", "A&E attendance, head injury",
                 name="Dr Sam Patel", role="named GP for safeguarding", phone="0113 496 0002"),
@@ -260,6 +261,6 @@ def test_bad_link_output_is_reported_by_file_row_and_field(world: World, tmp_pat
     assert "links.csv row 7: police record g-6 is not in contacts.csv" in problems
     assert result.left_out == 5
     (folder / "links.csv").write_text("agency,source_record_id,person,match_probability,match_weight,method\n")
-    with pytest.raises(PartnerLinkError, match="missing column.s. person_id; unknown column.s. person"), \
+    with pytest.raises(PartnerLinkError, match=r"missing column.s. person_id; unknown column.s. person"), \
             world.app.state.record.sessions() as session:
         load_linked(session, folder)

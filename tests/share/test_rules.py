@@ -117,12 +117,12 @@ def test_threshold_needs_a_count_and_a_reference(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     register = root / "agreements" / "demo-partnership.yaml"
     register.write_text(register.read_text().replace("    unit: count\n", "    unit: months\n"))
-    with pytest.raises(SharingRulesError, match="min_agencies.unit: expected 'count', not 'months'"):
+    with pytest.raises(SharingRulesError, match=r"min_agencies\.unit: expected 'count', not 'months'"):
         load_rules(root)
 
 
 def test_a_date_that_does_not_exist_is_named(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     (root / "rules.yaml").write_text((root / "rules.yaml").read_text().replace("2023-04-01", "2023-13-01", 1))
-    with pytest.raises(SharingRulesError, match="rules.yaml: a date that does not exist"):
+    with pytest.raises(SharingRulesError, match=r"rules\.yaml: a date that does not exist"):
         load_rules(root)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 __all__ = ["Mark", "Row", "Tick", "Timeline", "contact_timeline"]
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, delete, func, insert, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from careflow.errors import CareflowError
@@ -321,7 +321,7 @@ def linked_contacts(session: Session, person_ids: Sequence[int], start: dt.date,
     return [LinkedContact(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], float(r[9])) for r in rows]
 
 
-def agency_counts_by_child(session: Session, child_ids: Select[tuple[int]], start: dt.date, end: dt.date,
+def agency_counts_by_child(session: Session, child_ids: Select[Any] | CompoundSelect[Any], start: dt.date, end: dt.date,
                            *, family: bool = True) -> dict[int, dict[str, int]]:
     """For each child whose id ``child_ids`` selects, the number of linked partner contacts from ``start`` to
     ``end`` by agency: the child's own, and with ``family`` their network's too."""
@@ -348,19 +348,15 @@ def agency_counts_by_child(session: Session, child_ids: Select[tuple[int]], star
 # --- the people the record sends to careflow link -------------------------------------------------------------
 
 
-def _nhs_check_digit(nine: str) -> int | None:
-    total = sum(int(d) * (10 - i) for i, d in enumerate(nine))
-    check = 11 - total % 11
-    return 0 if check == 11 else (None if check == 10 else check)
-
-
 def _synthetic_nhs_number(seed: int) -> str:
     """A valid NHS number (modulus 11) in the 999 range, which the NHS does not issue: for demo people the record
     holds none for."""
+    from careflow.synth.partners import nhs_check_digit
+
     n = seed
     while True:
         nine = f"999{n % 1_000_000:06d}"
-        check = _nhs_check_digit(nine)
+        check = nhs_check_digit(nine)
         if check is not None:
             return nine + str(check)
         n += 1_000_003

@@ -341,7 +341,7 @@ def _named(reader: _Reader, name: str, keys: frozenset[str]) -> dict[str, Named]
     for key, node in raw.items():
         where = f"{name}:{key}"
         spec = reader.mapping(node, where, keys, ("label", "reference"))
-        stages = frozenset()
+        stages: frozenset[str] = frozenset()
         if "stages" in keys:
             from careflow.record.pathway import Stage
 

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, false, or_, select
 
 from careflow.record.errors import AccessDenied, NotFound
 from careflow.record.models import Allocation, Child
@@ -55,7 +57,7 @@ def child_scope(ctx: Ctx) -> ColumnElement[bool]:
     return false()
 
 
-def child_ids_in_scope(ctx: Ctx) -> Select[tuple[int]]:
+def child_ids_in_scope(ctx: Ctx) -> Select[Any] | CompoundSelect[Any]:
     """The ids of the children the actor may see (named), as :func:`child_scope` decides, written as a union of
     index lookups (the team's children, the open allocations) for queries over a whole team."""
     role = ctx.role
@@ -64,7 +66,7 @@ def child_ids_in_scope(ctx: Ctx) -> Select[tuple[int]]:
     if role in PRACTITIONERS:
         if ctx.actor.team_id is None:
             return allocated
-        return select(Child.id).where(Child.team_id == ctx.actor.team_id).union(allocated)  # type: ignore[return-value]
+        return select(Child.id).where(Child.team_id == ctx.actor.team_id).union(allocated)
     if role is Role.ADVOCATE:
         return allocated
     return select(Child.id).where(false())

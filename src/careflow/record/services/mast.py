@@ -243,7 +243,8 @@ def _csc_case(ctx: Ctx, child: Child) -> CscCase:
         max((o for o, _ in referrals), default=None))
     closed = None if is_open else max((c for _, c in referrals if c is not None), default=child.stage_since)
     return CscCase(is_open=is_open, stage=stage.value, stage_label=stage.label, since=child.stage_since,
-                   opened=opened, closed=closed, team=team, workers=[f"{name} ({role.replace('_', ' ')})" for name, role in workers])
+                   opened=opened, closed=closed, team=team,
+                   workers=[f"{name} ({role.replace('_', ' ')})" for name, role in workers])
 
 
 def _minimum_data_set(ctx: Ctx, child: Child, family: dict[int, tuple[str, str]], show_family: bool
@@ -288,8 +289,8 @@ def child_mast(ctx: Ctx, child_id: int, *, purpose: str | None, months: int | No
     mds = _minimum_data_set(ctx, child, people, family) if show_mds else None
     csc = _csc_case(ctx, child) if decide("csc_case_status", CSC) else None
     contacts = queries.linked_contacts(ctx.session, list(people), start, end)
-    agencies = sorted({c.agency for c in contacts} | (set(partnership.agreements[0].parties) - {CSC}
-                                                      if partnership.agreements else set()))
+    parties = {p for a in partnership.agreements for p in a.parties} - {CSC}
+    agencies = sorted({c.agency for c in contacts} | parties)
     agency_rows: list[AgencyRow] = []
     rows: list[ContactRow] = []
     for agency in agencies:
@@ -315,11 +316,11 @@ def child_mast(ctx: Ctx, child_id: int, *, purpose: str | None, months: int | No
         details = decide("contact_details", c.agency)
         sure = decide("link_confidence", c.agency)
         name, relationship = people[c.person_id]
-        who = ("the child" if relationship == "child" else relationship.replace("_", " "))
+        person_label = "the child" if relationship == "child" else relationship.replace("_", " ")
         if show_mds:
-            who = f"{name} ({who})"
+            person_label = f"{name} ({person_label})"
         rows.append(ContactRow(event_date=c.event_date, agency=c.agency, agency_label=_label(rules, c.agency),
-                               person=who, event_type=c.event_type if details else None,
+                               person=person_label, event_type=c.event_type if details else None,
                                summary=c.summary if details else None, method=c.method if sure else None,
                                match_probability=round(c.match_probability, 4) if sure else None))
     load = _latest_load(ctx)

@@ -43,7 +43,8 @@ def upgrade() -> None:
         sa.Column("contact_name", sa.String(length=120), nullable=True),
         sa.Column("contact_role", sa.String(length=120), nullable=True),
         sa.Column("contact_phone", sa.String(length=40), nullable=True),
-        sa.ForeignKeyConstraint(["load_id"], ["partner_loads.id"], name=op.f("fk_partner_records_load_id_partner_loads")),
+        sa.ForeignKeyConstraint(["load_id"], ["partner_loads.id"],
+                                name=op.f("fk_partner_records_load_id_partner_loads")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_records")),
         sa.UniqueConstraint("agency", "source_record_id", name="uq_partner_records_agency_source"),
     )
