@@ -70,7 +70,10 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
             session.add(Advocacy(child_id=child.id, advocate_id=advocate.id, start_date=child.stage_since))
             session.add(Allocation(child_id=child.id, user_id=advocate.id, role_on_case="advocate",
                                    start_date=child.stage_since))
-    linked = load_demo_partners(app, today=today, seed=seed) if partners else None
+    if partners and out is not None:
+        out.write("Making what partner agencies hold about the demo's families, and linking it (careflow link)...\n")
+        out.flush()
+    linked = load_demo_partners(app, today=today, seed=seed, progress=out is sys.stdout) if partners else None
     if out is not None:
         if linked is not None:
             out.write(f"Partner agencies: {linked.records:,} records linked to {linked.people:,} children and family "
@@ -84,7 +87,7 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
     return app
 
 
-def load_demo_partners(app: FastAPI, *, today: dt.date, seed: int = 0) -> LoadResult:
+def load_demo_partners(app: FastAPI, *, today: dt.date, seed: int = 0, progress: bool = False) -> LoadResult:
     """Make partner agencies' data for the record's children and their families (two years to ``today``), link it
     with ``careflow link``'s linkage and load it for the MAST view; returns what was loaded."""
     from careflow.record.clocks import add_months
@@ -98,7 +101,7 @@ def load_demo_partners(app: FastAPI, *, today: dt.date, seed: int = 0) -> LoadRe
     with tempfile.TemporaryDirectory(prefix="careflow-partners-") as tmp:
         partner_dir = make_partner_data(people, seed=seed, out_dir=Path(tmp) / "partners",
                                         start=add_months(today, -24), end=today)
-        link(people, partner_dir, Path(tmp) / "linked", progress=False, seed=seed)
+        link(people, partner_dir, Path(tmp) / "linked", progress=progress, seed=seed)
         with state.sessions() as session, session.begin():
             return load_linked(session, Path(tmp) / "linked", audit_chains=state.settings.audit_chains)
 
