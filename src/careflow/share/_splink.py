@@ -98,10 +98,36 @@ def score_pairs(records: pl.DataFrame, people: pl.DataFrame, *, backend: str = "
     the names, date of birth, sex and postcode give alone) for every pair above :data:`FLOOR_WEIGHT`, and the
     trained model (splink's settings dictionary, with the counts used).
     """
+    report = progress or (lambda step, fraction: None)
+    messages = _SplinkMessages()
+    splink_logger = logging.getLogger("splink")
+    splink_logger.addHandler(messages)
+    splink_logger.propagate = False
+    try:
+        return _score_pairs(records, people, backend, seed, report, spark, messages)
+    finally:
+        splink_logger.removeHandler(messages)
+
+
+class _SplinkMessages(logging.Handler):
+    """Keeps splink's warnings (e.g. a level never seen in training) for the model file and the report, instead of
+    letting them reach the terminal through logging's last-resort handler."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = " ".join(record.getMessage().split())
+        if text and text not in self.messages:
+            self.messages.append(text)
+
+
+def _score_pairs(records: pl.DataFrame, people: pl.DataFrame, backend: str, seed: int,
+                 report: Callable[[str, float], None], spark: Any,
+                 messages: _SplinkMessages) -> tuple[pl.DataFrame, dict[str, Any]]:
     from splink import Linker, block_on
 
-    report = progress or (lambda step, fraction: None)
-    logging.getLogger("splink").setLevel(logging.WARNING)
     left = _for_splink(records, "partners")
     right = _for_splink(people, "people")
     if backend == "duckdb":
@@ -142,10 +168,11 @@ def score_pairs(records: pl.DataFrame, people: pl.DataFrame, *, backend: str = "
     else:
         scored = pl.DataFrame(predictions.as_record_list())
     assert isinstance(scored, pl.DataFrame)
-    model = linker.misc.save_model_to_json(out_path=None) if hasattr(linker, "misc") else {}
+    model = linker.misc.save_model_to_json(out_path=None)
     model = dict(model or {})
     model["trained_on"] = {"partner_records": records.height, "people": people.height, "u_max_pairs": max_pairs,
                            "backend": backend}
+    model["splink_warnings"] = messages.messages
     if scored.height == 0:
         return pl.DataFrame(schema={"record_key": pl.String, "person_id": pl.String, "match_weight": pl.Float64,
                                     "match_probability": pl.Float64,

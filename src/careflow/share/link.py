@@ -163,7 +163,7 @@ def _probability(weight: float) -> float:
 
 def link(people: pl.DataFrame, partner_dir: Path, out_dir: Path, *, mapping: Path | None = None,
          backend: str = "duckdb", threshold: float | None = None, progress: bool | Progress = True,
-         seed: int = 42, spark: Any = None) -> LinkResult:
+         seed: int = 42, spark: Any = None, people_problems: list[dict[str, Any]] | None = None) -> LinkResult:
     """Link the partner files in ``partner_dir`` to ``people`` and write the results to ``out_dir``.
 
     Args:
@@ -177,17 +177,20 @@ def link(people: pl.DataFrame, partner_dir: Path, out_dir: Path, *, mapping: Pat
             :data:`DEFAULT_THRESHOLD`).
         progress: True for a rich progress bar, a callback ``(step, fraction)``, or False.
         seed: the seed of splink's random sampling (u estimation), so a run can be repeated.
+        spark: a SparkSession, for ``backend="spark"``.
+        people_problems: problems found reading ``people`` (see :func:`read_people`), written to problems.csv first.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if progress is True:
         return _with_progress_bar(people, partner_dir, out_dir, mapping=mapping, backend=backend,
-                                  threshold=threshold, seed=seed, spark=spark)
+                                  threshold=threshold, seed=seed, spark=spark, people_problems=people_problems)
     report: Progress = progress if callable(progress) else (lambda step, fraction: None)
 
     report("reading the partner files", 0.02)
     read = read_partner_files(Path(partner_dir), mapping)
+    read.problems[:0] = list(people_problems or [])
     records = read.records.with_columns(
         (pl.col("agency") + "|" + pl.col("source_record_id").fill_null("")).alias("record_key"))
     usable = records.filter(pl.col("usable"))

@@ -28,8 +28,8 @@ import polars as pl
 from careflow.errors import CareflowError
 from careflow.share.identifiers import nhs_number_expr
 
-__all__ = ["FIELDS", "PROBLEM_COLUMNS", "RECORD_COLUMNS", "SYNTHETIC_MAPPING", "MappingError", "PartnerRead",
-           "load_mapping", "read_partner_files"]
+__all__ = ["FIELDS", "PEOPLE_REQUIRED", "PROBLEM_COLUMNS", "RECORD_COLUMNS", "SYNTHETIC_MAPPING", "MappingError",
+           "PartnerRead", "load_mapping", "read_partner_files", "read_people"]
 
 SYNTHETIC_MAPPING = Path(__file__).with_name("data") / "synthetic_mapping.yaml"
 FIELDS = ("source_record_id", "first_name", "last_name", "full_name", "dob", "sex", "postcode", "nhs_number", "upn",
@@ -265,3 +265,56 @@ def read_partner_files(partner_dir: Path, mapping: Path | None = None) -> Partne
                                                         "usable": pl.Boolean}
     records = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=schema)
     return PartnerRead(records, problems)
+
+
+PEOPLE_REQUIRED = ("person_id", "first_name", "last_name", "dob", "sex", "postcode", "nhs_number")
+
+
+def read_people(path: Path) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """The people partner records are linked to, from a CSV file (e.g. exported from the record).
+
+    Columns ``person_id, first_name, last_name, dob`` (YYYY-MM-DD), ``sex`` (M/F), ``postcode, nhs_number`` and
+    optionally ``upn, family_id, role``. A missing column is an error (:class:`MappingError`); a date of birth
+    that is not a date, an invalid NHS number or a repeated person_id is reported (the value is not used; a
+    repeated person keeps its first row) and the rest of the row is linked on.
+    """
+    problems: list[dict[str, Any]] = []
+    name = Path(path).name
+    if not Path(path).exists():
+        raise MappingError(f"{path}: no such people file")
+    text = _decode(Path(path), name, problems)
+    frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    frame = frame.with_columns([pl.col(c).str.strip_chars().fill_null("") for c in frame.columns])
+    missing = [c for c in PEOPLE_REQUIRED if c not in frame.columns]
+    if missing:
+        raise MappingError(f"{path}: the people file lacks column(s) {', '.join(missing)} (it has: "
+                           f"{', '.join(frame.columns)}; expected {', '.join(PEOPLE_REQUIRED)}, optionally upn)")
+    for col in ("upn", "family_id", "role"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit("").alias(col))
+    frame = frame.with_row_index("row", offset=2).with_columns(
+        pl.col("dob").str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("_dob"),
+        nhs_number_expr("nhs_number").alias("_nhs"))
+    for row, value in frame.filter((pl.col("dob") != "") & pl.col("_dob").is_null()).select("row", "dob").iter_rows():
+        problems.append({"file": name, "row": row, "field": "dob", "value_shown": value,
+                         "problem": f"{value!r} is not a date (expected YYYY-MM-DD, e.g. 2014-04-01); the person is "
+                                    "matched on their other fields"})
+    for row, value in frame.filter((pl.col("nhs_number") != "") & pl.col("_nhs").is_null()).select(
+            "row", "nhs_number").iter_rows():
+        problems.append({"file": name, "row": row, "field": "nhs_number", "value_shown": value,
+                         "problem": "not a valid NHS number (10 digits passing the modulus-11 check); the number is "
+                                    "not used, the person is matched on their other fields"})
+    repeated = frame.filter(pl.col("person_id").is_duplicated() & (pl.int_range(pl.len()).over("person_id") > 0))
+    for row, value in repeated.select("row", "person_id").iter_rows():
+        problems.append({"file": name, "row": row, "field": "person_id", "value_shown": value,
+                         "problem": "person_id repeated; this row is kept out (the first row with it is used)"})
+    blank = frame.filter(pl.col("person_id") == "")
+    for (row,) in blank.select("row").iter_rows():
+        problems.append({"file": name, "row": row, "field": "person_id", "value_shown": "",
+                         "problem": "no person_id; this row is kept out"})
+    people = frame.filter(pl.col("person_id") != "").unique("person_id", keep="first", maintain_order=True).select(
+        "person_id", "family_id", "role", pl.col("first_name").replace("", None), pl.col("last_name").replace("", None),
+        pl.col("_dob").alias("dob"), pl.col("sex").str.to_uppercase().str.slice(0, 1).replace("", None),
+        pl.col("postcode").replace("", None), pl.col("_nhs").alias("nhs_number"),
+        pl.col("upn").replace("", None))
+    return people, problems
