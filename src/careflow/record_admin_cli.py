@@ -282,6 +282,30 @@ def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role
     typer.echo(f"{role} may use the record's tables in schema {schema}; audit_log is append-only for it")
 
 
+@admin_app.command("export-people")
+def export_people(
+    out: Annotated[Path, typer.Argument(help="The CSV to write (careflow link --people reads it).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the record's children and the people in their networks for careflow link (--people), audited.
+
+    A child is named by record id, a family member person-<id>, as load-partner-links reads them back. Where the
+    record holds no NHS number or postcode for someone, a stand-in is written (NHS numbers in the unissued 999 range).
+    """
+    import hashlib
+
+    from careflow.share.mast import people_frame
+
+    with _context(database_url) as (ctx, _):
+        people = people_frame(ctx.session)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        people.write_csv(out)
+        ctx.audit("export", entity="people", detail={"people": people.height, "file": out.name,
+                                                     "sha256": hashlib.sha256(out.read_bytes()).hexdigest()})
+    typer.echo(f"wrote {people.height:,} people ({people.filter(people['role'] == 'child').height:,} children) "
+               f"to {out}; link them with careflow link --people {out} --partners DIR --out DIR")
+
+
 @admin_app.command("load-partner-links")
 def load_partner_links(
     link_dir: Annotated[Path, typer.Argument(help="A folder careflow link --out wrote (links.csv, contacts.csv).")],
