@@ -70,7 +70,7 @@ def _load(world: World, tmp_path: Path, child: dict[str, Any], mother: int, pref
         contact("police", f"{prefix}-P3", days[3], "domestic_abuse_notification", "DA notification, mother victim"),
         contact("housing", f"{prefix}-X9", days[0], "tenancy", "not linked to anyone: never stored"),
     ]
-    links = [link("police", f"{prefix}-P1", cid), link("police", f"{prefix}-P2", cid),
+    links = [link("police", f"{prefix}-P1", cid) | {"match_weight": "inf"}, link("police", f"{prefix}-P2", cid),
              link("health", f"{prefix}-H1", cid, 0.9731, "probabilistic"), link("school", f"{prefix}-S1", cid),
              link("police", f"{prefix}-P3", f"person-{mother}", 0.9912, "probabilistic")]
     folder = write_link_output(tmp_path / prefix, contacts, links)
@@ -88,6 +88,10 @@ def test_load_keeps_linked_records_only_and_audits(world: World, tmp_path: Path)
     state = world.app.state.record
     with state.sessions() as session:
         assert session.scalar(select(PartnerRecord.id).where(PartnerRecord.source_record_id == "a-X9")) is None
+        certain = session.scalar(select(PartnerLink.match_weight).join(PartnerRecord, PartnerRecord.id ==
+                                                                       PartnerLink.record_id)
+                                 .where(PartnerRecord.source_record_id == "a-P1"))
+        assert certain == float("inf")  # an NHS-number match's weight, as careflow link writes it
         entry = session.scalars(select(AuditEntry).where(AuditEntry.entity == "partner_links")
                                 .order_by(AuditEntry.id.desc())).first()
         assert entry is not None and entry.action == "import" and entry.detail["links"] == 5
@@ -247,7 +251,7 @@ def test_bad_link_output_is_reported_by_file_row_and_field(world: World, tmp_pat
                 contact("police", "g-5", TODAY, "incident", "bad method")]
     links = [link("police", "g-1", cid), link("police", "g-2", cid), link("police", "g-3", "P000123"),
              link("police", "g-4", cid, 1.7), link("police", "g-5", cid, 0.9, "guess"),
-             link("police", "g-6", cid)]
+             link("police", "g-6", cid), link("police", "g-7", cid) | {"match_weight": "heavy"}]
     folder = write_link_output(tmp_path / "g", contacts, links)
     with world.app.state.record.sessions() as session, session.begin():
         result = load_linked(session, folder)
@@ -259,7 +263,8 @@ def test_bad_link_output_is_reported_by_file_row_and_field(world: World, tmp_pat
     assert "links.csv row 5, match_probability: '1.7' is not a number from 0 to 1" in problems
     assert "links.csv row 6, method: 'guess' is not one of" in problems
     assert "links.csv row 7: police record g-6 is not in contacts.csv" in problems
-    assert result.left_out == 5
+    assert "links.csv row 8, match_weight: 'heavy' is not a number" in problems
+    assert result.left_out == 6
     (folder / "links.csv").write_text("agency,source_record_id,person,match_probability,match_weight,method\n")
     with pytest.raises(PartnerLinkError, match=r"missing column.s. person_id; unknown column.s. person"), \
             world.app.state.record.sessions() as session:

@@ -161,8 +161,11 @@ def _parse_links(rows: list[tuple[int, dict[str, str]]], people: dict[str, int],
                             "0 to 1; the link is left out")
             continue
         weight_text = row["match_weight"].strip()
-        weight = _number(weight_text, low=-math.inf, high=math.inf) if weight_text else None
-        if weight_text and weight is None:
+        try:  # an NHS-number match may carry an infinite weight (certain); never NaN
+            weight = float(weight_text) if weight_text else None
+        except ValueError:
+            weight = math.nan
+        if weight is not None and math.isnan(weight):
             problems.append(f"{where}, match_weight: {weight_text[:20]!r} is not a number; the link is left out")
             continue
         method = row["method"].strip()
