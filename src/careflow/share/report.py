@@ -162,7 +162,7 @@ def _model_table(model: dict[str, Any]) -> str:
 
 
 def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, problems: pl.DataFrame,
-                 candidates: pl.DataFrame, threshold: float, review_band: float, quality: dict[str, Any] | None,
+                 candidates: pl.DataFrame, threshold: float, review_from: float, quality: dict[str, Any] | None,
                  curve: list[dict[str, float]], model: dict[str, Any], n_records: int) -> Path:
     """Write the report to ``path`` and return it."""
     by_method = dict(links.group_by("method").len().iter_rows()) if links.height else {}
@@ -174,8 +174,9 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
              f"probabilistic matching); {review.height:,} in the clerical review queue; {problems.height:,} "
              "problems in the input (problems.csv).</p>",
              f"<p>Threshold: a probabilistic match is linked from a match weight of <b>{threshold:g}</b> "
-             f"(probability {1 / (1 + 2 ** -threshold):.4f} that the pair is the same person); weights from "
-             f"{threshold - review_band:g} to {threshold:g} go to clerical review.</p>"]
+             f"(probability {1 / (1 + 2 ** -threshold):.3f} that the pair is the same person); weights from "
+             f"{review_from:g} (probability {1 / (1 + 2 ** -review_from):.2f}) up to {threshold:g} go to clerical "
+             "review.</p>"]
     if quality:
         parts.append("<h2>Quality against the synthetic truth</h2>")
         parts.append(f"<p>Overall: precision <b>{quality['precision']:.4f}</b>, recall <b>{quality['recall']:.4f}"
@@ -186,7 +187,7 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
     parts.append("<h2>Match weights</h2><figure>")
     parts.append(histogram("Best candidate's match weight for each partner record", _weight_bins(candidates),
                            [(threshold, f"threshold {threshold:g}", "#d4351c"),
-                            (threshold - review_band, f"review from {threshold - review_band:g}", "#f47738")],
+                            (review_from, f"review from {review_from:g}", "#f47738")],
                            "match weight (log2 Bayes factor)"))
     parts.append("<figcaption class='note'>Records whose best candidate is below the review band are left "
                  "unlinked.</figcaption></figure>")
