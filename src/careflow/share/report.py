@@ -23,7 +23,7 @@ __all__ = ["histogram", "lines", "write_report"]
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:2em;max-width:1000px;color:#0b0c0c}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #b1b4b6;padding:4px 8px;text-align:right}
 th{background:#f3f2f1}td:first-child,th:first-child{text-align:left}.note{color:#505a5f;font-size:90%}
-figure{margin:1em 0}"""
+figure{margin:1em 0}table.left td,table.left th{text-align:left}"""
 
 
 def histogram(title: str, counts: Sequence[tuple[float, float, int]], markers: Sequence[tuple[float, str, str]],
@@ -158,7 +158,7 @@ def _model_table(model: dict[str, Any]) -> str:
                         f"<td>{escape(str(level.get('label_for_charts', '')))}</td>"
                         f"<td>{'' if m is None else f'{m:.4g}'}</td><td>{'' if u is None else f'{u:.4g}'}</td>"
                         f"<td>{weight:.2f}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return "<table class='left'>" + "".join(rows) + "</table>"
 
 
 def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, problems: pl.DataFrame,
@@ -209,11 +209,11 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
             parts.append(f"<p>Prior probability that two random records are the same person: {prior:.3g}.</p>")
         parts.append(_model_table(model))
     if problems.height:
-        parts.append("<h2>Problems in the input (first 50)</h2><table><tr><th>file</th><th>row</th><th>field</th>"
-                     "<th>problem</th></tr>")
+        parts.append("<h2>Problems in the input (first 50)</h2><table class='left'><tr><th>file</th><th>row</th>"
+                     "<th>field</th><th>problem</th></tr>")
         for f, r, fld, prob, _ in problems.head(50).iter_rows():
             parts.append(f"<tr><td>{escape(str(f))}</td><td>{r}</td><td>{escape(str(fld))}</td>"
-                         f"<td style='text-align:left'>{escape(str(prob))}</td></tr>")
+                         f"<td>{escape(str(prob))}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     Path(path).write_text("".join(parts), encoding="utf-8")

@@ -383,15 +383,6 @@ _ASC_WORKERS = (("Linda Marsh", "01632 960701"), ("Omar Haddad", "01632 960702")
 
 
 @dataclass
-class _File:
-    agency: str
-    name: str
-    columns: list[str]
-    encoding: str = "utf-8"
-    rows: list[list[str]] = field(default_factory=list)
-
-
-@dataclass
 class _Event:
     when: dt.date
     person: _Person
