@@ -2,7 +2,7 @@
 children on one machine in under 5 minutes and under 8 GB (splink on DuckDB).
 
     python benchmarks/bench_link.py                                   # 100,000 children, about 1,000,000 records
-    python benchmarks/bench_link.py --children 10000 --months 21      # smaller
+    python benchmarks/bench_link.py --children 10000 --months 12      # smaller
     python benchmarks/bench_link.py --data /tmp/partners-100k         # keep (or reuse) the generated files
 
 The synthetic families and partner files are made first in a separate process (not timed, not in the peak), then
@@ -40,8 +40,8 @@ make_partner_data(people, seed=1, out_dir=out / "partners", start=start, end=end
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--months", type=int, default=21,
-                        help="months of partner records (21 gives about 10 records a child)")
+    parser.add_argument("--months", type=int, default=22,
+                        help="months of partner records (22 gives about 10 records a child)")
     parser.add_argument("--data", type=Path, default=None, help="folder for the generated data (reused if there)")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="careflow-bench-link-"))
