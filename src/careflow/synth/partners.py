@@ -320,9 +320,9 @@ def _people_for_agencies(people: pl.DataFrame, rng: np.random.Generator, params:
             previous[family] = postcodes.draw() if rng.random() < moved_share else None
         other = FAMILY[int(rng.integers(len(FAMILY)))] if rng.random() < changed_share else None
         by_family.setdefault(family, []).append(str(row["nhs_number"]))
-        out.append(_Person(str(row["person_id"]), str(row["role"]), str(row["first_name"]), str(row["last_name"]),
-                           row["dob"], str(row["sex"]), str(row["postcode"] or ""), str(row["nhs_number"] or ""),
-                           row["upn"], previous[family], other))
+        out.append(_Person(str(row["person_id"]), str(row["role"]), str(row["first_name"] or ""),
+                           str(row["last_name"] or ""), row["dob"], str(row["sex"]), str(row["postcode"] or ""),
+                           str(row["nhs_number"] or ""), row["upn"], previous[family], other))
     for person, row in zip(out, people.iter_rows(named=True), strict=True):
         person.relatives_nhs = [n for n in by_family[str(row["family_id"])] if n != person.nhs_number]
     return out
