@@ -421,7 +421,7 @@ def link(
     mapping: Annotated[Path | None, typer.Option(help="Column mapping of the partner files (YAML; default: the "
                                                       "synthetic files' layout).")] = None,
     threshold: Annotated[float | None, typer.Option(help="Match weight from which a probabilistic match is linked "
-                                                         "(default 10).")] = None,
+                                                         "(default 6.63, a match probability of 0.99).")] = None,
     backend: Annotated[str, typer.Option(help="splink backend (duckdb).")] = "duckdb",
     start: Annotated[str, typer.Option(help="Synthetic data: first day of partner records.")] = "2025-04-01",
     end: Annotated[str, typer.Option(help="Synthetic data: last day of partner records.")] = "2026-03-31",

@@ -111,3 +111,8 @@ def test_people_file_problems(tmp_path: Path) -> None:
     path.write_text("person_id,first_name\n1,Amy\n", encoding="utf-8")
     with pytest.raises(MappingError, match="lacks column"):
         read_people(path)
+
+
+def test_a_file_with_a_header_only_is_read_as_no_records(tmp_path: Path) -> None:
+    records, problems = _read(tmp_path, "")
+    assert records.height == 0 and problems.height == 0

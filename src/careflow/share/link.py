@@ -31,18 +31,19 @@ from typing import Any
 
 import polars as pl
 
+from careflow.share import _splink
 from careflow.share.partners_io import PartnerRead, read_partner_files
 
-__all__ = ["DEFAULT_THRESHOLD", "LINK_COLUMNS", "REVIEW_BAND", "LinkResult", "decide", "link", "nhs_number_links",
+__all__ = ["DEFAULT_THRESHOLD", "LINK_COLUMNS", "REVIEW_FROM", "LinkResult", "decide", "link", "nhs_number_links",
            "prepare", "probabilistic_candidates"]
 
-#: Match weight (log2 Bayes factor) from which a probabilistic match is linked: 2**10, about 1000 to 1 for the
-#: pair being the same person given the prior, i.e. a match probability near 0.999 when the prior is 1 in 1000.
-#: Chosen before scoring (not fitted to the synthetic truth); the report shows precision and recall at every
-#: threshold so a partnership can choose its own.
-DEFAULT_THRESHOLD = 10.0
-#: Matches with a weight in [threshold - REVIEW_BAND, threshold) go to the clerical review queue.
-REVIEW_BAND = 6.0
+#: Match weight from which a probabilistic match is linked: log2(99), a match probability of 0.99 (posterior odds
+#: of 99 to 1 that the record is the person, the prior being estimated from the data). Chosen before scoring, not
+#: fitted to the synthetic truth; the report shows precision and recall at every threshold so a partnership can
+#: choose its own (``--threshold``).
+DEFAULT_THRESHOLD = 6.63
+#: Matches from this weight (a match probability of 0.5) up to the threshold go to the clerical review queue.
+REVIEW_FROM = 0.0
 #: A best candidate is only linked when the next-best person is at least this much weaker (twins, siblings).
 MARGIN = 5.0
 #: An NHS-number match whose other fields alone give a weight below this goes to review, not to the links.
@@ -111,14 +112,16 @@ def probabilistic_candidates(records: pl.DataFrame, people: pl.DataFrame, *, bac
 
 
 def decide(records: pl.DataFrame, people: pl.DataFrame, deterministic: pl.DataFrame, candidates: pl.DataFrame,
-           threshold: float, review_band: float = REVIEW_BAND, margin: float = MARGIN) -> tuple[pl.DataFrame,
-                                                                                                pl.DataFrame]:
+           threshold: float, review_from: float = REVIEW_FROM, margin: float = MARGIN) -> tuple[pl.DataFrame,
+                                                                                               pl.DataFrame]:
     """Links (one person at most per partner record) and the review queue, keyed by ``record_key``.
 
     - An NHS-number match is linked (method ``nhs_number``) unless the other fields (names, date of birth, sex,
-      postcode) weigh against it on their own (a relative's number copied by mistake), when it goes to review.
+      postcode) weigh against it on their own (a relative's number copied by mistake), when it goes to review. (Every
+      pair with the same NHS number is a candidate splink scores; one missing from ``candidates`` scored below the
+      floor kept, so its other fields are against it too.)
     - Otherwise the record's best-scored person is linked (``probabilistic``) at or above ``threshold`` when the
-      second-best person is at least ``margin`` weaker; in ``[threshold - review_band, threshold)``, or when two
+      second-best person is at least ``margin`` weaker; in ``[review_from, threshold)``, or when two
       people are that close, the pair goes to review.
     """
     schema = {"record_key": pl.String, "person_id": pl.String, "match_weight": pl.Float64,
@@ -134,23 +137,22 @@ def decide(records: pl.DataFrame, people: pl.DataFrame, deterministic: pl.DataFr
     det = deterministic.join(candidates.select("record_key", "person_id", "match_weight", "match_probability",
                                                "weight_without_identifiers"),
                              on=["record_key", "person_id"], how="left")
-    contradicted = det.filter(pl.col("weight_without_identifiers").is_not_null()
-                              & (pl.col("weight_without_identifiers") < CONTRADICTED))
+    contradicted = det.filter(pl.col("weight_without_identifiers").is_null()
+                              | (pl.col("weight_without_identifiers") < CONTRADICTED))
     nhs_links = det.join(contradicted.select("record_key"), on="record_key", how="anti").select(
-        "record_key", "person_id",
-        pl.col("match_weight").fill_null(float("inf")), pl.col("match_probability").fill_null(1.0),
-        pl.lit("nhs_number").alias("method"))
+        "record_key", "person_id", "match_weight", "match_probability", pl.lit("nhs_number").alias("method"))
     rest = best.join(deterministic.select("record_key"), on="record_key", how="anti")
     close = pl.col("_second").is_not_null() & (pl.col("match_weight") - pl.col("_second") < margin)
     prob_links = rest.filter((pl.col("match_weight") >= threshold) & ~close).select(
         "record_key", "person_id", "match_weight", "match_probability", pl.lit("probabilistic").alias("method"))
     review = pl.concat([
-        rest.filter((pl.col("match_weight") >= threshold - review_band) & ~((pl.col("match_weight") >= threshold)
-                                                                              & ~close))
+        rest.filter((pl.col("match_weight") >= min(review_from, threshold))
+                    & ~((pl.col("match_weight") >= threshold) & ~close))
         .select("record_key", "person_id", "match_weight", "match_probability",
                 pl.when(close).then(pl.lit("another person scores nearly as high"))
                 .otherwise(pl.lit("match weight in the uncertain band")).alias("reason")),
-        contradicted.select("record_key", "person_id", "match_weight", "match_probability",
+        contradicted.select("record_key", "person_id", pl.col("match_weight").fill_null(_splink.FLOOR_WEIGHT),
+                            pl.col("match_probability").fill_null(_probability(_splink.FLOOR_WEIGHT)),
                             pl.lit("NHS numbers agree but the other fields disagree").alias("reason")),
     ])
     links = pl.concat([nhs_links.cast(schema), prob_links.cast(schema)])  # type: ignore[arg-type]
@@ -278,7 +280,7 @@ def _write(out_dir: Path, people: pl.DataFrame, read: PartnerRead, records: pl.D
     from careflow.share.report import write_report
 
     files["report"] = write_report(out_dir / "report.html", links=links_out, review=review_out, problems=problems,
-                                   candidates=candidates, threshold=threshold, review_band=REVIEW_BAND,
+                                   candidates=candidates, threshold=threshold, review_from=REVIEW_FROM,
                                    quality=quality, curve=curve, model=model, n_records=records.height)
     return LinkResult(out_dir, links_out, review_out, problems, records.height,
                       records.height - records.filter(pl.col("usable")).height, threshold, quality, model, files)

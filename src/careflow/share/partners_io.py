@@ -151,7 +151,7 @@ def _read_file(path: Path, name: str, spec: dict[str, Any], problems: list[dict[
                 first_name=pl.col("full_name").str.extract(r"^(\S+)"),
                 last_name=pl.col("full_name").str.extract(r"^\S+\s+(.*)$").str.strip_chars())
     out = out.drop("full_name")
-    usable = pl.Series("usable", [True] * n)
+    usable = pl.Series("usable", [True] * n, dtype=pl.Boolean)
     # dates: a value that is not a date in the file's format keeps the row out
     for fld in ("dob", "event_date"):
         if fld not in columns:

@@ -48,13 +48,23 @@ def scores(links: pl.DataFrame, truth: pl.DataFrame, person_ids: pl.Series) -> d
 
 def scores_by_threshold(candidates: pl.DataFrame, truth: pl.DataFrame, person_ids: pl.Series,
                         thresholds: list[float]) -> list[dict[str, float]]:
-    """Precision and recall were the links cut at each match weight in ``thresholds``.
+    """Precision and recall were the links cut at each match weight in ``thresholds`` (overall).
 
     ``candidates``: each partner record's best candidate (``agency, source_record_id, person_id, match_weight``);
-    deterministic links carry an infinite weight.
+    deterministic links carry an infinite weight. Joined to the truth once, then counted at each threshold.
     """
+    known = set(person_ids.cast(pl.String).to_list())
+    truth = truth.select("agency", "source_record_id", pl.col("person_id").cast(pl.String).fill_null("")
+                         .alias("true_person_id"))
+    relevant = truth.filter(pl.col("true_person_id").is_in(list(known))).height
+    joined = candidates.select("agency", "source_record_id", pl.col("person_id").cast(pl.String), "match_weight").join(
+        truth, on=["agency", "source_record_id"], how="left").with_columns(
+        (pl.col("person_id") == pl.col("true_person_id")).fill_null(False).alias("correct"))
+    weights = joined["match_weight"].to_numpy()
+    correct = joined["correct"].to_numpy()
     out = []
     for t in thresholds:
-        s = scores(candidates.filter(pl.col("match_weight") >= t), truth, person_ids)
+        kept = weights >= t
+        s = _prf(int((correct & kept).sum()), int(kept.sum()), relevant)
         out.append({"threshold": t, "precision": s["precision"], "recall": s["recall"], "f1": s["f1"]})
     return out

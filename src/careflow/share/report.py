@@ -23,7 +23,7 @@ __all__ = ["histogram", "lines", "write_report"]
 CSS = """body{font-family:Arial,Helvetica,sans-serif;margin:2em;max-width:1000px;color:#0b0c0c}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #b1b4b6;padding:4px 8px;text-align:right}
 th{background:#f3f2f1}td:first-child,th:first-child{text-align:left}.note{color:#505a5f;font-size:90%}
-figure{margin:1em 0}"""
+figure{margin:1em 0}table.left td,table.left th{text-align:left}"""
 
 
 def histogram(title: str, counts: Sequence[tuple[float, float, int]], markers: Sequence[tuple[float, str, str]],
@@ -158,11 +158,11 @@ def _model_table(model: dict[str, Any]) -> str:
                         f"<td>{escape(str(level.get('label_for_charts', '')))}</td>"
                         f"<td>{'' if m is None else f'{m:.4g}'}</td><td>{'' if u is None else f'{u:.4g}'}</td>"
                         f"<td>{weight:.2f}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+    return "<table class='left'>" + "".join(rows) + "</table>"
 
 
 def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, problems: pl.DataFrame,
-                 candidates: pl.DataFrame, threshold: float, review_band: float, quality: dict[str, Any] | None,
+                 candidates: pl.DataFrame, threshold: float, review_from: float, quality: dict[str, Any] | None,
                  curve: list[dict[str, float]], model: dict[str, Any], n_records: int) -> Path:
     """Write the report to ``path`` and return it."""
     by_method = dict(links.group_by("method").len().iter_rows()) if links.height else {}
@@ -174,8 +174,9 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
              f"probabilistic matching); {review.height:,} in the clerical review queue; {problems.height:,} "
              "problems in the input (problems.csv).</p>",
              f"<p>Threshold: a probabilistic match is linked from a match weight of <b>{threshold:g}</b> "
-             f"(probability {1 / (1 + 2 ** -threshold):.4f} that the pair is the same person); weights from "
-             f"{threshold - review_band:g} to {threshold:g} go to clerical review.</p>"]
+             f"(probability {1 / (1 + 2 ** -threshold):.3f} that the pair is the same person); weights from "
+             f"{review_from:g} (probability {1 / (1 + 2 ** -review_from):.2f}) up to {threshold:g} go to clerical "
+             "review.</p>"]
     if quality:
         parts.append("<h2>Quality against the synthetic truth</h2>")
         parts.append(f"<p>Overall: precision <b>{quality['precision']:.4f}</b>, recall <b>{quality['recall']:.4f}"
@@ -186,7 +187,7 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
     parts.append("<h2>Match weights</h2><figure>")
     parts.append(histogram("Best candidate's match weight for each partner record", _weight_bins(candidates),
                            [(threshold, f"threshold {threshold:g}", "#d4351c"),
-                            (threshold - review_band, f"review from {threshold - review_band:g}", "#f47738")],
+                            (review_from, f"review from {review_from:g}", "#f47738")],
                            "match weight (log2 Bayes factor)"))
     parts.append("<figcaption class='note'>Records whose best candidate is below the review band are left "
                  "unlinked.</figcaption></figure>")
@@ -208,11 +209,11 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
             parts.append(f"<p>Prior probability that two random records are the same person: {prior:.3g}.</p>")
         parts.append(_model_table(model))
     if problems.height:
-        parts.append("<h2>Problems in the input (first 50)</h2><table><tr><th>file</th><th>row</th><th>field</th>"
-                     "<th>problem</th></tr>")
+        parts.append("<h2>Problems in the input (first 50)</h2><table class='left'><tr><th>file</th><th>row</th>"
+                     "<th>field</th><th>problem</th></tr>")
         for f, r, fld, prob, _ in problems.head(50).iter_rows():
             parts.append(f"<tr><td>{escape(str(f))}</td><td>{r}</td><td>{escape(str(fld))}</td>"
-                         f"<td style='text-align:left'>{escape(str(prob))}</td></tr>")
+                         f"<td>{escape(str(prob))}</td></tr>")
         parts.append("</table>")
     parts.append("</body></html>")
     Path(path).write_text("".join(parts), encoding="utf-8")

@@ -320,9 +320,9 @@ def _people_for_agencies(people: pl.DataFrame, rng: np.random.Generator, params:
             previous[family] = postcodes.draw() if rng.random() < moved_share else None
         other = FAMILY[int(rng.integers(len(FAMILY)))] if rng.random() < changed_share else None
         by_family.setdefault(family, []).append(str(row["nhs_number"]))
-        out.append(_Person(str(row["person_id"]), str(row["role"]), str(row["first_name"]), str(row["last_name"]),
-                           row["dob"], str(row["sex"]), str(row["postcode"] or ""), str(row["nhs_number"] or ""),
-                           row["upn"], previous[family], other))
+        out.append(_Person(str(row["person_id"]), str(row["role"]), str(row["first_name"] or ""),
+                           str(row["last_name"] or ""), row["dob"], str(row["sex"]), str(row["postcode"] or ""),
+                           str(row["nhs_number"] or ""), row["upn"], previous[family], other))
     for person, row in zip(out, people.iter_rows(named=True), strict=True):
         person.relatives_nhs = [n for n in by_family[str(row["family_id"])] if n != person.nhs_number]
     return out
@@ -380,15 +380,6 @@ _SCHOOLS = (("St Mary's CE Primary", "Mrs A. Fenton", "01632 960501"),
             ("Thames Academy", "Mr D. Okoro", "01632 960502"), ("Richmond Park School", "Ms H. Lowe", "01632 960503"))
 _HOUSING_OFFICERS = (("Gary Pratt", "01632 960601"), ("Nadia Rahman", "01632 960602"))
 _ASC_WORKERS = (("Linda Marsh", "01632 960701"), ("Omar Haddad", "01632 960702"))
-
-
-@dataclass
-class _File:
-    agency: str
-    name: str
-    columns: list[str]
-    encoding: str = "utf-8"
-    rows: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
