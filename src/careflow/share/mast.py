@@ -324,27 +324,36 @@ def linked_contacts(session: Session, person_ids: Sequence[int], start: dt.date,
     return [LinkedContact(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], float(r[9])) for r in rows]
 
 
-def agency_counts_by_child(session: Session, child_ids: Select[Any] | CompoundSelect[Any], start: dt.date, end: dt.date,
-                           *, family: bool = True) -> dict[int, dict[str, int]]:
+def agency_counts_by_child(session: Session, child_ids: Select[Any] | CompoundSelect[Any], start: dt.date,
+                           end: dt.date, *, family: bool = True) -> dict[int, dict[str, int]]:
     """For each child whose id ``child_ids`` selects, the number of linked partner contacts from ``start`` to
-    ``end`` by agency: the child's own, and with ``family`` their network's too."""
+    ``end`` by agency: the child's own, and with ``family`` their network's too.
+
+    Two steps: the people of those children (and their networks), then their links counted by person and agency
+    with the people named in the query, so each is one range of the ``(person_id, event_date)`` index whatever the
+    size of the partner tables (a join the planner could turn into a scan of every link in the window)."""
     ids = child_ids.subquery("scope")
-    members = [select(Child.id.label("child_id"), Child.person_id.label("person_id"))
-               .where(Child.id.in_(select(ids.c[0])))]
+    members: list[Any] = [select(Child.id, Child.person_id).where(Child.id.in_(select(ids.c[0])))]
     if family:
-        members.append(select(Relationship.child_id.label("child_id"), Relationship.person_id.label("person_id"))
+        members.append(select(Relationship.child_id, Relationship.person_id)
                        .where(Relationship.child_id.in_(select(ids.c[0]))))
-    people = union_all(*members).subquery("members") if len(members) > 1 else members[0].subquery("members")
-    rows = session.execute(
-        select(people.c.child_id, PartnerRecord.agency, func.count(literal(1)))
-        .join(PartnerLink, PartnerLink.person_id == people.c.person_id)
-        .join(PartnerRecord, PartnerRecord.id == PartnerLink.record_id)
-        .where(PartnerLink.event_date.between(start, end))
-        .group_by(people.c.child_id, PartnerRecord.agency)
-    ).all()
+    children_of: dict[int, set[int]] = {}
+    query: Any = union_all(*members) if len(members) > 1 else members[0]
+    for child_id, person_id in session.execute(query):
+        children_of.setdefault(int(person_id), set()).add(int(child_id))
     out: dict[int, dict[str, int]] = {}
-    for child_id, agency, n in rows:
-        out.setdefault(int(child_id), {})[str(agency)] = int(n)
+    people = sorted(children_of)
+    for first in range(0, len(people), _BATCH):
+        chunk = people[first:first + _BATCH]
+        for person_id, agency, n in session.execute(
+            select(PartnerLink.person_id, PartnerRecord.agency, func.count(literal(1)))
+            .join(PartnerRecord, PartnerRecord.id == PartnerLink.record_id)
+            .where(PartnerLink.person_id.in_(chunk), PartnerLink.event_date.between(start, end))
+            .group_by(PartnerLink.person_id, PartnerRecord.agency)
+        ):
+            for child_id in children_of[int(person_id)]:
+                per = out.setdefault(child_id, {})
+                per[str(agency)] = per.get(str(agency), 0) + int(n)
     return out
 
 
