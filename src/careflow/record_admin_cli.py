@@ -325,7 +325,8 @@ def load_partner_links(
             raise _fail(str(exc)) from None
     agencies = ", ".join(f"{agency} {n:,}" for agency, n in result.by_agency.items())
     typer.echo(f"loaded {result.records:,} partner records linked to {result.people:,} people of the record "
-               f"({agencies or 'none'}); {result.left_out:,} rows left out")
+               f"({agencies or 'none'}); {result.reviews:,} candidates awaiting clerical review; "
+               f"{result.left_out:,} rows left out")
     for problem in result.problems[:50]:
         typer.echo(f"  left out: {problem}")
     if result.left_out > 50:

@@ -22,10 +22,15 @@ from .conftest import TODAY, World
 from .test_pages import _browser
 
 
-def write_link_output(folder: Path, contacts: list[dict[str, Any]], links: list[dict[str, Any]]) -> Path:
-    """A ``careflow link --out`` folder with the interface's columns."""
+def write_link_output(folder: Path, contacts: list[dict[str, Any]], links: list[dict[str, Any]],
+                      reviews: list[dict[str, Any]] | None = None) -> Path:
+    """A ``careflow link --out`` folder with the interface's columns (and a review queue when given)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, columns, rows in (("links.csv", LINK_COLUMNS, links), ("contacts.csv", CONTACT_COLUMNS, contacts)):
+    files = [("links.csv", LINK_COLUMNS, links), ("contacts.csv", CONTACT_COLUMNS, contacts)]
+    if reviews is not None:
+        files.append(("review_queue.csv", (*LINK_COLUMNS, "reason", "first_name_record", "first_name_person"),
+                      reviews))
+    for name, columns, rows in files:
         with open(folder / name, "w", newline="", encoding="utf-8") as out:
             writer = csv.DictWriter(out, fieldnames=list(columns))
             writer.writeheader()
@@ -73,7 +78,11 @@ def _load(world: World, tmp_path: Path, child: dict[str, Any], mother: int, pref
     links = [link("police", f"{prefix}-P1", cid) | {"match_weight": "inf"}, link("police", f"{prefix}-P2", cid),
              link("health", f"{prefix}-H1", cid, 0.9731, "probabilistic"), link("school", f"{prefix}-S1", cid),
              link("police", f"{prefix}-P3", f"person-{mother}", 0.9912, "probabilistic")]
-    folder = write_link_output(tmp_path / prefix, contacts, links)
+    reviews = [link("police", f"{prefix}-R1", cid, 0.71, "clerical") | {"reason": "twin scores nearly as high",
+                                                                        "first_name_record": "Amy"},
+               link("police", f"{prefix}-R1", f"person-{mother}", 0.69, "clerical") | {"reason": "twin"},
+               link("health", f"{prefix}-R2", "P404", 0.6, "clerical") | {"reason": "not ours"}]
+    folder = write_link_output(tmp_path / prefix, contacts, links, reviews)
     state = world.app.state.record
     with state.sessions() as session, session.begin():
         return load_linked(session, folder)
@@ -84,7 +93,9 @@ def test_load_keeps_linked_records_only_and_audits(world: World, tmp_path: Path)
     result = _load(world, tmp_path, child, mother, "a")
     assert (result.records, result.links, result.people) == (5, 5, 2)
     assert result.by_agency == {"health": 1, "police": 3, "school": 1}
-    assert result.problems == []
+    assert result.reviews == 2
+    assert result.problems == ["review_queue.csv row 4, person_id: 'P404' is not a child's record id nor a family "
+                               "member (person-<id>) in the record; the candidate is left out"]
     state = world.app.state.record
     with state.sessions() as session:
         assert session.scalar(select(PartnerRecord.id).where(PartnerRecord.source_record_id == "a-X9")) is None
@@ -112,6 +123,8 @@ def test_mast_view_for_safeguarding(world: World, tmp_path: Path) -> None:
     assert agencies["school"]["contact_phone"] == "0113 496 0003"
     assert agencies["health"]["lowest_match_probability"] == pytest.approx(0.9731)
     assert agencies["health"]["link_methods"] == "probabilistic 1"
+    # one police record awaits a clerical reviewer: it may be the child or the mother (counted once)
+    assert agencies["police"]["awaiting_review"] == 1 and agencies["health"]["awaiting_review"] == 0
     by_summary = {c["summary"]: c for c in body["contacts"] if c["summary"]}
     assert "DA notification, mother victim" in by_summary
     assert by_summary["DA notification, mother victim"]["person"].startswith("Rose Mother (mother)")

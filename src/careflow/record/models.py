@@ -70,6 +70,7 @@ __all__ = [
     "PartnerLink",
     "PartnerLoad",
     "PartnerRecord",
+    "PartnerReview",
     "PathwayPlan",
     "Person",
     "PlanItem",
@@ -825,3 +826,18 @@ class PartnerLink(Base):
     event_date: Mapped[dt.date] = mapped_column(Date)
     __table_args__ = (Index("ix_partner_links_person_date", "person_id", "event_date"),
                       UniqueConstraint("record_id", name="uq_partner_links_record"))
+
+
+class PartnerReview(Base):
+    """A partner record ``careflow link`` could not decide about (the clerical-review band) that may be this person:
+    which agency and record, how likely, and why it waits. Nothing of the record's content is kept until a reviewer
+    links it."""
+
+    __tablename__ = "partner_reviews"
+    id: Mapped[int] = _id()
+    load_id: Mapped[int] = _fk("partner_loads.id", index=False)
+    person_id: Mapped[int] = _fk("people.id")
+    agency: Mapped[str] = mapped_column(String(40))
+    source_record_id: Mapped[str] = mapped_column(String(80))
+    match_probability: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(String(200))

@@ -36,6 +36,7 @@ from careflow.record.models import (
     PartnerLink,
     PartnerLoad,
     PartnerRecord,
+    PartnerReview,
     Person,
     Relationship,
 )
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS", "LinkedContact", "LoadResult", "PartnerLinkError",
            "agency_counts_by_child", "family_people", "linked_contacts", "load_linked", "people_frame",
-           "person_key"]
+           "person_key", "review_counts"]
 
 LINK_COLUMNS = ("agency", "source_record_id", "person_id", "match_probability", "match_weight", "method")
 CONTACT_COLUMNS = ("agency", "source_record_id", "event_date", "event_type", "summary", "agency_contact_name",
@@ -80,6 +81,7 @@ class LoadResult:
     links: int
     people: int
     by_agency: dict[str, int]
+    reviews: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -217,6 +219,50 @@ def _parse_contacts(rows: list[tuple[int, dict[str, str]]], links: dict[tuple[st
     return contacts
 
 
+def _read_reviews(session: Session, path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    """The review queue's candidates for people of the record (agency, record id, probability, reason); the queue's
+    compared fields are not kept. A missing queue is an empty one."""
+    if not path.exists():
+        return []
+    raw = path.read_bytes()
+    try:
+        reader = csv.DictReader(raw.decode("utf-8-sig").splitlines())
+    except UnicodeDecodeError as exc:
+        raise PartnerLinkError(f"{path}: not UTF-8 (byte {exc.start}); careflow link writes UTF-8") from None
+    missing = [c for c in (*LINK_COLUMNS, "reason") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise PartnerLinkError(f"{path}: missing column(s) {', '.join(missing)}")
+    rows = list(enumerate(reader, start=2))
+    people = _resolve_people(session, {row["person_id"].strip() for _, row in rows})
+    out = []
+    for number, row in rows:
+        where = f"review_queue.csv row {number}"
+        agency, record = row["agency"].strip(), row["source_record_id"].strip()
+        person = people.get(row["person_id"].strip())
+        probability = _number(row["match_probability"], low=0.0, high=1.0)
+        if person is None:
+            problems.append(f"{where}, person_id: {row['person_id'].strip()[:40]!r} is not a child's record id nor a "
+                            "family member (person-<id>) in the record; the candidate is left out")
+        elif probability is None:
+            problems.append(f"{where}, match_probability: {row['match_probability'][:20]!r} is not a number from 0 "
+                            "to 1; the candidate is left out")
+        elif not agency or not record or len(agency) > 40 or len(record) > 80:
+            problems.append(f"{where}, agency/source_record_id: empty or too long; the candidate is left out")
+        else:
+            out.append({"person_id": person, "agency": agency, "source_record_id": record,
+                        "match_probability": probability, "reason": (row["reason"] or "").strip()[:200] or None})
+    return out
+
+
+def review_counts(session: Session, person_ids: Sequence[int]) -> dict[str, int]:
+    """How many partner records awaiting clerical review may be one of ``person_ids``, by agency."""
+    if not person_ids:
+        return {}
+    return {str(agency): int(n) for agency, n in session.execute(
+        select(PartnerReview.agency, func.count(func.distinct(PartnerReview.source_record_id)))
+        .where(PartnerReview.person_id.in_(list(person_ids))).group_by(PartnerReview.agency))}
+
+
 def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM,
                 audit_chains: int | None = None) -> LoadResult:
     """Put ``links.csv`` and ``contacts.csv`` of a ``careflow link`` output folder into the record's partner tables,
@@ -237,6 +283,7 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
     people = _resolve_people(session, {row["person_id"].strip() for _, row in link_rows})
     links = _parse_links(link_rows, people, problems)
     contacts = _parse_contacts(contact_rows, links, problems)
+    reviews = _read_reviews(session, folder / "review_queue.csv", problems)
     quality: dict[str, Any] = {}
     if (folder / "quality.json").exists():
         import json
@@ -247,6 +294,7 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
             problems.append(f"quality.json: not JSON ({exc}); the link quality is not shown")
     session.execute(delete(PartnerLink))
     session.execute(delete(PartnerRecord))
+    session.execute(delete(PartnerReview))
     load = PartnerLoad(loaded_at=dt.datetime.now(dt.UTC), source=str(folder.resolve())[:500],
                        files={"links.csv": links_sha, "contacts.csv": contacts_sha}, counts={}, quality=quality)
     session.add(load)
@@ -267,15 +315,17 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
             for key, link in links.items() if key in contacts]
     for start in range(0, len(rows), _BATCH):
         session.execute(insert(PartnerLink), rows[start:start + _BATCH])
+    for start in range(0, len(reviews), _BATCH):
+        session.execute(insert(PartnerReview), [r | {"load_id": load.id} for r in reviews[start:start + _BATCH]])
     by_agency = dict(sorted(Counter(key[0] for key in links if key in contacts).items()))
     linked_people = len({r["person_id"] for r in rows})
     load.counts = {"records": len(kept), "links": len(rows), "people": linked_people, "by_agency": by_agency,
-                   "left_out": len(problems), "problems": problems[:200]}
+                   "awaiting_review": len(reviews), "left_out": len(problems), "problems": problems[:200]}
     chains = audit_chains or int(session.scalar(select(func.count()).select_from(AuditChain)) or 1)
     audit.append(session, actor, "import", chains=chains, entity="partner_links", entity_id=load.id,
                  detail={"links_sha256": links_sha, "contacts_sha256": contacts_sha, "records": len(kept),
-                         "links": len(rows), "left_out": len(problems)})
-    return LoadResult(load.id, len(kept), len(rows), linked_people, by_agency, problems)
+                         "links": len(rows), "awaiting_review": len(reviews), "left_out": len(problems)})
+    return LoadResult(load.id, len(kept), len(rows), linked_people, by_agency, reviews=len(reviews), problems=problems)
 
 
 # --- the queries the MAST view runs ---------------------------------------------------------------------------

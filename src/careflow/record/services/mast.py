@@ -102,6 +102,7 @@ class AgencyRow(BaseModel):
     contact_phone: str | None
     link_methods: str | None
     lowest_match_probability: float | None
+    awaiting_review: int | None  # partner records that may be this family's, waiting for a clerical reviewer
 
 
 class ContactRow(BaseModel):
@@ -289,8 +290,9 @@ def child_mast(ctx: Ctx, child_id: int, *, purpose: str | None, months: int | No
     mds = _minimum_data_set(ctx, child, people, family) if show_mds else None
     csc = _csc_case(ctx, child) if decide("csc_case_status", CSC) else None
     contacts = queries.linked_contacts(ctx.session, list(people), start, end)
+    in_review = queries.review_counts(ctx.session, list(people))
     parties = {p for a in partnership.agreements for p in a.parties} - {CSC}
-    agencies = sorted({c.agency for c in contacts} | parties)
+    agencies = sorted({c.agency for c in contacts} | parties | set(in_review))
     agency_rows: list[AgencyRow] = []
     rows: list[ContactRow] = []
     for agency in agencies:
@@ -309,7 +311,8 @@ def child_mast(ctx: Ctx, child_id: int, *, purpose: str | None, months: int | No
             contact_role=latest.contact_role if who and latest else None,
             contact_phone=latest.contact_phone if who and latest else None,
             link_methods=", ".join(f"{m} {n}" for m, n in sorted(methods.items())) if sure and mine else None,
-            lowest_match_probability=min(c.match_probability for c in mine) if sure and mine else None))
+            lowest_match_probability=min(c.match_probability for c in mine) if sure and mine else None,
+            awaiting_review=in_review.get(agency, 0) if sure else None))
     for c in contacts:
         if not decide("contact_counts", c.agency):
             continue

@@ -66,9 +66,26 @@ def upgrade() -> None:
         sa.UniqueConstraint("record_id", name="uq_partner_links_record"),
     )
     op.create_index("ix_partner_links_person_date", "partner_links", ["person_id", "event_date"], unique=False)
+    op.create_table(
+        "partner_reviews",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("load_id", ID, nullable=False),
+        sa.Column("person_id", ID, nullable=False),
+        sa.Column("agency", sa.String(length=40), nullable=False),
+        sa.Column("source_record_id", sa.String(length=80), nullable=False),
+        sa.Column("match_probability", sa.Float(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=True),
+        sa.ForeignKeyConstraint(["load_id"], ["partner_loads.id"],
+                                name=op.f("fk_partner_reviews_load_id_partner_loads")),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"], name=op.f("fk_partner_reviews_person_id_people")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_partner_reviews")),
+    )
+    op.create_index(op.f("ix_partner_reviews_person_id"), "partner_reviews", ["person_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_partner_reviews_person_id"), table_name="partner_reviews")
+    op.drop_table("partner_reviews")
     op.drop_index("ix_partner_links_person_date", table_name="partner_links")
     op.drop_table("partner_links")
     op.drop_table("partner_records")
