@@ -28,7 +28,7 @@ def test_import_careflow_is_light() -> None:
     assert _loaded("import careflow") == []
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["forecast", "--help"], ["reform", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["forecast", "--help"], ["reform", "--help"], ["link", "--help"]])
 def test_cli_help_is_light(argv: list[str]) -> None:
     code = ("import sys\nfrom careflow.cli import app\n"
             f"sys.argv = ['careflow', *{argv!r}]\n"

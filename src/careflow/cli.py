@@ -449,6 +449,35 @@ def outlook(
     raise typer.Exit(code)
 
 
+@app.command()
+def link(
+    out: Annotated[Path, typer.Option(help="Folder for links.csv, contacts.csv, review_queue.csv, problems.csv, "
+                                           "quality.json and report.html.")] = Path("careflow-link"),
+    synthetic: Annotated[int, typer.Option(help="Without --people/--partners: link freshly made synthetic partner "
+                                                "data about this many children (and their families).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic data and of splink's sampling.")] = 1,
+    people: Annotated[Path | None, typer.Option(help="Your people (CSV: person_id, first_name, last_name, dob, sex, "
+                                                     "postcode, nhs_number[, upn]).")] = None,
+    partners: Annotated[Path | None, typer.Option(help="Your partner agencies' files (a folder).")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Column mapping of the partner files (YAML; default: the "
+                                                      "synthetic files' layout).")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Match weight from which a probabilistic match is linked "
+                                                         "(default 6.63, a match probability of 0.99).")] = None,
+    backend: Annotated[str, typer.Option(help="splink backend (duckdb).")] = "duckdb",
+    start: Annotated[str, typer.Option(help="Synthetic data: first day of partner records.")] = "2025-04-01",
+    end: Annotated[str, typer.Option(help="Synthetic data: last day of partner records.")] = "2026-03-31",
+) -> None:
+    """Link partner agencies' records (police, health, schools, housing, adult social care) to children and adults:
+    NHS number first, then probabilistic matching (splink); a review queue and a match-quality report."""
+    from careflow.share.cli import cli_main
+
+    with _progress("Linking partner records") as update:
+        code = cli_main(out, synthetic=synthetic, seed=seed, people=people, partners=partners, mapping=mapping,
+                        threshold=threshold, backend=backend, start=_parse_date(start), end=_parse_date(end),
+                        progress=update, console=console, err_console=err_console)
+    raise typer.Exit(code)
+
+
 def _parse_date(text: str | None) -> Any:
     from datetime import date
 

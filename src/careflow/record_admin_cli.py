@@ -282,6 +282,57 @@ def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role
     typer.echo(f"{role} may use the record's tables in schema {schema}; audit_log is append-only for it")
 
 
+@admin_app.command("export-people")
+def export_people(
+    out: Annotated[Path, typer.Argument(help="The CSV to write (careflow link --people reads it).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Write the record's children and the people in their networks for careflow link (--people), audited.
+
+    A child is named by record id, a family member person-<id>, as load-partner-links reads them back. Where the
+    record holds no NHS number or postcode for someone, a stand-in is written (NHS numbers in the unissued 999 range).
+    """
+    import hashlib
+
+    from careflow.share.mast import people_frame
+
+    with _context(database_url) as (ctx, _):
+        people = people_frame(ctx.session)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        people.write_csv(out)
+        ctx.audit("export", entity="people", detail={"people": people.height, "file": out.name,
+                                                     "sha256": hashlib.sha256(out.read_bytes()).hexdigest()})
+    typer.echo(f"wrote {people.height:,} people ({people.filter(people['role'] == 'child').height:,} children) "
+               f"to {out}; link them with careflow link --people {out} --partners DIR --out DIR")
+
+
+@admin_app.command("load-partner-links")
+def load_partner_links(
+    link_dir: Annotated[Path, typer.Argument(help="A folder careflow link --out wrote (links.csv, contacts.csv).")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Load partner agencies' linked records (careflow link's output) for the MAST view, replacing those held.
+
+    Rows that cannot be used (a person not in the record, a bad date or probability) are left out and each is
+    printed with its file, row and field; partner records linked to nobody in the record are not kept.
+    """
+    from careflow.share.mast import PartnerLinkError, load_linked
+
+    with _context(database_url) as (ctx, settings):
+        try:
+            result = load_linked(ctx.session, link_dir, actor=ctx.actor, audit_chains=settings.audit_chains)
+        except PartnerLinkError as exc:
+            raise _fail(str(exc)) from None
+    agencies = ", ".join(f"{agency} {n:,}" for agency, n in result.by_agency.items())
+    typer.echo(f"loaded {result.records:,} partner records linked to {result.people:,} people of the record "
+               f"({agencies or 'none'}); {result.reviews:,} candidates awaiting clerical review; "
+               f"{result.left_out:,} rows left out")
+    for problem in result.problems[:50]:
+        typer.echo(f"  left out: {problem}")
+    if result.left_out > 50:
+        typer.echo(f"  ... and {result.left_out - 50:,} more (the load's entry keeps the first 200)")
+
+
 @export_app.command("returns")
 def export_returns(
     year: Annotated[int, typer.Option(help="Collection year by its ending year: 2026 for 2025-26.")],

@@ -163,12 +163,16 @@ def create_app(
         return JSONResponse({"detail": errors, "message": validation_message(raw)}, status_code=422)
 
     from careflow.record.api import router as api_router
+    from careflow.record.mast_routes import api_router as mast_api_router
+    from careflow.record.mast_routes import pages_router as mast_pages_router
     from careflow.record.pages import router as pages_router
     from careflow.record.sso import router as sso_router
 
     app.include_router(api_router)
     app.include_router(sso_router)  # before the pages: /login/sso is not the login page's
     app.include_router(pages_router)
+    app.include_router(mast_api_router)
+    app.include_router(mast_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

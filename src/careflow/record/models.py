@@ -22,6 +22,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -66,6 +67,10 @@ __all__ = [
     "LookedAfterEpisode",
     "LookedAfterReview",
     "MissingEpisode",
+    "PartnerLink",
+    "PartnerLoad",
+    "PartnerRecord",
+    "PartnerReview",
     "PathwayPlan",
     "Person",
     "PlanItem",
@@ -770,3 +775,69 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column()
     blocked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+# --- partner agencies' records, linked to the record's people (revision 0004; careflow.share.mast) -------------
+
+
+class PartnerLoad(Base):
+    """One load of a ``careflow link`` output folder: where from, the files' SHA-256, what was kept and left out."""
+
+    __tablename__ = "partner_loads"
+    id: Mapped[int] = _id()
+    loaded_at: Mapped[dt.datetime] = mapped_column()
+    source: Mapped[str] = mapped_column(String(500))
+    files: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    quality: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class PartnerRecord(Base):
+    """One contact or event a partner agency holds (police, health, school, housing, adult social care), as
+    ``careflow link`` normalises it: the date, the kind, a one-line summary, and who to call in the agency."""
+
+    __tablename__ = "partner_records"
+    id: Mapped[int] = _id()
+    load_id: Mapped[int] = _fk("partner_loads.id", index=False)
+    agency: Mapped[str] = mapped_column(String(40))
+    source_record_id: Mapped[str] = mapped_column(String(80))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    event_type: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_role: Mapped[str | None] = mapped_column(String(120))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    __table_args__ = (UniqueConstraint("agency", "source_record_id", name="uq_partner_records_agency_source"),)
+
+
+class PartnerLink(Base):
+    """A partner record linked to a person of the record (the child, or a family member in their network): how it
+    was linked (NHS number, probabilistic, clerical) and how sure the link is."""
+
+    __tablename__ = "partner_links"
+    id: Mapped[int] = _id()
+    load_id: Mapped[int] = _fk("partner_loads.id", index=False)
+    record_id: Mapped[int] = _fk("partner_records.id", index=False)
+    person_id: Mapped[int] = _fk("people.id", index=False)
+    method: Mapped[str] = mapped_column(String(20))
+    match_probability: Mapped[float] = mapped_column(Float)
+    match_weight: Mapped[float | None] = mapped_column(Float)
+    # The MAST view reads a person's links with their records' dates in one index range (benchmarks/bench_mast.py).
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    __table_args__ = (Index("ix_partner_links_person_date", "person_id", "event_date"),
+                      UniqueConstraint("record_id", name="uq_partner_links_record"))
+
+
+class PartnerReview(Base):
+    """A partner record ``careflow link`` could not decide about (the clerical-review band) that may be this person:
+    which agency and record, how likely, and why it waits. Nothing of the record's content is kept until a reviewer
+    links it."""
+
+    __tablename__ = "partner_reviews"
+    id: Mapped[int] = _id()
+    load_id: Mapped[int] = _fk("partner_loads.id", index=False)
+    person_id: Mapped[int] = _fk("people.id")
+    agency: Mapped[str] = mapped_column(String(40))
+    source_record_id: Mapped[str] = mapped_column(String(80))
+    match_probability: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(String(200))

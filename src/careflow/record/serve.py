@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -19,18 +19,25 @@ from careflow.record.load import load_care_data
 from careflow.record.models import Advocacy, Allocation, Child, User
 from careflow.record.settings import Settings
 
-__all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve", "run_workers"]
+if TYPE_CHECKING:
+    from careflow.share.mast import LoadResult
+
+__all__ = ["DEMO_PASSWORD", "build_demo", "cli_serve", "load_demo_partners", "run_workers"]
 
 DEMO_PASSWORD = "careflow-demo-password"
 
 
 
-def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, out: TextIO | None = None) -> FastAPI:
+def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, out: TextIO | None = None,
+               partners: bool = True) -> FastAPI:
     """An app holding a synthetic local authority and one demo user per role (password :data:`DEMO_PASSWORD`).
 
     The service's clock is set to the last day of the synthetic data, so its deadlines read as they would then. The
     data end with the latest collection year careflow's code lists hold, so the reformed pathway's records (family
-    group decision making before the PLO, Family Network Plans) are in it.
+    group decision making before the PLO, Family Network Plans) are in it. With ``partners``, what police, health,
+    schools, housing and adult social care hold about the demo's children and their families over the two years
+    to then is made (:func:`careflow.synth.partners.make_partner_data`), linked (``careflow link``) and loaded, so
+    the MAST view has something to show (:func:`load_demo_partners`).
     """
     from careflow import codes, synth
     from careflow.tables import recode_for_year
@@ -63,13 +70,40 @@ def build_demo(settings: Settings, *, population: int = 20_000, seed: int = 0, o
             session.add(Advocacy(child_id=child.id, advocate_id=advocate.id, start_date=child.stage_since))
             session.add(Allocation(child_id=child.id, user_id=advocate.id, role_on_case="advocate",
                                    start_date=child.stage_since))
+    if partners and out is not None:
+        out.write("Making what partner agencies hold about the demo's families, and linking it (careflow link)...\n")
+        out.flush()
+    linked = load_demo_partners(app, today=today, seed=seed, progress=out is sys.stdout) if partners else None
     if out is not None:
+        if linked is not None:
+            out.write(f"Partner agencies: {linked.records:,} records linked to {linked.people:,} children and family "
+                      f"members ({', '.join(f'{a} {n:,}' for a, n in linked.by_agency.items())}); the multi-agency "
+                      "view is on each child's page and at /team/mast.\n")
         out.write(f"careflow demo: {loaded:,} children of a synthetic local authority (seed {seed}); "
                   f"the service's today is {today.isoformat()}, the last day of the synthetic data.\n")
         out.write(f"Demo users (password for all: {DEMO_PASSWORD}):\n")
         for spec in DEMO_USERS:
             out.write(f"  {spec.username:<9} {spec.role.label:<38} {spec.team or ''}\n")
     return app
+
+
+def load_demo_partners(app: FastAPI, *, today: dt.date, seed: int = 0, progress: bool = False) -> LoadResult:
+    """Make partner agencies' data for the record's children and their families (two years to ``today``), link it
+    with ``careflow link``'s linkage and load it for the MAST view; returns what was loaded."""
+    from careflow.record.clocks import add_months
+    from careflow.share.link import link
+    from careflow.share.mast import load_linked, people_frame
+    from careflow.synth.partners import make_partner_data
+
+    state = app.state.record
+    with state.sessions() as session:
+        people = people_frame(session)
+    with tempfile.TemporaryDirectory(prefix="careflow-partners-") as tmp:
+        partner_dir = make_partner_data(people, seed=seed, out_dir=Path(tmp) / "partners",
+                                        start=add_months(today, -24), end=today)
+        link(people, partner_dir, Path(tmp) / "linked", progress=progress, seed=seed)
+        with state.sessions() as session, session.begin():
+            return load_linked(session, Path(tmp) / "linked", audit_chains=state.settings.audit_chains)
 
 
 def run_workers(host: str, port: int, workers: int) -> None:

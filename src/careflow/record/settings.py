@@ -118,6 +118,9 @@ class Settings:
     audit_chains: int = 16
     pool_size: int = 10
     la_code: str = "999"
+    # The safeguarding partnership whose sharing agreements the MAST view applies (CAREFLOW_PARTNERSHIP; None: the
+    # only one in the sharing rules, careflow.share.rules).
+    partnership: str | None = None
     now: Callable[[], dt.datetime] = _now
     audit_keys: Mapping[str, str] | None = field(default_factory=_ephemeral_keys)
     audit_key_id: str | None = None
@@ -159,6 +162,8 @@ class Settings:
             values["secret_key_set"] = False
         if env.get("CAREFLOW_LA_CODE"):
             values["la_code"] = env["CAREFLOW_LA_CODE"]
+        if env.get("CAREFLOW_PARTNERSHIP"):
+            values["partnership"] = env["CAREFLOW_PARTNERSHIP"]
         if env.get("CAREFLOW_AUDIT_KEYS"):
             values["audit_keys"] = parse_keys(env["CAREFLOW_AUDIT_KEYS"])
             values["audit_key_id"] = env.get("CAREFLOW_AUDIT_KEY_ID") or None
