@@ -31,7 +31,7 @@ def test_decisions() -> None:
     ])
     deterministic = pl.DataFrame({"record_key": ["relative", "nhs", "below_floor"],
                                   "person_id": ["P3", "P5", "P4"]})
-    links, review = decide(pl.DataFrame(), pl.DataFrame(), deterministic, candidates, DEFAULT_THRESHOLD)
+    links, review = decide(deterministic, candidates, DEFAULT_THRESHOLD)
     assert sorted(links.select("record_key", "person_id", "method").rows()) == [
         ("nhs", "P5", "nhs_number"), ("strong", "P8", "probabilistic")]
     reasons = dict(review.select("record_key", "reason").rows())
@@ -44,8 +44,8 @@ def test_decisions() -> None:
 def test_a_higher_threshold_moves_links_to_review() -> None:
     candidates = _candidates([("a", "P1", 8.0, 8.0)])
     none = pl.DataFrame(schema={"record_key": pl.String, "person_id": pl.String})
-    assert decide(pl.DataFrame(), pl.DataFrame(), none, candidates, 6.63)[0].height == 1
-    links, review = decide(pl.DataFrame(), pl.DataFrame(), none, candidates, 9.0)
+    assert decide(none, candidates, 6.63)[0].height == 1
+    links, review = decide(none, candidates, 9.0)
     assert links.height == 0 and review.height == 1
 
 

@@ -116,3 +116,15 @@ def test_people_file_problems(tmp_path: Path) -> None:
 def test_a_file_with_a_header_only_is_read_as_no_records(tmp_path: Path) -> None:
     records, problems = _read(tmp_path, "")
     assert records.height == 0 and problems.height == 0
+
+
+def test_a_pattern_reads_every_monthly_extract(tmp_path: Path) -> None:
+    (tmp_path / "mapping.yaml").write_text(MAPPING.replace("  police.csv:", "  police_*.csv:"), encoding="utf-8")
+    (tmp_path / "partners").mkdir()
+    for month, ref in (("2025-04", "R1"), ("2025-05", "R2")):
+        (tmp_path / "partners" / f"police_{month}.csv").write_text(HEADER + GOOD.replace("R1", ref),
+                                                                   encoding="utf-8")
+    read = read_partner_files(tmp_path / "partners", tmp_path / "mapping.yaml")
+    assert read.records.select("source_file", "source_record_id").rows() == [
+        ("police_2025-04.csv", "R1"), ("police_2025-05.csv", "R2")]
+    assert read.problems == []

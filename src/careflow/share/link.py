@@ -111,9 +111,8 @@ def probabilistic_candidates(records: pl.DataFrame, people: pl.DataFrame, *, bac
     return score_pairs(records, people, backend=backend, seed=seed, progress=progress, spark=spark)
 
 
-def decide(records: pl.DataFrame, people: pl.DataFrame, deterministic: pl.DataFrame, candidates: pl.DataFrame,
-           threshold: float, review_from: float = REVIEW_FROM, margin: float = MARGIN) -> tuple[pl.DataFrame,
-                                                                                               pl.DataFrame]:
+def decide(deterministic: pl.DataFrame, candidates: pl.DataFrame, threshold: float, review_from: float = REVIEW_FROM,
+           margin: float = MARGIN) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Links (one person at most per partner record) and the review queue, keyed by ``record_key``.
 
     - An NHS-number match is linked (method ``nhs_number``) unless the other fields (names, date of birth, sex,
@@ -205,7 +204,7 @@ def link(people: pl.DataFrame, partner_dir: Path, out_dir: Path, *, mapping: Pat
         records_prepared, people_prepared, backend=backend, seed=seed, spark=spark,
         progress=lambda step, f: report(step, 0.15 + 0.7 * f))
     report("choosing links", 0.88)
-    links, review = decide(records_prepared, people_prepared, deterministic, candidates, threshold)
+    links, review = decide(deterministic, candidates, threshold)
     result = _write(out_dir, people, read, records, records_prepared, deterministic, candidates, links, review,
                     threshold, model, Path(partner_dir))
     report("done", 1.0)

@@ -240,25 +240,31 @@ def _summary_expr(source: Any) -> pl.Expr:
 def read_partner_files(partner_dir: Path, mapping: Path | None = None) -> PartnerRead:
     """Read every file the mapping names under ``partner_dir`` (default mapping: the synthetic partner files').
 
-    CSV files under ``partner_dir`` that the mapping does not name are reported (not read); so is a mapped file
-    that is absent.
+    A mapping's file name may be a pattern (``police/incidents_*.csv``: monthly extracts in one layout). CSV files
+    under ``partner_dir`` that the mapping does not name are reported (not read); so is a mapped file that is absent.
     """
     files = load_mapping(mapping)
     partner_dir = Path(partner_dir)
     problems: list[dict[str, Any]] = []
     frames = []
-    for name, spec in files.items():
-        path = partner_dir / name
-        if not path.exists():
-            problems.append({"file": name, "row": 0, "field": "", "value_shown": "",
+    named: set[str] = set()
+    for pattern, spec in files.items():
+        # a name with * or ? is a pattern (monthly extracts: police/incidents_*.csv), read file by file
+        paths = sorted(partner_dir.glob(pattern)) if any(c in pattern for c in "*?[") else [partner_dir / pattern]
+        paths = [p for p in paths if p.is_file()]
+        if not paths:
+            problems.append({"file": pattern, "row": 0, "field": "", "value_shown": "",
                              "problem": "the mapping names this file but it is not in the partner folder"})
             continue
-        frame = _read_file(path, name, spec, problems)
-        if frame is not None:
-            frames.append(frame)
+        for path in paths:
+            name = path.relative_to(partner_dir).as_posix()
+            named.add(name)
+            frame = _read_file(path, name, spec, problems)
+            if frame is not None:
+                frames.append(frame)
     for path in sorted(partner_dir.rglob("*.csv")):
         rel = path.relative_to(partner_dir).as_posix()
-        if rel not in files and rel != "truth.csv":
+        if rel not in named and rel != "truth.csv":
             problems.append({"file": rel, "row": 0, "field": "", "value_shown": "",
                              "problem": "a CSV file the mapping does not name; not read (add it to the mapping)"})
     schema = {c: pl.String for c in RECORD_COLUMNS} | {"row": pl.Int64, "dob": pl.Date, "event_date": pl.Date,
