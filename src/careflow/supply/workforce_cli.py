@@ -14,7 +14,7 @@ def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: i
     """Run the command; returns the exit code (2 for bad input, with the reason on stderr)."""
     from careflow.supply import workforce as wf
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         picture = wf.picture_for(area, footprint, year)
         if cin is not None:
