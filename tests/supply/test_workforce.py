@@ -40,7 +40,7 @@ def test_changing_an_input_moves_the_uplift_as_the_arithmetic_says(inputs: dict[
     assert wf.review_time_uplift(inputs) == pytest.approx(expected, abs=1e-6)
 
 
-# ------------------------------------------------- agency: 15.5% at £26,000, over £100m (001_8bebe4ae25a58006.txt:3339-3341)
+# ---------------------- agency: 15.5% at £26,000, over £100m (001_8bebe4ae25a58006.txt:3339-3341)
 
 
 def test_review_agency_figures_come_out_of_the_census_and_the_premium() -> None:

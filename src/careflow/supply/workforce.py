@@ -377,7 +377,9 @@ class EcppNeed:
 
 def ecpp_need(section_47_enquiries: float, initial_conferences: float, child_protection_plans: float,
               social_worker_fte: float, *, source: str = "", overrides: Mapping[str, float] | None = None) -> EcppNeed:
-    """ECPP FTE for a year's s47 enquiries, initial conferences and children on a plan (001_8bebe4ae25a58006.txt:1395-1405).
+    """ECPP FTE for a year's s47 enquiries, initial conferences and children on a plan.
+
+    The ECPP co-works every case of significant harm and chairs the conferences (001_8bebe4ae25a58006.txt:1395-1405).
 
     days = s47 x days_per_section_47 + (initial conferences + plans x review conferences a year) x
     days_per_conference + plans x days_per_plan_year; FTE = days / (working days a year x ECPP case-time share).
@@ -559,8 +561,8 @@ class WorkforcePicture:
             f"  s47 enquiries {e.section_47_enquiries:,.0f}; initial conferences {e.initial_conferences:,.0f}; "
             f"children on a plan {e.child_protection_plans:,.0f}",
             f"  ECPP time needed            {e.days:>10,.0f} working days = {e.fte_needed:,.1f} FTE",
-            f"  experienced social workers  {e.eligible_fte:>10,.1f} FTE (assumed {_p('expert_practitioners.experienced_share'):.0%} "
-            "with 5+ years)",
+            f"  experienced social workers  {e.eligible_fte:>10,.1f} FTE (assumed "
+            f"{_p('expert_practitioners.experienced_share'):.0%} with 5+ years)",
             f"  {'SHORT' if e.is_short else 'not short'}: the role needs {e.share_of_eligible:.0%} of them",
         ]
         pipe = self.pipeline()

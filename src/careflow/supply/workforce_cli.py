@@ -32,7 +32,8 @@ def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: i
     if scenario:
         print(f"\nWhat if (agency rate {scenario['agency_rate']:.1%}, {recording_cut:.0%} of time moved from "
               f"recording to families): time with families {scenario['direct_fte_before']:,.1f} -> "
-              f"{scenario['direct_fte_after']:,.1f} FTE ({scenario['change']:+.1%}); the premium saved (or spent) changes permanent staff by "
+              f"{scenario['direct_fte_after']:,.1f} FTE ({scenario['change']:+.1%}); the premium saved (or spent) "
+              "changes permanent staff by "
               f"{scenario['extra_fte_bought']:+,.1f} FTE")
     if out is not None:
         paths = wf.write_outputs(picture, out, scenario)
