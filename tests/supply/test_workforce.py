@@ -153,6 +153,11 @@ def test_cli_writes_the_picture_as_csv_json_and_html(tmp_path: Path) -> None:
     assert summary["agency_cost_gbp"] == pytest.approx(p.value("agency_fte") * 26_000, abs=1)
     html = (tmp_path / "workforce.html").read_text()
     assert html.count("<svg") >= 3 and "North West" in html
+    assert "What is cited and what is assumed" in html
+    basis = {r["name"]: r["basis"] for r in summary["parameters"]}
+    assert basis["time_with_families.target_direct_time_share"] == "cited"
+    assert basis["expert_practitioners.experienced_share"] == "assumed"
+    assert basis["unit_costs.agency_premium"] == "cited"
 
 
 def test_cli_footprint_file(tmp_path: Path) -> None:

@@ -57,6 +57,7 @@ __all__ = [
     "ecf_pipeline",
     "ecpp_need",
     "load_table",
+    "parameter_basis",
     "parameters",
     "resolve_area",
     "review_agency_check",
@@ -145,6 +146,19 @@ def _p(name: str, when: dt.date | None = None) -> float:
     ps = parameters()
     p = ps[name]
     return float(p.value_at(when) if when is not None else p.values[-1][1])
+
+
+def parameter_basis() -> list[dict[str, Any]]:
+    """Every parameter the workforce model uses, its latest value, and whether it is cited, statutory or assumed."""
+    rows = []
+    premium = unit_cost("agency_premium")
+    for name, p in [*parameters().items(), ("unit_costs.agency_premium", premium)]:
+        ref = p.references
+        basis = ("assumed" if p.assumption or ref.startswith("assumption:") else
+                 "statute" if ref.startswith("statute:") else "cited")
+        rows.append({"name": name, "value": float(p.values[-1][1]), "unit": p.unit, "basis": basis,
+                     "reference": ref})
+    return rows
 
 
 def premium_gbp(when: dt.date | None = None) -> float:
@@ -536,6 +550,7 @@ class WorkforcePicture:
                      "fte_needed": round(e.fte_needed, 1), "eligible_fte": round(e.eligible_fte, 1),
                      "is_short": e.is_short, "source": e.source},
             "review_time_uplift": round(review_time_uplift(), 4),
+            "parameters": parameter_basis(),
             "notes": list(self.notes),
         }
 
@@ -570,6 +585,8 @@ class WorkforcePicture:
         if first is not None:
             lines.append(f"  ECF pipeline: {dict(pipe)[first]:,.1f} new Expert Practitioners a year from {first}")
         lines += ["", f"The Review's +69% (001:3263): (75% x 50%) / (2/3 x 1/3) - 1 = {review_time_uplift():+.1%}"]
+        assumed = [r["name"].split(".")[-1] for r in parameter_basis() if r["basis"] == "assumed"]
+        lines.append(f"Assumed (no source gives them; see the HTML report): {', '.join(assumed)}")
         if self.notes:
             lines += ["", "Notes:"] + [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
@@ -611,12 +628,17 @@ class WorkforcePicture:
                 ("ECPP FTE needed", f"{e.fte_needed:,.1f} ({'short' if e.is_short else 'not short'})"),
             ])
         notes = "".join(f"<li>{escape(n)}</li>" for n in self.notes)
+        basis = "".join(
+            f"<tr><td>{escape(r['name'])}</td><td>{r['value']:g} {escape(r['unit'])}</td><td>{escape(r['basis'])}"
+            f"</td><td>{escape(r['reference'])}</td></tr>" for r in parameter_basis())
         return (
             f"<section class='workforce'><h2>Workforce: {escape(self.name)}</h2>"
             f"<p>Census at 30 September {self.year}; workload of the year ending 31 March {self.cin_year} "
             f"({escape(e.source)}). The Review's +69% from its inputs: {review_time_uplift():+.1%}.</p>"
             f"<table>{rows}</table><div class='charts'>{fte}{rates}{ecf}</div>"
-            + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "") + "</section>"
+            + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "")
+            + "<h3>What is cited and what is assumed</h3><table class='basis'><tr><th>parameter</th><th>value</th>"
+            f"<th>basis</th><th>reference</th></tr>{basis}</table></section>"
         )
 
     def _maybe(self, m: str, y: int) -> float | None:
