@@ -130,6 +130,30 @@ def test_a_suppressed_cell_falls_back_to_the_nearest_year_and_says_so() -> None:
     assert any("Gateshead: leavers (FTE) 2022 low reliability; its 2021 value" in n for n in p.notes)
 
 
+def test_an_la_the_workforce_census_reports_jointly_takes_its_share_of_the_joint_row() -> None:
+    joint = next(r for r in wf.load_table() if r.name == "Kingston upon Thames / Richmond upon Thames"
+                 and r.year == 2022)
+    a, b = wf.picture_for("Kingston upon Thames"), wf.picture_for("Richmond upon Thames")
+    assert a.value("social_worker_fte") + b.value("social_worker_fte") == pytest.approx(
+        float(joint.cells["social_worker_fte"]))
+    s47 = {r.name: float(r.cells["section_47_enquiries"]) for r in wf.load_table()
+           if r.year == 2022 and r.name in {"Kingston upon Thames", "Richmond upon Thames"}}
+    share = s47["Kingston upon Thames"] / sum(s47.values())
+    assert a.value("social_worker_fte") == pytest.approx(share * float(joint.cells["social_worker_fte"]))
+    assert any("Kingston upon Thames: the workforce census reports it jointly" in n for n in a.notes)
+    both = wf.workforce_picture(["Kingston upon Thames", "Richmond upon Thames"])
+    assert both.value("social_worker_fte") == pytest.approx(float(joint.cells["social_worker_fte"]))
+    assert both.cin["section_47_enquiries"] == pytest.approx(sum(s47.values()))
+
+
+def test_england_workload_sums_to_the_published_national_counts() -> None:
+    national = next(r for r in wf.load_table() if r.level == "national" and r.year == 2022)
+    p = wf.picture_for("England")
+    # national counts are rounded to the nearest 10; a few LA cells fall back to another year (noted)
+    assert p.cin["section_47_enquiries"] == pytest.approx(float(national.cells["section_47_enquiries"]), abs=50)
+    assert p.value("social_worker_fte") == pytest.approx(float(national.cells["social_worker_fte"]), abs=5)
+
+
 def test_an_unknown_area_names_the_nearest() -> None:
     with pytest.raises(wf.UnknownAreaError, match="Did you mean 'North West'"):
         wf.resolve_area("North Wset")

@@ -681,6 +681,43 @@ def _fallback(rows: Sequence[_Row], col: str, year: int, notes: list[str], what:
     return None
 
 
+def _workforce_units(codes: Sequence[str], year: int, notes: list[str]) -> dict[str, tuple[float, list[str]]]:
+    """Which workforce rows the LAs draw on: {workforce code: (weight, CIN codes)}.
+
+    The workforce census reports a few LAs jointly ('Kingston upon Thames / Richmond upon Thames'); the CIN census
+    reports them apart. An LA reported jointly draws on the joint row, weighted by its share of the pair's section
+    47 enquiries in ``year`` (equal shares when those are not published); both LAs of a pair make weight 1.
+    """
+    table = load_table()
+    has_workforce = {r.code for r in table if r.level == "la" and r.cells["social_worker_fte"] != ""}
+    joint = {c for c in has_workforce if " / " in c}
+    s47: dict[str, float] = {}
+    for r in table:
+        if r.level == "la" and r.year == year:
+            v = _cell(r, "section_47_enquiries")
+            if v is not None:
+                s47[r.code] = v
+    units: dict[str, tuple[float, list[str]]] = {}
+    for code in codes:
+        parts = code.split(" / ") if " / " in code else [code]
+        target, weight = code, 1.0
+        if code not in has_workforce or code not in {r.code for r in table if r.year == year and r.level == "la"
+                                                     and r.cells["social_worker_fte"] != ""}:
+            pair = next((j for j in sorted(joint) if code in j.split(" / ")), None)
+            if pair is not None:
+                members = pair.split(" / ")
+                total = sum(s47.get(m, 0.0) for m in members)
+                weight = s47.get(code, 0.0) / total if total and code in s47 else 1.0 / len(members)
+                target = pair
+                name = next(r.name for r in table if r.code == pair)
+                own = next(r.name for r in table if r.code == code)
+                notes.append(f"{own}: the workforce census reports it jointly ('{name}'); its share of the joint "
+                             f"figures is {weight:.1%} (its share of the pair's section 47 enquiries)")
+        w0, cin0 = units.get(target, (0.0, []))
+        units[target] = (min(1.0, w0 + weight), cin0 + [p for p in parts if p not in cin0])
+    return units
+
+
 def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str | None = None) -> WorkforcePicture:
     """The workforce of the LAs summed (names, ONS codes or DfE numbers), by census year, with the model.
 
@@ -689,7 +726,7 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
 
     Raises:
         UnknownAreaError: an LA is not in the published data (the nearest are named).
-        WorkforceError: no LAs, or a year outside the data.
+        WorkforceError: no LAs, a year outside the data, or no workforce published for any of the LAs.
     """
     codes = tuple(dict.fromkeys(_la_code(n) for n in las))
     if not codes:
@@ -699,37 +736,39 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
     year = years[-1] if year is None else int(year)
     if year not in years:
         raise WorkforceError(f"census year {year} is not held (workforce years {years[0]}-{years[-1]})")
+    notes: list[str] = []
+    units = _workforce_units(codes, year, notes)
     by_code: dict[str, list[_Row]] = {}
     for r in table:
-        if r.level == "la" and r.code in codes:
+        if r.level == "la" and r.code in units:
             by_code.setdefault(r.code, []).append(r)
-    notes: list[str] = []
     series: dict[str, dict[int, float | None]] = {m: {} for m in COUNTS}
     for y in years:
         for m in COUNTS:
             total, seen = 0.0, False
-            for code in codes:
+            for code, (weight, _) in units.items():
                 rows = sorted(by_code[code], key=lambda r: r.year)
                 if y < rows[0].year or (y != year and not any(r.year == y for r in rows)):
                     continue  # before an LA existed, or a past year it does not report: no history, no fallback
                 quiet: list[str] = []
                 v = _fallback(rows, m, y, quiet if y != year else notes, COUNTS[m][0])
                 if v is not None:
-                    total, seen = total + v, True
+                    total, seen = total + weight * v, True
             series[m][y] = total if seen else None
+    if series["social_worker_fte"][year] is None:
+        raise WorkforceError(f"no social workers are published for {', '.join(codes)} in any year: the workforce "
+                             "picture cannot be drawn")
     cin: dict[str, float] = {}
+    cin_codes = list(dict.fromkeys(c for _, parts in units.values() for c in parts))
     for m in CIN_COUNTS:
         total = 0.0
-        for code in codes:
-            # The workforce census reports some LAs jointly ('North Northamptonshire / West Northamptonshire');
-            # the CIN census reports them apart: their CIN counts are summed.
-            for part in code.split(" / ") if " / " in code else [code]:
-                rows = sorted((r for r in table if r.level == "la" and r.code == part), key=lambda r: r.year)
-                if not rows:
-                    notes.append(f"{part}: no {CIN_COUNTS[m][0]} published; left out of the sum")
-                    continue
-                v = _fallback(rows, m, year, notes, CIN_COUNTS[m][0])
-                total += v or 0.0
+        for part in cin_codes:
+            rows = sorted((r for r in table if r.level == "la" and r.code == part), key=lambda r: r.year)
+            if not rows:
+                notes.append(f"{part}: no {CIN_COUNTS[m][0]} published; left out of the sum")
+                continue
+            v = _fallback(rows, m, year, notes, CIN_COUNTS[m][0])
+            total += v or 0.0
         cin[m] = total
     label = name or (next(r.name for r in table if r.code == codes[0]) if len(codes) == 1 else f"{len(codes)} LAs")
     return WorkforcePicture(label, codes, year, years, series, year, cin, notes)
