@@ -384,11 +384,16 @@ def workforce(
     agency_rate: Annotated[float | None, typer.Option(help="What if the agency rate were this (0-1)?")] = None,
     recording_cut: Annotated[float, typer.Option(help="What if this share of time moved from recording to "
                                                       "families (0-1)?")] = 0.0,
+    record_year: Annotated[int | None, typer.Option(help="Count the workload in the case record for this year "
+                                                         "(ending 31 March; audited).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="The record's database (default: "
+                                                          "CAREFLOW_DATABASE_URL).")] = None,
 ) -> None:
     """Social workers by role, agency use and its premium, time with families, and the ECPPs the workload needs."""
     from careflow.supply.workforce_cli import cli_main
 
-    raise typer.Exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut))
+    raise typer.Exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut, record_year,
+                              database_url))
 
 
 @app.command()

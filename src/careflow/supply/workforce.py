@@ -65,6 +65,7 @@ __all__ = [
     "time_with_families",
     "what_if",
     "workforce_picture",
+    "workload_from_care_data",
 ]
 
 # Published census counts summed over a footprint (column in the derived table -> label, unit).
@@ -819,6 +820,29 @@ def what_if(picture: WorkforcePicture, *, agency_rate: float | None = None, reco
 # ---------------------------------------------------------------------------------------------- CIN census file
 
 
+def workload_from_care_data(data: Any, year: int) -> dict[str, float]:
+    """s47 enquiries started, initial conferences held (both in the year ending 31 March ``year``) and children on
+    a child protection plan at 31 March, counted from canonical tables (a CIN census read, or the record)."""
+    start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    names = set(data.names())
+
+    def count_between(table: str, col: str) -> float:
+        if table not in names:
+            return 0.0
+        s = data[table][col].drop_nulls()
+        return float(((s >= start) & (s <= end)).sum())
+
+    plans = 0.0
+    if "child_protection_plans" in names:
+        cpp = data["child_protection_plans"]
+        for s_, e_ in zip(cpp["start_date"].to_list(), cpp["end_date"].to_list(), strict=True):
+            if s_ is not None and s_ <= end and (e_ is None or e_ > end):
+                plans += 1
+    return {"section_47_enquiries": count_between("section47_enquiries", "start_date"),
+            "initial_conferences": count_between("section47_enquiries", "initial_conference_date"),
+            "child_protection_plans_at_31_march": plans}
+
+
 def cin_workload(path: Path) -> tuple[dict[str, float], int, str]:
     """s47 enquiries started, initial conferences and plans open at 31 March, counted from a CIN census file.
 
@@ -839,24 +863,7 @@ def cin_workload(path: Path) -> tuple[dict[str, float], int, str]:
     year = result.year
     if year is None:
         raise WorkforceError(f"{Path(path).name}: the census year is not in the file header")
-    start, end = dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
-
-    def count_between(table: str, col: str) -> float:
-        if table not in data.names():
-            return 0.0
-        s = data[table][col].drop_nulls()
-        return float(((s >= start) & (s <= end)).sum())
-
-    plans = 0.0
-    if "child_protection_plans" in data.names():
-        cpp = data["child_protection_plans"]
-        for s_, e_ in zip(cpp["start_date"].to_list(), cpp["end_date"].to_list(), strict=True):
-            if s_ is not None and s_ <= end and (e_ is None or e_ > end):
-                plans += 1
-    counts = {"section_47_enquiries": count_between("section47_enquiries", "start_date"),
-              "initial_conferences": count_between("section47_enquiries", "initial_conference_date"),
-              "child_protection_plans_at_31_march": plans}
-    return counts, year, f"CIN census file {Path(path).name}"
+    return workload_from_care_data(data, year), year, f"CIN census file {Path(path).name}"
 
 
 def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, float] | None = None) -> list[Path]:

@@ -9,16 +9,39 @@ from rich.console import Console
 __all__ = ["cli_main"]
 
 
+def record_workload(year: int, database_url: str | None) -> tuple[dict[str, float], int, str]:
+    """The year's s47 enquiries, initial conferences and plans at 31 March counted in the case record.
+
+    Only counts leave the record; the read is audited (action ``workload_counted``) as the command-line
+    administrator, like ``careflow export returns``.
+    """
+    from careflow.record.services.export import to_care_data
+    from careflow.record_admin_cli import _context
+    from careflow.supply.workforce import workload_from_care_data
+
+    with _context(database_url) as (ctx, settings):
+        counts = workload_from_care_data(to_care_data(ctx.session, year), year)
+        ctx.audit("workload_counted", entity="returns",
+                  detail={"year": year, "purpose": "careflow workforce", **counts})
+    return counts, year, f"the case record (LA {settings.la_code}, year ending 31 March {year})"
+
+
 def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: int | None, out: Path | None,
-             agency_rate: float | None, recording_cut: float) -> int:
+             agency_rate: float | None, recording_cut: float, record_year: int | None = None,
+             database_url: str | None = None) -> int:
     """Run the command; returns the exit code (2 for bad input, with the reason on stderr)."""
     from careflow.supply import workforce as wf
 
     err = Console(stderr=True, soft_wrap=True)
     try:
         picture = wf.picture_for(area, footprint, year)
+        if cin is not None and record_year is not None:
+            raise wf.WorkforceError("give --cin or --record-year, not both: the workload comes from one source")
         if cin is not None:
             counts, cin_year, source = wf.cin_workload(cin)
+            picture = picture.with_cin(counts, source, cin_year)
+        if record_year is not None:
+            counts, cin_year, source = record_workload(record_year, database_url)
             picture = picture.with_cin(counts, source, cin_year)
         scenario: dict[str, float] = {}
         if agency_rate is not None or recording_cut:
