@@ -388,12 +388,14 @@ def workforce(
                                                          "(ending 31 March; audited).")] = None,
     database_url: Annotated[str | None, typer.Option(help="The record's database (default: "
                                                           "CAREFLOW_DATABASE_URL).")] = None,
+    reform: Annotated[bool, typer.Option("--reform", help="Also show what the Review's workforce levers do "
+                                                          "to this workforce, year by year.")] = False,
 ) -> None:
     """Social workers by role, agency use and its premium, time with families, and the ECPPs the workload needs."""
     from careflow.supply.workforce_cli import cli_main
 
     raise typer.Exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut, record_year,
-                              database_url))
+                              database_url, reform))
 
 
 @app.command()

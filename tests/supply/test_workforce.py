@@ -280,3 +280,22 @@ def test_staff_bank_saving_is_the_stated_product() -> None:
     index = (1 + system["spend.unit_cost_growth"].first_value) ** j  # unit costs rise with the spend trend
     expected = 0.25 * 0.30 * system["workforce.agency_fte"].values[-1][1] * 26_000 / 1e6 * index
     assert r.savings[0, j] == pytest.approx(expected * r.reach[0, j], rel=1e-6)
+
+
+def test_cli_reform_shows_the_workforce_levers_acting_on_the_area(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["workforce", "--area", "North West", "--reform", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "The Review's workforce levers" in result.output
+    levers = json.loads((tmp_path / "workforce.json").read_text())["reform_levers"]
+    p = wf.picture_for("North West")
+    by_year = {r["year"]: r for r in levers}
+    # 2028-29: the ECF's 10% fewer leavers (lever file) on the area's own leavers and agency cover of vacancies
+    retained = 0.10 * p.value("leavers_fte")
+    assert by_year[2028]["retained_fte"] == pytest.approx(retained)
+    cover = p.value("agency_cover_fte") / p.value("vacancy_fte")
+    assert by_year[2028]["agency_fte_avoided"] == pytest.approx(retained * cover)
+    # retained social workers hold cases in the area's proportion: caseload falls
+    assert by_year[2028]["caseload_per_case_holder"] < by_year[2023]["caseload_per_case_holder"]
+    assert by_year[2023]["caseload_per_case_holder"] == pytest.approx(p.rates()["caseload_per_case_holder"])
+    rows = list(csv.DictReader((tmp_path / "workforce.csv").open()))
+    assert any(r["measure"] == "reform_premium_saved_gbp" and r["year"] == "2030" for r in rows)

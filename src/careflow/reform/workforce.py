@@ -11,11 +11,14 @@ workforce table when the system parameters load.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import numpy as np
 
 from careflow.reform.errors import ParameterError
 from careflow.reform.params import Parameter, parse_parameter
 
-__all__ = ["WORKFORCE_PARAMETERS", "workforce_system_parameters"]
+__all__ = ["WORKFORCE_PARAMETERS", "lever_capacity", "workforce_system_parameters"]
 
 # name -> (description, unit, how it is computed from the census row)
 WORKFORCE_PARAMETERS = {
@@ -57,4 +60,41 @@ def workforce_system_parameters() -> dict[str, Parameter]:
             out[name] = p
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the workforce system parameters", problems)
+    return out
+
+
+def lever_capacity(picture: Any, first_year: int = 2023, n_years: int = 10) -> list[dict[str, float]]:
+    """What the Review's workforce levers do to an area's workforce, year by year (financial years from 2023-24).
+
+    From the lever files' effects at full spending (reach 1, the Review's package): social workers the Early Career
+    Framework retains (leaver fall x the area's leavers), the agency cover they avoid (x the area's agency cover
+    of vacancies), the premium saved by those and by staff banks and national pay scales on the area's agency FTE,
+    the caseload per case holder with the retained staff holding cases in the area's proportion, and time with
+    families. ``picture`` is a :class:`careflow.supply.workforce.WorkforcePicture`.
+    """
+    from careflow.reform.levers import load_levers
+    from careflow.supply.workforce import premium_gbp
+
+    levers = load_levers()
+
+    def series(lever: str, name: str) -> np.ndarray:
+        return levers[lever].parameters[name].by_financial_year(first_year, n_years)
+
+    leaver_fall = series("early_career_framework", "leaver_fall")
+    bank = series("regional_staff_banks", "bank_share") * series("regional_staff_banks", "premium_cut")
+    pay = series("national_pay_scales", "premium_fall")
+    leavers, agency = picture.value("leavers_fte"), picture.value("agency_fte")
+    cover = picture.value("agency_cover_fte") / picture.value("vacancy_fte") if picture.value("vacancy_fte") else 0.0
+    rates, now = picture.rates(), picture.time_now
+    premium = premium_gbp()
+    out = []
+    for j in range(n_years):
+        retained = float(leaver_fall[j]) * leavers
+        avoided = retained * cover
+        saving = avoided * premium + (agency - avoided) * float(bank[j] + pay[j]) * premium
+        holders = picture.value("case_holders_fte") + retained * rates["case_holding_share"]
+        direct = (now.fte + retained) * now.case_holding_share * now.direct_time_share
+        out.append({"year": first_year + j, "retained_fte": retained, "agency_fte_avoided": avoided,
+                    "premium_saved_gbp": saving, "caseload_per_case_holder": picture.value("cases") / holders,
+                    "direct_time_fte": direct})
     return out

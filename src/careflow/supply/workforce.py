@@ -866,17 +866,26 @@ def cin_workload(path: Path) -> tuple[dict[str, float], int, str]:
     return workload_from_care_data(data, year), year, f"CIN census file {Path(path).name}"
 
 
-def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, float] | None = None) -> list[Path]:
-    """workforce.csv (every figure), workforce.json (summary, scenario, records) and workforce.html."""
+def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, float] | None = None,
+                  levers: Sequence[Mapping[str, float]] = ()) -> list[Path]:
+    """workforce.csv (every figure), workforce.json (summary, scenario, lever effects, records) and workforce.html."""
     out.mkdir(parents=True, exist_ok=True)
     records = picture.to_records()
+    for row in levers:
+        for key, value in row.items():
+            if key != "year":
+                records.append({"area": picture.name, "year": int(row["year"]), "measure": f"reform_{key}",
+                                "value": round(float(value), 4), "unit": "gbp_per_year" if key.endswith("gbp")
+                                else "cases per FTE" if key.startswith("caseload") else "fte",
+                                "source": "derived: careflow.reform.workforce.lever_capacity (lever files)"})
     csv_path, json_path, html_path = out / "workforce.csv", out / "workforce.json", out / "workforce.html"
     with csv_path.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["area", "year", "measure", "value", "unit", "source"])
         w.writeheader()
         w.writerows(records)
     json_path.write_text(json.dumps({"summary": picture.summary(), "scenario": dict(scenario or {}),
-                                     "records": records}, indent=1, default=float))
+                                     "reform_levers": [dict(r) for r in levers], "records": records},
+                                    indent=1, default=float))
     scen = ""
     if scenario:
         scen = "<h2>What if</h2><table>" + "".join(

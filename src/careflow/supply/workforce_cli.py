@@ -28,7 +28,7 @@ def record_workload(year: int, database_url: str | None) -> tuple[dict[str, floa
 
 def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: int | None, out: Path | None,
              agency_rate: float | None, recording_cut: float, record_year: int | None = None,
-             database_url: str | None = None) -> int:
+             database_url: str | None = None, reform: bool = False) -> int:
     """Run the command; returns the exit code (2 for bad input, with the reason on stderr)."""
     from careflow.supply import workforce as wf
 
@@ -52,6 +52,19 @@ def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: i
         err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
         return 2
     print(picture.text())
+    levers: list[dict[str, float]] = []
+    if reform:
+        from careflow.reform.workforce import lever_capacity
+
+        levers = lever_capacity(picture)
+        print("\nThe Review's workforce levers (ECF, staff banks, pay scales; lever files at full spending):")
+        print(f"  {'year':<9}{'retained FTE':>13}{'agency avoided':>15}{'premium saved':>15}{'caseload':>10}"
+              f"{'time with families':>20}")
+        for r in levers:
+            saved = f"£{r['premium_saved_gbp'] / 1e6:,.1f}m"
+            print(f"  {r['year']}-{(r['year'] + 1) % 100:02d}{r['retained_fte']:>13,.1f}"
+                  f"{r['agency_fte_avoided']:>15,.1f}{saved:>15}{r['caseload_per_case_holder']:>10.2f}"
+                  f"{r['direct_time_fte']:>16,.1f} FTE")
     if scenario:
         print(f"\nWhat if (agency rate {scenario['agency_rate']:.1%}, {recording_cut:.0%} of time moved from "
               f"recording to families): time with families {scenario['direct_fte_before']:,.1f} -> "
@@ -59,6 +72,6 @@ def cli_main(area: str | None, footprint: Path | None, cin: Path | None, year: i
               "changes permanent staff by "
               f"{scenario['extra_fte_bought']:+,.1f} FTE")
     if out is not None:
-        paths = wf.write_outputs(picture, out, scenario)
+        paths = wf.write_outputs(picture, out, scenario, levers)
         print("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
