@@ -207,6 +207,10 @@ def test_cli_unknown_area_and_bad_scenario(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "agency rate 1.5 is outside 0 to 1" in result.output
     result = runner.invoke(app, ["workforce", "--area", "Leeds", "--cin", str(tmp_path / "nope.xml")])
     assert result.exit_code == 2 and "does not exist" in result.output
+    result = runner.invoke(app, ["workforce", "--area", "Leeds", "--year", "2015"])
+    assert result.exit_code == 2 and "census year 2015 is not held (workforce years 2017-2022)" in result.output
+    result = runner.invoke(app, ["workforce", "--area", "Leeds", "--recording-cut", "-0.5"])
+    assert result.exit_code == 2 and "outside 0 to 1" in result.output
 
 
 def test_cli_what_if_prints_the_change(tmp_path: Path) -> None:

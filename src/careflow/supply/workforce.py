@@ -866,6 +866,17 @@ def cin_workload(path: Path) -> tuple[dict[str, float], int, str]:
     return workload_from_care_data(data, year), year, f"CIN census file {Path(path).name}"
 
 
+def _json_ready(value: Any) -> Any:
+    """NaN (a measure not published for the area) becomes null: JSON has no NaN."""
+    if isinstance(value, Mapping):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, float] | None = None,
                   levers: Sequence[Mapping[str, float]] = ()) -> list[Path]:
     """workforce.csv (every figure), workforce.json (summary, scenario, lever effects, records) and workforce.html."""
@@ -883,9 +894,9 @@ def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, f
         w = csv.DictWriter(f, fieldnames=["area", "year", "measure", "value", "unit", "source"])
         w.writeheader()
         w.writerows(records)
-    json_path.write_text(json.dumps({"summary": picture.summary(), "scenario": dict(scenario or {}),
-                                     "reform_levers": [dict(r) for r in levers], "records": records},
-                                    indent=1, default=float))
+    json_path.write_text(json.dumps(_json_ready({"summary": picture.summary(), "scenario": dict(scenario or {}),
+                                                 "reform_levers": [dict(r) for r in levers], "records": records}),
+                                    indent=1, allow_nan=False))
     scen = ""
     if scenario:
         scen = "<h2>What if</h2><table>" + "".join(
