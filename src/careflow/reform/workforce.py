@@ -70,7 +70,8 @@ def lever_capacity(picture: Any, first_year: int = 2023, n_years: int = 10) -> l
     Framework retains (leaver fall x the area's leavers), the agency cover they avoid (x the area's agency cover
     of vacancies), the premium saved by those and by staff banks and national pay scales on the area's agency FTE,
     the caseload per case holder with the retained staff holding cases in the area's proportion, and time with
-    families. ``picture`` is a :class:`careflow.supply.workforce.WorkforcePicture`.
+    families (the team gains the retained less the agency cover they replace). ``picture`` is a
+    :class:`careflow.supply.workforce.WorkforcePicture`.
     """
     from careflow.reform.levers import load_levers
     from careflow.supply.workforce import premium_gbp
@@ -93,7 +94,8 @@ def lever_capacity(picture: Any, first_year: int = 2023, n_years: int = 10) -> l
         avoided = retained * cover
         saving = avoided * premium + (agency - avoided) * float(bank[j] + pay[j]) * premium
         holders = picture.value("case_holders_fte") + retained * rates["case_holding_share"]
-        direct = (now.fte + retained) * now.case_holding_share * now.direct_time_share
+        # a retained social worker fills a post that would otherwise be vacant or covered by an agency worker
+        direct = (now.fte + retained - avoided) * now.case_holding_share * now.direct_time_share
         out.append({"year": first_year + j, "retained_fte": retained, "agency_fte_avoided": avoided,
                     "premium_saved_gbp": saving, "caseload_per_case_holder": picture.value("cases") / holders,
                     "direct_time_fte": direct})

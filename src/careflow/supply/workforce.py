@@ -485,8 +485,11 @@ class WorkforcePicture:
 
     @property
     def time_now(self) -> TimeWithFamilies:
-        """Time with families today: the area's own case-holding share (census) and the Review's direct-time share."""
-        return time_with_families(self.value("social_worker_fte"), self.rates()["case_holding_share"],
+        """Time with families today: the team (social workers in post and agency workers) x the area's own
+        case-holding share (census case holders / in post; agency workers assumed to hold cases alike) x the
+        Review's direct-time share (001_8bebe4ae25a58006.txt:3221)."""
+        team = self.value("social_worker_fte") + _zero_if_nan(self.value("agency_fte"))
+        return time_with_families(team, self.rates()["case_holding_share"],
                                   _p("time_with_families.current_direct_time_share"))
 
     @property
@@ -571,7 +574,7 @@ class WorkforcePicture:
             f"  agency workers              {s['agency_fte']:>10,.1f} FTE ({r['agency_rate']:.1%}); premium "
             f"£{s['agency_premium_gbp']:,.0f} each = £{s['agency_cost_gbp'] / 1e6:,.1f}m a year",
             f"  time with families          {s['direct_time_fte']:>10,.1f} FTE ({s['direct_time_days']:,} working "
-            "days a year; direct-time share 1/3, 001:3221)",
+            "days a year: in post and agency x case-holding share x 1/3 direct time, 001:3221)",
             "",
             f"Expert Child Protection Practitioners (workload {self.cin_year}: {e.source})",
             f"  s47 enquiries {e.section_47_enquiries:,.0f}; initial conferences {e.initial_conferences:,.0f}; "
@@ -653,6 +656,10 @@ class WorkforcePicture:
     def _pct(self, y: int, key: str) -> float | None:
         v = self.rates(y)[key]
         return None if math.isnan(v) else 100.0 * v
+
+
+def _zero_if_nan(v: float) -> float:
+    return 0.0 if math.isnan(v) else v
 
 
 def _cell(row: _Row, col: str) -> float | None:
@@ -798,8 +805,8 @@ def what_if(picture: WorkforcePicture, *, agency_rate: float | None = None, reco
     if agency_rate is not None and not 0.0 <= agency_rate < 1.0:
         raise WorkforceError(f"agency rate {agency_rate} is outside 0 to 1")
     before = picture.time_now
-    sw, ag = picture.value("social_worker_fte"), picture.value("agency_fte")
-    total = sw + ag
+    sw, ag = picture.value("social_worker_fte"), _zero_if_nan(picture.value("agency_fte"))
+    total = sw + ag  # the team time_now counts
     extra_fte = 0.0
     if agency_rate is not None:
         new_agency = agency_rate * total
@@ -809,12 +816,11 @@ def what_if(picture: WorkforcePicture, *, agency_rate: float | None = None, reco
     dts = (before.direct_time_share if direct_time_share is None else direct_time_share) + recording_cut
     if not 0.0 <= dts <= 1.0:
         raise WorkforceError(f"direct-time share {dts:.3f} after the recording cut is outside 0 to 1")
-    # Time with families counts the whole team (permanent and agency); the premium freed adds permanent FTE.
-    base_team = time_with_families(total, before.case_holding_share, before.direct_time_share)
+    # Agency workers replaced by permanent ones keep the team's size; the premium freed adds permanent FTE.
     after = time_with_families(total + extra_fte, chs, dts)
-    return {"direct_fte_before": base_team.direct_fte, "direct_fte_after": after.direct_fte,
-            "days_before": base_team.days, "days_after": after.days, "extra_fte_bought": extra_fte,
-            "change": after.direct_fte / base_team.direct_fte - 1.0 if base_team.direct_fte else math.nan}
+    return {"direct_fte_before": before.direct_fte, "direct_fte_after": after.direct_fte,
+            "days_before": before.days, "days_after": after.days, "extra_fte_bought": extra_fte,
+            "change": after.direct_fte / before.direct_fte - 1.0 if before.direct_fte else math.nan}
 
 
 # ---------------------------------------------------------------------------------------------- CIN census file
