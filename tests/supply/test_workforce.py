@@ -154,6 +154,14 @@ def test_england_workload_sums_to_the_published_national_counts() -> None:
     assert p.value("social_worker_fte") == pytest.approx(float(national.cells["social_worker_fte"]), abs=5)
 
 
+@pytest.mark.parametrize("region", ["London", "North West", "Inner London", "Yorkshire and The Humber"])
+def test_a_region_sums_to_its_published_regional_row(region: str) -> None:
+    published = next(r for r in wf.load_table() if r.level == "region" and r.name == region and r.year == 2022)
+    p = wf.picture_for(region)
+    assert p.value("social_worker_fte") == pytest.approx(float(published.cells["social_worker_fte"]), abs=1)
+    assert p.value("agency_fte") == pytest.approx(float(published.cells["agency_fte"]), rel=0.01)
+
+
 def test_an_unknown_area_names_the_nearest() -> None:
     with pytest.raises(wf.UnknownAreaError, match="Did you mean 'North West'"):
         wf.resolve_area("North Wset")

@@ -203,7 +203,9 @@ def _current_las(level: str, key: str) -> tuple[str, ...]:
     rows = [r for r in load_table() if r.level == "la" and r.year == latest and r.cells["social_worker_fte"] != ""]
     if level == "national":
         return tuple(sorted({r.code for r in rows}))
-    return tuple(sorted({r.code for r in rows if r.region.lower() == key}))
+    # The DfE files place London's LAs in the sub-regions Inner and Outer London: London is both.
+    wanted = {key, "inner london", "outer london"} if key == "london" else {key}
+    return tuple(sorted({r.code for r in rows if r.region.lower() in wanted}))
 
 
 def _read_footprint(path: Path) -> Footprint:
@@ -387,6 +389,8 @@ class EcppNeed:
 
     @property
     def share_of_eligible(self) -> float:
+        if self.fte_needed == 0:
+            return 0.0
         return self.fte_needed / self.eligible_fte if self.eligible_fte else math.inf
 
 
@@ -467,7 +471,11 @@ class WorkforcePicture:
         return math.nan if v is None else float(v)
 
     def rates(self, year: int | None = None) -> dict[str, float]:
-        """DfE's rates: agency worker rate, vacancy rate, turnover, case-holding share, caseload."""
+        """DfE's rates (agency worker rate, vacancy rate, turnover, caseload) and the case-holding share.
+
+        DfE's case holders include agency workers (the Isles of Scilly had 1 case holder and no social worker in
+        post in 2022), so the case-holding share is case holders / (in post + agency).
+        """
         y = self.year if year is None else year
         sw, ag, vac = self.value("social_worker_fte", y), self.value("agency_fte", y), self.value("vacancy_fte", y)
         ch, cases, lv = self.value("case_holders_fte", y), self.value("cases", y), self.value("leavers_fte", y)
@@ -475,7 +483,7 @@ class WorkforcePicture:
             "agency_rate": ag / (ag + sw) if ag + sw else math.nan,
             "vacancy_rate": vac / (vac + sw) if vac + sw else math.nan,
             "turnover_rate": lv / sw if sw else math.nan,
-            "case_holding_share": ch / sw if sw else math.nan,
+            "case_holding_share": ch / (sw + _zero_if_nan(ag)) if sw + _zero_if_nan(ag) else math.nan,
             "caseload_per_case_holder": cases / ch if ch else math.nan,
         }
 
@@ -486,8 +494,8 @@ class WorkforcePicture:
     @property
     def time_now(self) -> TimeWithFamilies:
         """Time with families today: the team (social workers in post and agency workers) x the area's own
-        case-holding share (census case holders / in post; agency workers assumed to hold cases alike) x the
-        Review's direct-time share (001_8bebe4ae25a58006.txt:3221)."""
+        case-holding share (census case holders / the team) x the Review's direct-time share
+        (001_8bebe4ae25a58006.txt:3221)."""
         team = self.value("social_worker_fte") + _zero_if_nan(self.value("agency_fte"))
         return time_with_families(team, self.rates()["case_holding_share"],
                                   _p("time_with_families.current_direct_time_share"))
@@ -499,7 +507,14 @@ class WorkforcePicture:
                          source=self.cin_source)
 
     def pipeline(self) -> list[tuple[int, float]]:
-        return ecf_pipeline(self.value("starters_fte"), self.rates()["turnover_rate"])
+        turnover = self.rates()["turnover_rate"]
+        if math.isnan(turnover):  # no social workers in post: England's turnover stands in (noted once)
+            row = next(r for r in load_table() if r.level == "national" and r.year == self.year)
+            turnover = float(row.cells["leavers_fte"]) / float(row.cells["social_worker_fte"])
+            note = f"{self.name}: no social workers in post in {self.year}; England's turnover is used for the ECF"
+            if note not in self.notes:
+                self.notes.append(note)
+        return ecf_pipeline(_zero_if_nan(self.value("starters_fte")), turnover)
 
     def with_cin(self, counts: Mapping[str, float], source: str, year: int) -> WorkforcePicture:
         """The same picture with the s47/conference/plan workload from another source (a CIN census file)."""
@@ -544,7 +559,9 @@ class WorkforcePicture:
         return {
             "area": self.name, "las": list(self.las), "census_year": self.year, "cin_year": self.cin_year,
             "social_worker_fte": self.value("social_worker_fte"), "case_holders_fte": self.value("case_holders_fte"),
-            "non_case_holding_fte": self.value("social_worker_fte") - self.value("case_holders_fte"),
+            "team_fte": self.value("social_worker_fte") + _zero_if_nan(self.value("agency_fte")),
+            "non_case_holding_fte": self.value("social_worker_fte") + _zero_if_nan(self.value("agency_fte"))
+            - self.value("case_holders_fte"),
             **{k: round(v, 4) for k, v in r.items()},
             "starters_fte": self.value("starters_fte"), "leavers_fte": self.value("leavers_fte"),
             "agency_fte": a.agency_fte, "agency_premium_gbp": a.premium_gbp, "agency_cost_gbp": round(a.cost_gbp),
@@ -564,12 +581,13 @@ class WorkforcePicture:
         lines = [
             f"Workforce: {self.name} ({len(self.las)} local authorit{'y' if len(self.las) == 1 else 'ies'}), "
             f"census 30 September {self.year}",
-            f"  social workers in post      {s['social_worker_fte']:>10,.1f} FTE",
-            f"    case-holding              {s['case_holders_fte']:>10,.1f} FTE ({r['case_holding_share']:.1%})",
+            f"  social workers in post      {s['social_worker_fte']:>10,.1f} FTE, and {s['agency_fte']:,.1f} agency",
+            f"    case-holding              {s['case_holders_fte']:>10,.1f} FTE ({r['case_holding_share']:.1%} of "
+            "in post and agency)",
             f"    managers and other roles  {s['non_case_holding_fte']:>10,.1f} FTE",
             f"  caseload per case holder    {r['caseload_per_case_holder']:>10,.1f}",
             f"  starters / leavers          {s['starters_fte']:>10,.1f} / {s['leavers_fte']:,.1f} FTE "
-            f"(turnover {r['turnover_rate']:.1%})",
+            f"(turnover {_share(r['turnover_rate'])})",
             f"  vacancies                   {self.value('vacancy_fte'):>10,.1f} FTE ({r['vacancy_rate']:.1%})",
             f"  agency workers              {s['agency_fte']:>10,.1f} FTE ({r['agency_rate']:.1%}); premium "
             f"£{s['agency_premium_gbp']:,.0f} each = £{s['agency_cost_gbp'] / 1e6:,.1f}m a year",
@@ -582,7 +600,7 @@ class WorkforcePicture:
             f"  ECPP time needed            {e.days:>10,.0f} working days = {e.fte_needed:,.1f} FTE",
             f"  experienced social workers  {e.eligible_fte:>10,.1f} FTE (assumed "
             f"{_p('expert_practitioners.experienced_share'):.0%} with 5+ years)",
-            f"  {'SHORT' if e.is_short else 'not short'}: the role needs {e.share_of_eligible:.0%} of them",
+            f"  {'SHORT' if e.is_short else 'not short'}: the role needs {_share(e.share_of_eligible, 0)} of them",
         ]
         pipe = self.pipeline()
         first = next((y for y, n in pipe if n > 0), None)
@@ -600,10 +618,9 @@ class WorkforcePicture:
         from careflow.measures import _svg
 
         years = list(self.years)
-        fte = _svg.bars(f"{self.name}: social workers by role (FTE)", years, [
+        fte = _svg.bars(f"{self.name}: social workers in post and agency, by role (FTE)", years, [
             ("case-holding", "area", [self._maybe("case_holders_fte", y) for y in years]),
             ("managers and other", "others", [self._non_case(y) for y in years]),
-            ("agency", "neighbours", [self._maybe("agency_fte", y) for y in years]),
         ])
         rates = _svg.trend(f"{self.name}: agency, vacancy and turnover", years, [
             ("agency rate", "neighbours", [self._pct(y, "agency_rate") for y in years]),
@@ -651,11 +668,16 @@ class WorkforcePicture:
 
     def _non_case(self, y: int) -> float | None:
         sw, ch = self.value("social_worker_fte", y), self.value("case_holders_fte", y)
-        return None if math.isnan(sw) or math.isnan(ch) else sw - ch
+        return None if math.isnan(sw) or math.isnan(ch) else sw + _zero_if_nan(self.value("agency_fte", y)) - ch
 
     def _pct(self, y: int, key: str) -> float | None:
         v = self.rates(y)[key]
         return None if math.isnan(v) else 100.0 * v
+
+
+def _share(v: float, digits: int = 1) -> str:
+    """A share as a percentage, or 'n/a' when it cannot be computed (no social workers in post)."""
+    return "n/a" if not math.isfinite(v) else f"{v:.{digits}%}"
 
 
 def _zero_if_nan(v: float) -> float:
@@ -763,7 +785,8 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
                 if v is not None:
                     total, seen = total + weight * v, True
             series[m][y] = total if seen else None
-    if series["social_worker_fte"][year] is None:
+    team = (series["social_worker_fte"][year] or 0.0) + (series["agency_fte"][year] or 0.0)
+    if series["social_worker_fte"][year] is None or team == 0 or series["case_holders_fte"][year] is None:
         raise WorkforceError(f"no social workers are published for {', '.join(codes)} in any year: the workforce "
                              "picture cannot be drawn")
     cin: dict[str, float] = {}
