@@ -311,3 +311,12 @@ def test_cli_reform_shows_the_workforce_levers_acting_on_the_area(tmp_path: Path
     assert by_year[2023]["caseload_per_case_holder"] == pytest.approx(p.rates()["caseload_per_case_holder"])
     rows = list(csv.DictReader((tmp_path / "workforce.csv").open()))
     assert any(r["measure"] == "reform_premium_saved_gbp" and r["year"] == "2030" for r in rows)
+
+
+def test_every_published_area_draws_a_picture() -> None:
+    names = sorted({r.name for r in wf.load_table() if r.level in {"la", "region"}})
+    assert len(names) > 150
+    for name in names:
+        p = wf.picture_for(name)
+        assert p.value("social_worker_fte") >= 0 and "<svg" in p.html_section(), name
+        assert all(r["value"] is None or r["value"] == r["value"] for r in p.to_records()), name  # no NaN
