@@ -16,7 +16,7 @@ are copied, nothing modelled. Crown copyright, Open Government Licence v3.0.
 
 Run from the repository root::
 
-    python scripts/derive_workforce_tables.py [--shared ../shared]
+    python scripts/derive_workforce_tables.py [--shared ../shared] [--out src/careflow/supply/data/workforce]
 """
 
 from __future__ import annotations
@@ -94,14 +94,16 @@ def derive(shared: Path) -> list[dict[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--out", type=Path, default=OUT.parent, help="folder for la_workforce.csv")
     args = parser.parse_args()
     rows = derive(args.shared)
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="") as f:
+    out = args.out / OUT.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    print(f"wrote {len(rows)} rows to {OUT.relative_to(REPO)}")
+    print(f"wrote {len(rows)} rows to {out}")
 
 
 if __name__ == "__main__":
