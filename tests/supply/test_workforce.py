@@ -311,6 +311,18 @@ def test_cli_reform_shows_the_workforce_levers_acting_on_the_area(tmp_path: Path
     assert by_year[2023]["caseload_per_case_holder"] == pytest.approx(p.rates()["caseload_per_case_holder"])
     rows = list(csv.DictReader((tmp_path / "workforce.csv").open()))
     assert any(r["measure"] == "reform_premium_saved_gbp" and r["year"] == "2030" for r in rows)
+    assert "The Review's workforce levers on this workforce" in (tmp_path / "workforce.html").read_text()
+
+
+def test_review_conferences_come_from_the_records_statutory_timescale() -> None:
+    from careflow.params import load_file
+
+    months = load_file(Path(wf.__file__).parents[1] / "record" / "parameters" / "child_protection"
+                       / "subsequent_review" / "months.yaml", name="m")["m"].values[-1][1]
+    assert wf.review_conferences_per_plan_year() == pytest.approx(12 / months)
+    base = wf.ecpp_need(0, 0, 100, 100)
+    monthly = wf.ecpp_need(0, 0, 100, 100, overrides={"review_conferences_per_plan_year": 12})
+    assert monthly.days - base.days == pytest.approx(100 * (12 - 12 / months) * 1.0)
 
 
 def test_every_published_area_draws_a_picture() -> None:

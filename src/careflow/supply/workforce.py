@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from careflow.errors import CareflowError
-from careflow.params import ParameterSet, load_dir, suggest, unit_cost
+from careflow.params import ParameterSet, load_dir, load_file, suggest, unit_cost
 
 __all__ = [
     "COUNTS",
@@ -159,7 +159,24 @@ def parameter_basis() -> list[dict[str, Any]]:
                  "statute" if ref.startswith("statute:") else "cited")
         rows.append({"name": name, "value": float(p.values[-1][1]), "unit": p.unit, "basis": basis,
                      "reference": ref})
+    rows.append({"name": "review_conferences_per_plan_year", "value": review_conferences_per_plan_year(),
+                 "unit": "per_year", "basis": "statute",
+                 "reference": "12 / careflow/record/parameters/child_protection/subsequent_review/months.yaml "
+                              "(Working Together 2018 ch. 1; 001_8bebe4ae25a58006.txt:4102)"})
     return rows
+
+
+def review_conferences_per_plan_year(when: dt.date | None = None) -> float:
+    """Review conferences a year per child on a plan: 12 / the months between reviews after the first (the first
+    comes three months after the initial conference, so a year on a plan holds two either way). From the record's
+    statutory timescale (``record/parameters/child_protection/subsequent_review/months.yaml``, Working Together
+    2018 ch. 1, 001_8bebe4ae25a58006.txt:4102): one source for the rule."""
+    import careflow
+
+    path = Path(careflow.__file__).parent / "record" / "parameters" / "child_protection" / "subsequent_review" / \
+        "months.yaml"
+    p = load_file(path, name="subsequent_review_months")["subsequent_review_months"]
+    return 12.0 / float(p.value_at(when) if when is not None else p.values[-1][1])
 
 
 def premium_gbp(when: dt.date | None = None) -> float:
@@ -414,7 +431,9 @@ def ecpp_need(section_47_enquiries: float, initial_conferences: float, child_pro
     def g(name: str, group: str = "expert_practitioners") -> float:
         return float(o[name]) if name in o else _p(f"{group}.{name}")
 
-    conferences = initial_conferences + child_protection_plans * g("review_conferences_per_plan_year")
+    reviews = float(o["review_conferences_per_plan_year"]) if "review_conferences_per_plan_year" in o else \
+        review_conferences_per_plan_year()
+    conferences = initial_conferences + child_protection_plans * reviews
     days = (section_47_enquiries * g("days_per_section_47") + conferences * g("days_per_conference")
             + child_protection_plans * g("days_per_plan_year"))
     per_fte = g("working_days_per_fte_year", "time_with_families") * g("ecpp_case_time_share")
@@ -927,8 +946,15 @@ def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, f
                                                  "reform_levers": [dict(r) for r in levers], "records": records}),
                                     indent=1, allow_nan=False))
     scen = ""
+    if levers:
+        head = "".join(f"<th>{escape(k.replace('_', ' '))}</th>" for k in levers[0])
+        body = "".join("<tr>" + "".join(f"<td>{v:,.2f}</td>" if k != "year" else f"<td>{int(v)}</td>"
+                                        for k, v in r.items()) + "</tr>" for r in levers)
+        scen += ("<h2>The Review's workforce levers on this workforce</h2><p>From the lever files at full spending "
+                 "(careflow.reform.workforce.lever_capacity).</p>"
+                 f"<table><tr>{head}</tr>{body}</table>")
     if scenario:
-        scen = "<h2>What if</h2><table>" + "".join(
+        scen += "<h2>What if</h2><table>" + "".join(
             f"<tr><th scope='row'>{escape(k)}</th><td>{v:,.3f}</td></tr>" for k, v in scenario.items()) + "</table>"
     html_path.write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
