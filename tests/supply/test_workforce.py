@@ -202,6 +202,11 @@ def test_cli_footprint_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["workforce", "--footprint", str(fp)])
     assert result.exit_code == 2
     assert "pair.yaml: item 2: local authority 'Blackpol Town'" in result.output
+    dup = tmp_path / "dup.csv"
+    dup.write_text("la\nBlackpool\nE06000009\n")
+    result = runner.invoke(app, ["workforce", "--footprint", str(dup)])
+    assert result.exit_code == 2 and "dup.csv: row 3: 'E06000009' is the same local authority as 'Blackpool'" \
+        in result.output
     bad = tmp_path / "empty.csv"
     bad.write_text("la\n")
     result = runner.invoke(app, ["workforce", "--footprint", str(bad)])

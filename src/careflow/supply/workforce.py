@@ -250,8 +250,14 @@ def _read_footprint(path: Path) -> Footprint:
             names.append((row[0].strip(), f"{where}row {i}: "))
     if not names:
         raise WorkforceError(f"{where}no local authorities listed")
-    codes = [_la_code(n, w) for n, w in names]
-    return Footprint(title, tuple(dict.fromkeys(codes)))
+    codes: dict[str, str] = {}
+    for n, w in names:
+        code = _la_code(n, w)
+        if code in codes:
+            raise WorkforceError(f"{w}{n!r} is the same local authority as {codes[code]!r}, listed earlier: list "
+                                 "each LA once")
+        codes[code] = n
+    return Footprint(title, tuple(codes))
 
 
 def resolve_area(area: str | Path | None = None, footprint: Path | None = None) -> Footprint:
