@@ -119,6 +119,9 @@ def test_a_footprint_sums_its_las() -> None:
     for m in ("social_worker_fte", "agency_fte", "cases"):
         assert both.value(m) == pytest.approx(a.value(m) + b.value(m))
     assert both.cin["section_47_enquiries"] == a.cin["section_47_enquiries"] + b.cin["section_47_enquiries"]
+    twice = wf.workforce_picture(["Blackpool", "E06000009"])  # the same LA by name and code: counted once, noted
+    assert twice.value("social_worker_fte") == a.value("social_worker_fte")
+    assert "1 local authority was named more than once; each is counted once" in twice.notes
 
 
 def test_a_suppressed_cell_falls_back_to_the_nearest_year_and_says_so() -> None:

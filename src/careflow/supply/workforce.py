@@ -783,7 +783,8 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
         UnknownAreaError: an LA is not in the published data (the nearest are named).
         WorkforceError: no LAs, a year outside the data, or no workforce published for any of the LAs.
     """
-    codes = tuple(dict.fromkeys(_la_code(n) for n in las))
+    given = [str(n) for n in las]
+    codes = tuple(dict.fromkeys(_la_code(n) for n in given))
     if not codes:
         raise WorkforceError("no local authorities given: the workforce picture sums at least one")
     table = load_table()
@@ -792,6 +793,10 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
     if year not in years:
         raise WorkforceError(f"census year {year} is not held (workforce years {years[0]}-{years[-1]})")
     notes: list[str] = []
+    repeated = len(given) - len(codes)
+    if repeated:
+        notes.append(f"{repeated} local authorit{'y was' if repeated == 1 else 'ies were'} named more than once; "
+                     "each is counted once")
     units = _workforce_units(codes, year, notes)
     by_code: dict[str, list[_Row]] = {}
     for r in table:
