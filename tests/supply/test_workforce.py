@@ -340,3 +340,16 @@ def test_every_published_area_draws_a_picture() -> None:
         p = wf.picture_for(name)
         assert p.value("social_worker_fte") >= 0 and "<svg" in p.html_section(), name
         assert all(r["value"] is None or r["value"] == r["value"] for r in p.to_records()), name  # no NaN
+
+
+def test_an_area_run_saves_on_the_areas_own_agency_workers() -> None:
+    from careflow import reform
+
+    england = reform.run()
+    for area in ("Bournemouth, Christchurch and Poole", "Leeds"):
+        r = reform.run(area=area)
+        own = wf.picture_for(area).value("agency_fte") / wf.picture_for("England").value("agency_fte")
+        # staff banks save on agency FTE alone: the area's saving is England's x its share of agency workers
+        np.testing.assert_allclose(r.levers["regional_staff_banks"].savings,
+                                   england.levers["regional_staff_banks"].savings * own, rtol=1e-6)
+        assert any("own agency workers" in n for n in r.notes)

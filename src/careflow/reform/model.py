@@ -229,6 +229,13 @@ def area_context(area: str | Area | None, system: Mapping[str, Parameter], n: in
     return AreaContext(rates, first, cf10, starts, care, scale)
 
 
+def _workforce_multipliers(a: Area, scale: float, n: int, notes: list[str]) -> dict[str, np.ndarray]:
+    """An area's own workforce in the workforce levers (careflow.reform.workforce.area_multipliers)."""
+    from careflow.reform.workforce import area_multipliers
+
+    return area_multipliers(a, scale, n, notes)
+
+
 def run(
     package: Package | str | None = None,
     area: str | Area | None = None,
@@ -278,6 +285,7 @@ def run(
         notes.append(f"national money and volumes are scaled to {a.label} by its share of children looked after "
                      f"({scale:.2%}); its own starts, exits by reason and placement mix drive the effects")
     notes.extend(ctx.rates.notes)
+    mult = {**mult, **_workforce_multipliers(a, scale, n, notes)}
 
     results = {name: evaluate(pkg.levers[name], system, mult, n, context=ctx) for name in pkg.enabled}
     group_net = {g: np.zeros((n, N_YEARS)) for g in GROUPS}

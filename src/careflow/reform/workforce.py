@@ -18,7 +18,7 @@ import numpy as np
 from careflow.reform.errors import ParameterError
 from careflow.reform.params import Parameter, parse_parameter
 
-__all__ = ["WORKFORCE_PARAMETERS", "lever_capacity", "workforce_system_parameters"]
+__all__ = ["WORKFORCE_PARAMETERS", "area_multipliers", "lever_capacity", "workforce_system_parameters"]
 
 # name -> (description, unit, how it is computed from the census row)
 WORKFORCE_PARAMETERS = {
@@ -100,3 +100,42 @@ def lever_capacity(picture: Any, first_year: int = 2023, n_years: int = 10) -> l
                     "premium_saved_gbp": saving, "caseload_per_case_holder": picture.value("cases") / holders,
                     "direct_time_fte": direct})
     return out
+
+
+def area_multipliers(area: Any, scale: float, n: int, notes: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Multipliers that put an area's own workforce into the workforce levers of an area run.
+
+    The engine scales national money and volumes by the area's share of children looked after (``scale``); the
+    workforce levers' savings should rest on the area's own agency FTE, leavers and agency cover of vacancies
+    instead. Each ``workforce.*`` parameter is multiplied by (area / England) / ``scale`` (counts) or area /
+    England (the cover share), so that the product times ``scale`` is the area's own. England: no multipliers.
+    ``area`` is a :class:`careflow.reform.series.Area`; an area the workforce census cannot draw keeps the scaled
+    national figures, and says so in ``notes``.
+    """
+    from careflow.supply.workforce import WorkforceError, picture_for
+
+    if getattr(area, "level", "national") == "national" or scale <= 0:
+        return {}
+    try:
+        local = picture_for(area.key if area.level == "la" else area.name)
+        england = picture_for("England")
+    except WorkforceError as exc:
+        if notes is not None:
+            notes.append(f"workforce levers: {exc}; England's workforce scaled by the share of children looked "
+                         "after is used instead")
+        return {}
+
+    def cover(p: Any) -> float:
+        vac = p.value("vacancy_fte")
+        return float(p.value("agency_cover_fte") / vac) if vac else 0.0
+
+    ratios = {
+        "workforce.agency_fte": local.value("agency_fte") / england.value("agency_fte") / scale,
+        "workforce.leavers_fte": local.value("leavers_fte") / england.value("leavers_fte") / scale,
+        "workforce.vacancy_agency_cover": cover(local) / cover(england) if cover(england) else 1.0,
+    }
+    if notes is not None:
+        notes.append(f"the workforce levers save on {local.name}'s own agency workers ({local.value('agency_fte'):,.1f}"
+                     f" FTE), leavers and agency cover of vacancies (workforce census {local.year}), not a share of "
+                     "England's")
+    return {k: np.full(n, v if np.isfinite(v) else 0.0) for k, v in ratios.items()}
