@@ -416,6 +416,30 @@ def reform(
 
 
 @app.command()
+def workforce(
+    area: Annotated[str | None, typer.Option(help="England, a region, or a local authority.")] = None,
+    footprint: Annotated[Path | None, typer.Option(help="A YAML or CSV list of local authorities.")] = None,
+    cin: Annotated[Path | None, typer.Option(help="A CIN census XML: the s47 and conference workload from it.")] = None,
+    year: Annotated[int | None, typer.Option(help="Census year (30 September); default the latest held.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for workforce.csv, .json and .html.")] = None,
+    agency_rate: Annotated[float | None, typer.Option(help="What if the agency rate were this (0-1)?")] = None,
+    recording_cut: Annotated[float, typer.Option(help="What if this share of time moved from recording to "
+                                                      "families (0-1)?")] = 0.0,
+    record_year: Annotated[int | None, typer.Option(help="Count the workload in the case record for this year "
+                                                         "(ending 31 March; audited).")] = None,
+    database_url: Annotated[str | None, typer.Option(help="The record's database (default: "
+                                                          "CAREFLOW_DATABASE_URL).")] = None,
+    reform: Annotated[bool, typer.Option("--reform", help="Also show what the Review's workforce levers do "
+                                                          "to this workforce, year by year.")] = False,
+) -> None:
+    """Social workers by role, agency use and its premium, time with families, and the ECPPs the workload needs."""
+    from careflow.supply.workforce_cli import cli_main
+
+    raise typer.Exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut, record_year,
+                              database_url, reform))
+
+
+@app.command()
 def scorecard(
     area: Annotated[
         str | None, typer.Option(help="Local authority, region or England: name, DfE LA number or ONS code.")

@@ -218,9 +218,21 @@ def _load_system_cached(base: Path, stamp: tuple[tuple[str, int], ...]) -> tuple
             problems.append(f"{out[name].source}: {name} is also in the unit-cost library "
                             "(careflow/params/data/unit_costs): keep one")
         out[name] = p
+    _add_workforce_parameters(out, problems)
     if problems:
         raise ParameterError(f"{len(problems)} problem(s) in the system parameters", problems)
     return tuple(out.items())
+
+
+def _add_workforce_parameters(out: dict[str, Parameter], problems: list[str]) -> None:
+    """The workforce model's England baseline (``workforce.*``, careflow.reform.workforce): the workforce levers'
+    savings act through agency FTE, leavers and agency cover rather than being taken as published."""
+    from careflow.reform.workforce import workforce_system_parameters
+
+    for name, p in workforce_system_parameters().items():
+        if name in out:
+            problems.append(f"{out[name].source}: {name} is computed by careflow.supply.workforce: remove the file")
+        out[name] = p
 
 
 def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lever:

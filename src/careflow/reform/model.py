@@ -266,6 +266,11 @@ def own_context(own: OwnSystem, system: Mapping[str, Parameter], n: int = 1,
         value = per_year(np.full(n, p.by_financial_year(FIRST_YEAR, 1)[0]), p.unit) * mult.get(ref, np.ones(n))
         care = care + own.rates.placement_shares[placement] * value[:, None]
     return AreaContext(own.rates, first, cf10, starts, care, own.scale)
+def _workforce_multipliers(a: Area, scale: float, n: int, notes: list[str]) -> dict[str, np.ndarray]:
+    """An area's own workforce in the workforce levers (careflow.reform.workforce.area_multipliers)."""
+    from careflow.reform.workforce import area_multipliers
+
+    return area_multipliers(a, scale, n, notes)
 
 
 def run(
@@ -327,6 +332,7 @@ def run(
         notes.append(f"national money and volumes are scaled to {a.label} by its share of children looked after "
                      f"({scale:.2%}); its own starts, exits by reason and placement mix drive the effects")
     notes.extend(ctx.rates.notes)
+    mult = {**mult, **_workforce_multipliers(a, scale, n, notes)}
 
     results = {name: evaluate(pkg.levers[name], system, mult, n, context=ctx) for name in pkg.enabled}
     group_net = {g: np.zeros((n, N_YEARS)) for g in GROUPS}

@@ -1,0 +1,1 @@
+"""Supply: placement sufficiency and workforce capacity, feeding the system model's levers."""
