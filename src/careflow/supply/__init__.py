@@ -1,0 +1,1 @@
+"""careflow.supply: placement supply, sufficiency and (i14work) workforce capacity."""
