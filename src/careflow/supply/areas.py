@@ -15,7 +15,9 @@ Example:
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,21 @@ __all__ = ["Footprint", "UnknownAreaError", "all_las", "regions", "resolve_area"
 
 DATA_DIR = Path(__file__).parent / "data"
 ENGLAND = "England"
+
+
+def _nearest(text: str, names: Iterable[str]) -> str:
+    """' Did you mean ...?' naming the closest names; falls back to looser matches (a misspelt first word)."""
+    names = list(names)
+    hint = suggest(text, names)
+    if hint:
+        return hint
+    low = text.lower()
+    close = difflib.get_close_matches(low, [n.lower() for n in names], n=3, cutoff=0.4)
+    first = low.split()[0] if low.split() else low
+    close += [n.lower() for n in names if difflib.SequenceMatcher(None, first, n.lower().split()[0]).ratio() >= 0.75]
+    lowered = {n.lower(): n for n in names}
+    picked = list(dict.fromkeys(c for c in close if c in lowered))[:3]
+    return (" Did you mean " + " or ".join(repr(lowered[c]) for c in picked) + "?") if picked else ""
 
 
 class UnknownAreaError(CareflowError, LookupError):
@@ -97,7 +114,7 @@ def resolve_area(name: str) -> Footprint:
         return Footprint(code_of[text], (code_of[text],), "la")
     known = [ENGLAND, *regions(), *region_of]
     raise UnknownAreaError(f"area {text!r} is not an LA, a region or England in the DfE placement tables "
-                           f"({len(region_of)} LAs, {len(regions())} regions).{suggest(text, known)}")
+                           f"({len(region_of)} LAs, {len(regions())} regions).{_nearest(text, known)}")
 
 
 def _read_footprint_names(path: Path) -> tuple[str | None, list[tuple[str, str]]]:
@@ -147,7 +164,7 @@ def resolve_footprint(path: str | Path, name: str | None = None) -> Footprint:
         text = " ".join(raw.split())
         la = lower.get(text.lower()) or code_of.get(text)
         if la is None:
-            problems.append(f"{where}: {text!r} is not a local authority in the DfE tables.{suggest(text, region_of)}")
+            problems.append(f"{where}: {text!r} is not a local authority in the DfE tables.{_nearest(text, region_of)}")
         elif la in found:
             problems.append(f"{where}: {la!r} is listed twice")
         else:

@@ -413,7 +413,8 @@ def read_ofsted_capacity(path: str | Path, las: tuple[str, ...]) -> tuple[dict[s
         if r["la"].lower() not in wanted:
             continue
         if r["provision"] not in PLANNED_TYPES:
-            raise SupplyDataError(f"{p} row {i}, provision: {r['provision']!r} is not one of {', '.join(PLANNED_TYPES)}")
+            raise SupplyDataError(f"{p} row {i}, provision: {r['provision']!r} is not one of "
+                                  f"{', '.join(PLANNED_TYPES)}")
         if r["places"].lower() in SUPPRESSED:
             notes.append(f"{p} row {i}: {r['la']} {r['provision']} places suppressed ({r['places'] or 'empty'}); "
                          "the published-figure estimate is used for this type")

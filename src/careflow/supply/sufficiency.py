@@ -35,7 +35,6 @@ from careflow.errors import CareflowError
 from careflow.supply.areas import Footprint
 from careflow.supply.placements import (
     AGE_GROUPS,
-    BASE_YEAR,
     LABELS,
     PLACEMENT_TYPES,
     BasePlacements,
@@ -221,11 +220,18 @@ def flows_demand(returns: str | Path, n_years: int) -> tuple[Demand, BasePlaceme
 
     def at(breakdown: str, group_map: dict[str, str], when: dt.date, keys: tuple[str, ...]) -> dict[str, float]:
         out = dict.fromkeys(keys, 0.0)
-        if when == start:
-            col = "category" if breakdown == "category" else "age_band"
-            for g, n in stock0.group_by(col).len().iter_rows():
-                if g in group_map:
-                    out[group_map[g]] += float(n)
+        if when == start:  # the observed stock at the data end
+            if breakdown == "category":
+                names = [c.name for c in model.states_.categories]  # the stock holds category indices
+                for g, n in stock0.group_by("category").len().iter_rows():
+                    name = names[int(g)] if isinstance(g, int) else str(g)
+                    if name in group_map:
+                        out[group_map[name]] += float(n)
+            else:
+                for months in stock0["age_months"].to_list():
+                    band = next(a for limit, a in ((12, "age_under_1"), (60, "age_1_to_4"), (120, "age_5_to_9"),
+                                                   (192, "age_10_to_15"), (10**6, "age_16_plus")) if months < limit)
+                    out[band] += 1.0
             return out
         rows = summary.filter((pl.col("breakdown") == breakdown) & (pl.col("date") == when))
         for g, m in zip(rows["group"], rows["mean"], strict=True):
