@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from careflow.supply.areas import UnknownAreaError, resolve_area
@@ -38,7 +40,7 @@ def test_carers_reproduce_the_published_net_change_then_age() -> None:
     assert proj.households["foster_in_house"][0] - start["foster_in_house"] == pytest.approx(-35, abs=1)
     # The quarter over 60 retire while fifty-somethings turn 60: leavers rise year on year.
     leavers = proj.leavers["foster_in_house"]
-    assert all(b > a for a, b in zip(leavers, leavers[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(leavers))
 
 
 def test_margin_caps_stay_within_the_cited_margins() -> None:
