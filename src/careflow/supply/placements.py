@@ -47,9 +47,13 @@ __all__ = [
     "base_placements",
     "carer_hazards",
     "funnel",
+    "managed_market_price_fall",
     "parameters",
+    "places_per_recruit",
+    "private_share",
     "project_carers",
     "read_ofsted_capacity",
+    "recruits_in_post",
     "weekly_prices",
 ]
 
@@ -428,3 +432,47 @@ def read_ofsted_capacity(path: str | Path, las: tuple[str, ...]) -> tuple[dict[s
             raise SupplyDataError(f"{p} row {i}, places: {v:g} is negative (a number of places is 0 or more)")
         out[r["provision"]] = out.get(r["provision"], 0.0) + v
     return out, notes
+
+
+# ------------------------------------------------------------------------- what the reform model's levers use
+def recruits_in_post(recruits: Any, hazards: CarerHazards | None = None) -> Any:
+    """Extra recruits still fostering at each year's end, for recruits (draws x years) joining each year: they join
+    under 60 and leave at the carers' hazards (leaving, turning 60, then retiring) of :func:`carer_hazards`."""
+    import numpy as np
+
+    h = hazards or carer_hazards()
+    arr = np.atleast_2d(np.asarray(recruits, dtype=float))
+    under = np.zeros(arr.shape[0])
+    over = np.zeros(arr.shape[0])
+    out = np.empty_like(arr)
+    for j in range(arr.shape[1]):
+        moving = under * h.turning_60
+        under = under * (1.0 - h.leaving) - moving + arr[:, j]
+        over = over * (1.0 - h.leaving - h.retirement_over_60) + moving
+        out[:, j] = under + over
+    return out
+
+
+def places_per_recruit() -> float:
+    """Children one approved household fosters: places per household x occupancy."""
+    return float(_p("fostering.places_per_household")) * float(_p("fostering.occupancy"))
+
+
+def managed_market_price_fall(placement: str) -> float:
+    """The share a price falls when a cooperative brings providers' margins to a managed market's (Scotland's profit
+    per child, 28,000 / 44,000 of the three nations' average, 001_8bebe4ae25a58006.txt:2341): the margin cap is
+    margin x 0.636 and the price becomes price x (1 - margin) / (1 - cap), within the cited margins
+    (22.6% children's homes, 19.4% agencies, 001_8bebe4ae25a58006.txt:2214-2219).
+
+    >>> round(managed_market_price_fall("residential"), 3)
+    0.096
+    """
+    margin = float(_p("residential.margin") if placement == "residential" else _p("fostering.agency_margin"))
+    cap = margin * float(_p("purchasing.managed_market_profit_ratio"))
+    return 1.0 - (1.0 - margin) / (1.0 - cap)
+
+
+def private_share(placement: str) -> float:
+    """Share of the placement's children with private providers (children's homes 83%, 001_8bebe4ae25a58006.txt:
+    2208; agency fostering is private or voluntary by definition)."""
+    return float(_p("residential.private_share")) if placement == "residential" else 1.0

@@ -26,6 +26,7 @@ LA (the published shares, with every child placed out of area for want of a plac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ from careflow.supply.placements import (
     weekly_prices,
 )
 
-__all__ = ["Scenario", "ScenarioError", "SufficiencyResult", "run_sufficiency"]
+__all__ = ["Scenario", "ScenarioError", "SufficiencyResult", "national_fostering_overflow", "run_sufficiency"]
 
 WEEKS = 52
 
@@ -417,3 +418,13 @@ def run_sufficiency(area: Footprint, *, years: int = 5, scenario: Scenario | Non
     step("done", 1.0)
     return SufficiencyResult(area, sc, demand.years, rows, measures, prices, carer_rows, age_rows,
                              funnel(sc.recruit_carers), demand.source, hz.derivation, notes, params)
+
+
+@functools.cache
+def national_fostering_overflow() -> dict[int, float]:
+    """England's children who need a foster family and would go to a children's home for want of one (the
+    baseline run, years ending 31 March 2023-2027); the reform model's fostering lever reads it."""
+    from careflow.supply.areas import resolve_area
+
+    r = run_sufficiency(resolve_area("England"))
+    return {m["year"]: float(m["foster_to_childrens_home"]) for m in r.measures}
