@@ -185,3 +185,20 @@ def test_an_las_returns_give_demand_from_the_flows_model(tmp_path: Path) -> None
     assert area["years"] == [2022, 2023, 2024]
     base_children = next(m for m in area["measures"] if m["year"] == 2022)["children"]
     assert base_children == pytest.approx(sum(a["demand"] for a in area["demand_by_age"] if a["year"] == 2022))
+
+
+def test_the_readme_sufficiency_commands_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    repo = Path(__file__).resolve().parents[2]
+    lines = [line.split("#")[0].strip() for line in (repo / "README.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("careflow sufficiency")]
+    assert any("--area" in cmd for cmd in lines) and any("--footprint" in cmd for cmd in lines)
+    monkeypatch.chdir(repo)
+    for i, cmd in enumerate(lines):
+        args = shlex.split(cmd)[1:]
+        if "--out" in args:
+            args[args.index("--out") + 1] = str(tmp_path / f"run{i}")
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, f"{cmd}\n{result.output}"
+    assert (tmp_path / "run0" / "north_west.html").is_file()

@@ -9,8 +9,9 @@ Two effect kinds, used by ``fostering_recruitment`` and ``regional_care_cooperat
     money half the carers. Recruits then leave at the carers' hazards (:func:`careflow.supply.placements.
     recruits_in_post`: leaving, turning 60 and retiring; two-thirds of carers are over 50,
     000_dab62616b6dfd7b9.txt:2495). Each household still fostering at the start of a year holds places per
-    household x occupancy children through it (approved in one year, fostering from the next: an assumption). Those places first take children who would otherwise go to a children's home for want of a foster
-    family (England's baseline fostering overflow, :func:`careflow.supply.sufficiency.national_fostering_overflow`,
+    household x occupancy children through it (approved in one year, fostering from the next: an assumption).
+    Those places first take children who would otherwise go to a children's home for want of a foster family
+    (England's baseline fostering overflow, :func:`careflow.supply.sufficiency.national_fostering_overflow`,
     held at its last year after the outlook's horizon), saving ``instead_of`` (residential) less ``to``; the rest
     take children from independent agencies (``from``), saving agency less in-house.
 ``margin_price``
