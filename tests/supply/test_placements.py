@@ -59,3 +59,19 @@ def test_areas_resolve_and_unknowns_name_the_nearest() -> None:
     assert len(resolve_area("England").las) > 140
     with pytest.raises(UnknownAreaError, match="Blackpool"):
         resolve_area("Blackpol")
+
+
+def test_a_missing_year_falls_back_to_the_year_before_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    from careflow.supply import placements
+
+    rows = dict(placements._rows())
+    kept = rows.pop(("la", "Blackpool", 2022))
+    monkeypatch.setattr(placements, "_rows", lambda: rows)
+    base = base_placements(resolve_area("Blackpool"))
+    assert any("Blackpool: no figures for 31 March 2022; its 2021 figures are used" in n for n in base.notes)
+    # 2021's own counts stand in (Blackpool's children's homes: 2021's figure, not 2022's)
+    assert base.counts["childrens_home"] == float(rows[("la", "Blackpool", 2021)]["childrens_home"])
+    assert kept["childrens_home"] != rows[("la", "Blackpool", 2021)]["childrens_home"]
+    rows.pop(("la", "Blackpool", 2021))
+    with pytest.raises(placements.SupplyDataError, match="Blackpool: no placement figures for 2022 or 2021"):
+        base_placements(resolve_area("Blackpool"))

@@ -21,6 +21,8 @@ from careflow.supply.sufficiency import SufficiencyResult
 __all__ = ["CSV_COLUMNS", "workforce_section", "write_outputs"]
 
 CSV_COLUMNS = ("area", "year", "placement_type", "demand", "supply", "gap", "cost")
+SHORT = {"foster_in_house": "in-house", "foster_independent": "agency", "childrens_home": "homes",
+         "supported_accommodation": "supported", "kinship_foster": "kinship", "other": "other"}
 _COLOURS = {"foster_in_house": "#1d70b8", "foster_independent": "#5694ca", "childrens_home": "#d4351c",
             "supported_accommodation": "#f47738", "kinship_foster": "#00703c", "other": "#b1b4b6"}
 
@@ -34,8 +36,7 @@ def workforce_section(las: list[str]) -> tuple[str, list[dict[str, Any]]]:
     sentence saying it is not."""
     if importlib.util.find_spec("careflow.supply.workforce") is None:
         return "<p>Workforce model not installed (careflow.supply.workforce).</p>", []
-    from careflow.supply import workforce  # type: ignore[attr-defined]
-
+    workforce = importlib.import_module("careflow.supply.workforce")  # i14work's module (INTERFACE-14.md)
     picture = workforce.workforce_picture(las)
     return picture.html_section(), list(picture.to_records())
 
@@ -86,17 +87,18 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
              f"<p><b>Demand:</b> {escape(r.demand_source)}.</p>",
              "<h2>Demand against supply by type</h2><div class='charts'>"]
     for t in PLANNED_TYPES:
-        parts.append(trend(LABELS[t], years, [("demand", "#0b0c0c", r.series(t, "demand")),
-                                              ("supply", _COLOURS[t], r.series(t, "supply"))], "children"))
+        parts.append(_figure(LABELS[t], trend(LABELS[t], years, [("demand", "#0b0c0c", r.series(t, "demand")),
+                                                                 ("supply", _COLOURS[t], r.series(t, "supply"))],
+                                              "children")))
     parts.append("</div><h2>The gap over time</h2><p>Gap = demand less supply (children without a place of that "
                  "type in the area; negative = spare places). Children's homes' demand includes children who needed "
                  "a foster family and had none.</p>")
-    parts.append(trend("Gap by type", years, [(LABELS[t][:16], _COLOURS[t], r.series(t, "gap"))
-                                              for t in PLANNED_TYPES], "children", width=620))
-    parts.append(bars("Cost by type (£m a year)", years,
-                      [(LABELS[t][:16], _COLOURS[t], [v / 1e6 for v in r.series(t, "cost_gbp")])
-                       for t in ("kinship_foster", "foster_in_house", "foster_independent", "childrens_home",
-                                 "supported_accommodation", "other")], width=620, height=240))
+    parts.append(_figure("Gap by type (children)", trend("Gap by type", years, [
+        (SHORT[t], _COLOURS[t], r.series(t, "gap")) for t in PLANNED_TYPES], "children", width=620)))
+    parts.append(_figure("Cost by type (£m a year)", bars("Cost by type (£m a year)", years, [
+        (SHORT[t], _COLOURS[t], [v / 1e6 for v in r.series(t, "cost_gbp")])
+        for t in ("kinship_foster", "foster_in_house", "foster_independent", "childrens_home",
+                  "supported_accommodation", "other")], width=620, height=240)))
     if compare is not None and compare.area == r.area:
         parts.append(f"<p>Against the baseline: children's homes gap in {years[-1]} "
                      f"{compare.row(years[-1], 'childrens_home')['gap']:,.0f} → "
@@ -104,12 +106,12 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
                      f"{_money(compare.measures[-1]['total_cost_gbp'])} → {_money(r.measures[-1]['total_cost_gbp'])}"
                      ".</p>")
     parts.append("<h2>Price path (£ a week)</h2>")
-    parts.append(trend("Weekly prices", years, [
+    parts.append(_figure("Weekly prices (£)", trend("Weekly prices", years, [
         ("home: unit cost", "#d4351c", [p["childrens_home"] for p in r.prices]),
         ("home: private avg", "#f47738", [p["private_average_childrens_home"] for p in r.prices]),
         ("home: gap place", "#0b0c0c", [p["gap_childrens_home"] for p in r.prices]),
         ("agency fostering", "#5694ca", [p["foster_independent"] for p in r.prices]),
-        ("in-house fostering", "#1d70b8", [p["foster_in_house"] for p in r.prices])], "£ a week", width=620))
+        ("in-house fostering", "#1d70b8", [p["foster_in_house"] for p in r.prices])], "£ a week", width=620)))
     parts.append("<p>A place the area has is costed at the unit-cost library's figure (children's homes £4,971 a "
                  "week, 000_dab62616b6dfd7b9.txt:586: the authority's unit cost that flows and reform use); a child "
                  "with no local place at the spot price (ADCS £5,000-£7,000, 001_8bebe4ae25a58006.txt:2221) or, "
@@ -130,12 +132,12 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
     parts.append("</table><h2>Foster carers: joining and leaving</h2>")
     parts.append(f"<p>{escape(r.hazards)}.</p>")
     cy = [c["year"] for c in r.carers]
-    parts.append(trend("Fostering households", cy, [
+    parts.append("<div class='charts'>" + _figure("Fostering households", trend("Fostering households", cy, [
         ("in-house", "#1d70b8", [c["households_foster_in_house"] for c in r.carers]),
-        ("agency", "#5694ca", [c["households_foster_independent"] for c in r.carers])], "households"))
-    parts.append(trend("Leavers a year", cy, [
+        ("agency", "#5694ca", [c["households_foster_independent"] for c in r.carers])], "households")))
+    parts.append(_figure("Households leaving a year", trend("Leavers a year", cy, [
         ("in-house", "#1d70b8", [c["leavers_foster_in_house"] for c in r.carers]),
-        ("agency", "#5694ca", [c["leavers_foster_independent"] for c in r.carers])], "households"))
+        ("agency", "#5694ca", [c["leavers_foster_independent"] for c in r.carers])], "households")) + "</div>")
     fn = r.funnel
     if fn["recruits"]:
         parts.append(f"<p>Recruiting {fn['recruits']:,.0f} households a year at the funnel's {fn['conversion']:.2%} "
@@ -144,9 +146,9 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
                      "001_8bebe4ae25a58006.txt:3961).</p>")
     parts.append("<h2>Demand by age</h2>")
     ages = sorted({a["age_group"] for a in r.demand_by_age})
-    parts.append(bars("Children by age group", years, [
+    parts.append(_figure("Children looked after by age group", bars("Children by age group", years, [
         (a.replace("age_", "").replace("_", " "), c, [x["demand"] for x in r.demand_by_age if x["age_group"] == a])
-        for a, c in zip(ages, ("#1d70b8", "#5694ca", "#00703c", "#f47738", "#d4351c"), strict=False)], width=620))
+        for a, c in zip(ages, ("#1d70b8", "#5694ca", "#00703c", "#f47738", "#d4351c"), strict=False)], width=620)))
     parts.append(f"<h2>Workforce</h2>{workforce_html}")
     parts.append("<h2>Notes and fallbacks</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in r.notes) + "</ul>")
     parts.append("<h2>Parameters (cited or assumed)</h2><table><tr><th>name</th><th>value</th><th>unit</th>"
@@ -156,9 +158,13 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
                      for p in r.parameters) + "</table>")
     css = ("body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;color:#0b0c0c}"
            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
-           ".charts svg{display:inline-block;margin:0 1em 1em 0}")
+           "figure{display:inline-block;margin:0 1em 1em 0}figcaption{font-weight:bold;font-size:13px}")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Sufficiency: {escape(r.area.name)}"
             f"</title><style>{css}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def _figure(caption: str, svg: str) -> str:
+    return f"<figure><figcaption>{escape(caption)}</figcaption>{svg}</figure>"
 
 
 def _pct(v: float | None) -> str:
