@@ -54,6 +54,9 @@ def test_north_west_runs_and_writes_every_output(north_west: Path) -> None:
     assert _row(area, 2022, "childrens_home")["gap"] == 0
     assert _row(area, 2027, "childrens_home")["gap"] > 0
     assert {"needs_met_share", "within_20_miles_share", "in_home_la_share"} <= set(area["measures"][0])
+    assert {c["placement_type"] for c in area["capacity"]} == set(PLANNED_TYPES)
+    for c in area["capacity"]:
+        assert c["places"] == pytest.approx(c["occupied"] + c["vacant"], abs=0.2)
 
 
 def test_a_user_footprint_runs_from_yaml_and_csv(tmp_path: Path) -> None:

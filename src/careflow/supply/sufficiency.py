@@ -116,6 +116,7 @@ class SufficiencyResult:
     hazards: str
     notes: list[str] = field(default_factory=list)
     parameters: list[dict[str, Any]] = field(default_factory=list)
+    capacity: list[dict[str, Any]] = field(default_factory=list)
 
     def row(self, year: int, placement_type: str) -> dict[str, Any]:
         for r in self.rows:
@@ -131,7 +132,7 @@ class SufficiencyResult:
                 "scenario": asdict(self.scenario) | {"label": self.scenario.label}, "years": self.years,
                 "demand_source": self.demand_source, "rows": self.rows, "measures": self.measures,
                 "prices": self.prices, "carers": self.carers, "demand_by_age": self.demand_by_age,
-                "funnel": self.funnel, "carer_hazards": self.hazards, "notes": self.notes,
+                "funnel": self.funnel, "carer_hazards": self.hazards, "notes": self.notes, "capacity": self.capacity,
                 "parameters": self.parameters}
 
 
@@ -325,6 +326,8 @@ def run_sufficiency(area: Footprint, *, years: int = 5, scenario: Scenario | Non
     measures: list[dict[str, Any]] = []
     prices: list[dict[str, Any]] = []
     age_rows: list[dict[str, Any]] = []
+    capacity: list[dict[str, Any]] = []
+    foster_occupancy = float(p.value_at("fostering.occupancy", dt.date(2022, 4, 1)))
     within = base.share("within_20_miles", "cla") / max(1e-9, 1.0 - base.share("distance_unknown", "cla"))
     in_la = base.share("inside_la", "cla")
     three_plus = base.share("three_plus_placements", "stability_base")
@@ -396,6 +399,15 @@ def run_sufficiency(area: Footprint, *, years: int = 5, scenario: Scenario | Non
             "supported_out_of_area": round(c["supported_out_of_area"], 1),
             "total_cost_gbp": round(sum(cost.values()), 0),
         })
+        # Capacity: approved foster places hold usable places at the assumed occupancy; a home's places are all usable.
+        for t, filled in (("foster_in_house", placed["foster_in_house"]),
+                          ("foster_independent", placed["foster_independent"]),
+                          ("childrens_home", placed["childrens_home_local"]),
+                          ("supported_accommodation", min(d["supported_accommodation"], s["supported_accommodation"]))):
+            places = s[t] / foster_occupancy if t.startswith("foster") else s[t]
+            capacity.append({"year": year, "placement_type": t, "places": round(places, 1),
+                             "occupied": round(filled, 1), "vacant": round(max(0.0, places - filled), 1),
+                             "occupancy": round(filled / places, 4) if places > 0 else None})
         for a in AGE_GROUPS:
             age_rows.append({"year": year, "age_group": a, "demand": round(demand.by_age[a][j], 2)})
     carer_rows = []
@@ -417,7 +429,7 @@ def run_sufficiency(area: Footprint, *, years: int = 5, scenario: Scenario | Non
                "assumption": q.assumption} for n, q in p.items()]
     step("done", 1.0)
     return SufficiencyResult(area, sc, demand.years, rows, measures, prices, carer_rows, age_rows,
-                             funnel(sc.recruit_carers), demand.source, hz.derivation, notes, params)
+                             funnel(sc.recruit_carers), demand.source, hz.derivation, notes, params, capacity)
 
 
 @functools.cache
