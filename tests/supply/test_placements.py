@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
-from careflow.supply.areas import UnknownAreaError, resolve_area
+from careflow.errors import CareflowError
+from careflow.supply.areas import Footprint, UnknownAreaError, resolve_area
 from careflow.supply.placements import (
     base_placements,
     carer_hazards,
@@ -59,6 +61,15 @@ def test_areas_resolve_and_unknowns_name_the_nearest() -> None:
     assert len(resolve_area("England").las) > 140
     with pytest.raises(UnknownAreaError, match="Blackpool"):
         resolve_area("Blackpol")
+
+
+def test_resolve_area_takes_a_footprint_file(tmp_path: Path) -> None:
+    fp = tmp_path / "rcc.txt"
+    fp.write_text("# my RCC\nBlackpool\n890\n", encoding="utf-8")
+    with pytest.raises(CareflowError, match="'Blackpool' is listed twice"):
+        resolve_area(str(fp))
+    fp.write_text("Blackpool\nLancashire\n", encoding="utf-8")
+    assert resolve_area(fp) == Footprint("rcc", ("Blackpool", "Lancashire"), "footprint", str(fp))
 
 
 def test_a_missing_year_falls_back_to_the_year_before_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -143,6 +143,7 @@ def test_an_unknown_area_names_the_nearest(tmp_path: Path) -> None:
     (["--recruit-carers", "-5"], "recruit carers: -5 is negative"),
     (["--margin-cap", "1.5"], "margin cap"),
     (["--purchasing", "auction"], "'auction' is not 'spot' or 'block'"),
+    (["--years", "8"], "forecasts 1 to 5 years, not 8"),
 ])
 def test_a_scenario_asking_for_negative_capacity_is_a_clear_error(args: list[str], message: str) -> None:
     result = _run("--area", "Blackpool", *args)

@@ -93,12 +93,15 @@ def regions() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def resolve_area(name: str) -> Footprint:
-    """A :class:`Footprint` for an LA name or DfE LA number, a region, or England (case-insensitive).
+def resolve_area(name: str | Path) -> Footprint:
+    """A :class:`Footprint` for an LA name or DfE LA number, a region, England (case-insensitive), or a footprint
+    file (a path ending .yaml, .yml, .csv or .txt: :func:`resolve_footprint`).
 
     Raises:
         UnknownAreaError: nothing matches (the message names the nearest areas).
     """
+    if isinstance(name, Path) or str(name).lower().endswith((".yaml", ".yml", ".csv", ".txt")):
+        return resolve_footprint(name)
     text = " ".join(str(name).split())
     low = text.lower()
     if low in {"england", "national", "e92000001"}:
