@@ -502,6 +502,37 @@ def link(
     raise typer.Exit(code)
 
 
+@app.command()
+def sufficiency(
+    area: Annotated[str | None, typer.Option(help="An LA, a region (e.g. 'North West') or England.")] = None,
+    footprint: Annotated[
+        Path | None, typer.Option(help="A file listing the LAs of a footprint (e.g. an RCC): YAML, CSV or text.")
+    ] = None,
+    years: Annotated[int, typer.Option(help="Years after 31 March 2022 (1-5 from published data).")] = 5,
+    returns: Annotated[
+        Path | None, typer.Option(help="The LA's SSDA903 returns: demand from the flows model fitted to them.")
+    ] = None,
+    ofsted: Annotated[
+        Path | None, typer.Option(help="Ofsted-style capacity CSV (la, provision, places) replacing estimated places.")
+    ] = None,
+    recruit_carers: Annotated[float, typer.Option(help="Scenario: extra in-house foster carers a year.")] = 0.0,
+    open_homes: Annotated[float, typer.Option(help="Scenario: children's homes opened in the area.")] = 0.0,
+    purchasing: Annotated[str, typer.Option(help="How places the area lacks are bought: spot or block.")] = "spot",
+    margin_cap: Annotated[
+        float | None, typer.Option(help="Scenario: cap providers' margins at this share (e.g. 0.1).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for sufficiency.csv, JSON and the HTML report.")] = None,
+) -> None:
+    """Placement sufficiency: demand by type against supply year by year, the gap, where children go, the cost."""
+    from careflow.supply.cli import cli_main
+
+    with _progress("Sufficiency") as update:
+        code = cli_main(area, footprint, years=years, returns=returns, ofsted=ofsted, recruit_carers=recruit_carers,
+                        open_homes=open_homes, purchasing=purchasing, margin_cap=margin_cap, out=out,
+                        progress=update)
+    raise typer.Exit(code)
+
+
 def _parse_date(text: str | None) -> Any:
     from datetime import date
 

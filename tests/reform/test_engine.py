@@ -15,7 +15,8 @@ CTX = national_context()
 
 @settings(max_examples=30, deadline=None)
 @given(st.sampled_from(sorted(n for n, lv in LEVERS.items() if not any(e.reduces_cla for e in lv.effects)
-                              and not any(e.kind == "price" for e in lv.effects))), st.floats(0.0, 3.0))
+                              and not any(e.kind in {"price", "margin_price"} for e in lv.effects))),
+       st.floats(0.0, 3.0))
 def test_scaling_an_area_scales_every_national_pound_and_child(name: str, scale: float) -> None:
     base = evaluate(LEVERS[name], SYSTEM, context=CTX, scale=1.0)
     scaled = evaluate(LEVERS[name], SYSTEM, context=CTX, scale=scale)

@@ -243,6 +243,8 @@ def scenario_from_lever(lever: str | Path, area: str | None = None) -> Scenario:
                     add("exits", exit=exit_name, multiply=1.0 + size * part, **span)
             elif e.kind == "price" and size > 0:
                 add("costs", multiply=max(0.0, 1.0 - size), categories=list(_PRICED[str(e.placement)]), **span)
+            elif e.kind in {"carer_supply", "margin_price"}:
+                _supply_change(e, result, t, value, add, span, start)
             elif e.kind == "placement_shift" and e.from_state in _PLACED and e.to_state in _PLACED:
                 moved = float(np.prod([value(c)[t] for c in e.children]) * reach[t] * value(e.scale_down)[t])
                 src, stock_ref = _PLACED[e.from_state]
@@ -252,6 +254,22 @@ def scenario_from_lever(lever: str | Path, area: str | None = None) -> Scenario:
     refs = "; ".join(lv.reference)
     return Scenario(name=lv.name, description=f"The reform lever '{lv.title}' ({lv.source}) as an LA scenario.",
                     reference=refs, changes=tuple(changes), source=lv.source, clip_to_horizon=True)
+
+
+def _supply_change(e: Any, result: Any, t: int, value: Any, add: Any, span: dict[str, Any], start: date) -> None:
+    """A lever effect that acts through careflow.supply (careflow/reform/supply_effects.py) as a flows change:
+    a price fall on the placement's weekly cost, or the year's new foster places as a move from agency fostering."""
+    if e.kind == "margin_price":
+        fall = float(result.price_fall[e.name][0, t])
+        if fall > 0:
+            add("costs", multiply=max(0.0, 1.0 - fall), categories=list(_PRICED[str(e.placement)]), **span)
+        return
+    placed = result.moved[e.name][0]
+    new = float(placed[t] - (placed[t - 1] if t else 0.0))
+    src, stock_ref = _PLACED[str(e.from_state)]
+    if new > 0 and stock_ref is not None:
+        add("move", from_category=src, to_category=_PLACED[str(e.to_state)][0],
+            share=min(1.0, new / float(value(stock_ref)[t])), date=start)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ import numpy as np
 
 from careflow.reform.errors import ParameterError, suggest
 from careflow.reform.params import Parameter, load_unit_costs, parse_parameter, read_yaml
+from careflow.reform.supply_effects import SUPPLY_KINDS, carer_supply_effect, margin_price_effect
 from careflow.reform.system import LocalRates, run_system
 
 __all__ = [
@@ -74,7 +75,7 @@ __all__ = [
 
 FIRST_YEAR = 2023  # year 1 = 2023-24 (001_8bebe4ae25a58006.txt:4056)
 N_YEARS = 10
-EFFECT_KINDS = ("entries", "exits", "placement_shift", "price")
+EFFECT_KINDS = ("entries", "exits", "placement_shift", "price", *SUPPLY_KINDS)  # supply kinds: supply_effects.py
 EXIT_REASONS = ("home", "sgo_cao", "adoption", "other")
 PRICED_PLACEMENTS = ("residential", "foster_agency")
 AGE_BANDS = ("0_4", "5_9", "10_15", "16_plus")
@@ -89,11 +90,13 @@ LEVER_KEYS = {"title", "description", "group", "order", "diversion_group", "refe
 DOSE_KEYS = {"unit_cost", "target", "description"}
 COMPONENT_KEYS = {"name", "description", "product"}
 EFFECT_KEYS = {"name", "description", "kind", "flow", "children", "hazard", "from", "to", "diversion_group", "effect",
-               "scale_down", "target", "reason", "placement", "returns"}
+               "scale_down", "target", "reason", "placement", "returns", "recruit_cost", "instead_of"}
 _KIND_KEYS = {"entries": {"effect", "scale_down", "target"},
               "exits": {"effect", "scale_down", "reason", "returns", "target"},
               "placement_shift": {"children", "hazard", "from", "to", "scale_down"},
-              "price": {"effect", "scale_down", "placement"}}
+              "price": {"effect", "scale_down", "placement"},
+              "carer_supply": {"recruit_cost", "from", "instead_of", "scale_down"},
+              "margin_price": {"placement", "scale_down"}}
 _MONEY_FACTORS = {"gbp_million": 1.0, "gbp_billion": 1000.0, "gbp_per_child_year": 1e-6,
                   "gbp_per_person_year": 1e-6, "gbp_per_item": 1e-6, "gbp_per_week": 52e-6}
 
@@ -132,6 +135,8 @@ class Effect:
     to_state: str | None = None
     diversion_group: str | None = None
     returns: str | None = None
+    recruit_cost: str | None = None
+    instead_of: str | None = None
 
     @property
     def reduces_cla(self) -> bool:
@@ -309,8 +314,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             problems.append(f"{ctx}.kind: {kind!r} is not one of {EFFECT_KINDS}.{suggest(str(kind), EFFECT_KINDS)}")
             continue
         for k in item:
-            if k in _KIND_KEYS["entries"] | _KIND_KEYS["exits"] | _KIND_KEYS["placement_shift"] | _KIND_KEYS[
-                    "price"] and k not in _KIND_KEYS[kind] | {"to"}:
+            if k in set().union(*_KIND_KEYS.values()) and k not in _KIND_KEYS[kind] | {"to"}:
                 problems.append(f"{ctx}: key {k!r} does not apply to a {kind} effect")
         flow = item.get("flow")
         if not isinstance(flow, str) or "." not in flow:
@@ -332,7 +336,7 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             return value
 
         money_units = set(_MONEY_FACTORS)
-        effect = scale_down = reason = placement = hazard = from_state = returns = None
+        effect = scale_down = reason = placement = hazard = from_state = returns = recruit_cost = instead_of = None
         children: tuple[str, ...] = ()
         ages: tuple[str, ...] = AGE_BANDS
         shares: tuple[str, ...] = ()
@@ -368,6 +372,14 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             placement = item.get("placement")
             if placement not in PRICED_PLACEMENTS:
                 problems.append(f"{ctx}.placement: {placement!r} is not one of {PRICED_PLACEMENTS}")
+        elif kind == "carer_supply":
+            recruit_cost = ref("recruit_cost", money_units, True)
+            from_state = ref("from", money_units, True)
+            instead_of = ref("instead_of", money_units, True)
+        elif kind == "margin_price":
+            placement = item.get("placement")
+            if placement not in PRICED_PLACEMENTS:
+                problems.append(f"{ctx}.placement: {placement!r} is not one of {PRICED_PLACEMENTS}")
         elif kind == "placement_shift":
             children = _names(item.get("children"), f"{ctx}.children", problems)
             for r in children:
@@ -385,7 +397,8 @@ def load_lever(path: Path, system: Mapping[str, Parameter] | None = None) -> Lev
             flow=str(flow), effect=effect, scale_down=scale_down, ages=ages, target_share=shares,
             reason=None if reason is None else str(reason), placement=None if placement is None else str(placement),
             children=children, hazard=hazard, from_state=from_state, to_state=to_state,
-            diversion_group=dgroup if kind in {"entries", "exits"} else None, returns=returns))
+            diversion_group=dgroup if kind in {"entries", "exits"} else None, returns=returns,
+            recruit_cost=recruit_cost, instead_of=instead_of))
     dose = None
     raw_dose = raw.get("dose")
     if raw_dose is not None:
@@ -451,6 +464,7 @@ class LeverResult:
     uplift: np.ndarray | None = None
     gross_effect: np.ndarray | None = None
     returns_weighted: np.ndarray | None = None
+    price_fall: dict[str, np.ndarray] = field(default_factory=dict)  # margin_price: the fall across the placement
 
 
 @dataclass
@@ -604,7 +618,7 @@ def evaluate(
         spend = spend + m
         costs = costs + m * (index if v.is_unit_priced(comp.product) else 1.0)
     costs = costs * scale
-    planned = None
+    planned: np.ndarray | None = None
     if lever.dose is None:
         raw = replace(lever, parameters={k: replace(p, scale=1.0) for k, p in lever.parameters.items()})
         vr = _Values(raw, system, mult, n_draws, first_year, n_years)
@@ -624,6 +638,7 @@ def evaluate(
     avoided_all = np.zeros((n_draws, n_years))
     uplift_all = np.zeros((n_draws, n_years))
     returns_w = np.zeros((n_draws, n_years))  # uplift-weighted return hazard, for the joint run
+    price_falls: dict[str, np.ndarray] = {}
     for e in lever.effects:
         sd = v.get(e.scale_down) if e.scale_down else np.ones((n_draws, n_years))
         if e.kind in {"entries", "exits"}:
@@ -657,6 +672,18 @@ def evaluate(
             gross = gross + np.abs(red)
             if e.diversion_group:
                 by_group[e.diversion_group] = by_group.get(e.diversion_group, 0.0) + red
+        elif e.kind == "carer_supply":
+            saving, placed, _detail = carer_supply_effect(e, v, spend, index, scale, first_year)
+            savings = savings + saving
+            moved[e.name] = placed
+            gross = gross + np.abs(saving)
+        elif e.kind == "margin_price":
+            saving, children, fall = margin_price_effect(e, v, ctx, spend, planned if planned is not None else spend,
+                                                         index, n_draws)
+            savings = savings + saving
+            moved[e.name] = children
+            price_falls[e.name] = fall * _private_share(str(e.placement))
+            gross = gross + np.abs(saving)
         elif e.kind == "price":
             price_ref = ("unit_costs.residential_private_price" if e.placement == "residential"
                          else "unit_costs.foster_agency")
@@ -682,5 +709,11 @@ def evaluate(
     return LeverResult(
         name=lever.name, costs=costs, savings=savings, net=savings - costs, cla_reduction=cla,
         by_diversion_group=by_group, moved=moved, entries_avoided=entries, reach=r, avoided_share=avoided_all,
-        uplift=uplift_all, gross_effect=gross, returns_weighted=returns_w,
+        uplift=uplift_all, gross_effect=gross, returns_weighted=returns_w, price_fall=price_falls,
     )
+
+
+def _private_share(placement: str) -> float:
+    from careflow.supply.placements import private_share
+
+    return private_share(placement)

@@ -1,1 +1,2 @@
-"""Supply: placement sufficiency and workforce capacity, feeding the system model's levers."""
+"""Supply: placement supply and sufficiency (homes by type and area, prices, RCC footprints) and workforce
+capacity, feeding the system model's levers."""
