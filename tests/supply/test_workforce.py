@@ -204,16 +204,19 @@ def test_cli_footprint_file(tmp_path: Path) -> None:
     fp.write_text("las: [Blackpool, Blackpol Town]\n")
     result = runner.invoke(app, ["workforce", "--footprint", str(fp)])
     assert result.exit_code == 2
-    assert "pair.yaml: item 2: local authority 'Blackpol Town'" in result.output
+    assert "problem(s) in footprint" in result.output and "pair.yaml" in result.output
+    assert "las item 2: 'Blackpol Town' is not a local authority" in result.output
+    assert "Did you mean 'Blackpool'" in result.output
     dup = tmp_path / "dup.csv"
     dup.write_text("la\nBlackpool\nE06000009\n")
     result = runner.invoke(app, ["workforce", "--footprint", str(dup)])
-    assert result.exit_code == 2 and "dup.csv: row 3: 'E06000009' is the same local authority as 'Blackpool'" \
-        in result.output
+    assert result.exit_code == 2 and "dup.csv" in result.output
+    assert "row 3: 'Blackpool' is listed twice ('E06000009' is the same local authority as 'Blackpool', first at " \
+        "row 2)" in result.output
     bad = tmp_path / "empty.csv"
     bad.write_text("la\n")
     result = runner.invoke(app, ["workforce", "--footprint", str(bad)])
-    assert result.exit_code == 2 and "no local authorities listed" in result.output
+    assert result.exit_code == 2 and "empty.csv: lists no local authorities" in result.output
 
 
 def test_cli_unknown_area_and_bad_scenario(tmp_path: Path) -> None:
@@ -353,3 +356,31 @@ def test_an_area_run_saves_on_the_areas_own_agency_workers() -> None:
         np.testing.assert_allclose(r.levers["regional_staff_banks"].savings,
                                    england.levers["regional_staff_banks"].savings * own, rtol=1e-6)
         assert any("own agency workers" in n for n in r.notes)
+
+
+def test_areas_resolve_once_through_the_supply_areas_with_the_workforce_tables_las(tmp_path: Path) -> None:
+    from careflow.supply import areas
+
+    # the same footprint file, read by the one reader: the supply model's names, in the workforce table's codes
+    fp = tmp_path / "rcc.csv"
+    fp.write_text("Blackpool\nE06000008\n888\n")  # no header: the first row is an LA, not dropped
+    assert wf.resolve_area(footprint=fp).las == ("Blackpool", "Blackburn with Darwen", "Lancashire")
+    assert wf.picture_for(footprint=fp).las == ("E06000009", "E06000008", "E10000017")
+    assert wf.resolve_area("North West").las[:22] == areas.resolve_area("North West").las
+    # an LA the placement tables lack (Cumbria) works for the workforce, alone, in a footprint and in its region
+    assert "Cumbria" not in areas.all_las()
+    cumbria = wf.picture_for("Cumbria")
+    assert cumbria.las == ("E10000006",) and cumbria.value("social_worker_fte") > 0
+    assert "Cumbria: in the workforce census but not in the DfE placement tables" in cumbria.notes[0]
+    fp.write_text("la\nCumbria\nBlackpool\n")
+    pair = wf.picture_for(footprint=fp)
+    assert pair.value("social_worker_fte") == pytest.approx(
+        cumbria.value("social_worker_fte") + wf.picture_for("Blackpool").value("social_worker_fte"))
+    north_west = wf.picture_for("North West")
+    assert "E10000006" in north_west.las and len(north_west.las) == 23
+    assert any(n.startswith("Cumbria: in the workforce census") for n in north_west.notes)
+    # the supply model's own footprint of the North West (no Cumbria) gets it added when the workforce draws it
+    assert wf.picture_for(areas.resolve_area("North West")).value("social_worker_fte") == pytest.approx(
+        north_west.value("social_worker_fte"))
+    with pytest.raises(areas.UnknownAreaError, match="Did you mean 'Cumbria'"):
+        wf.resolve_area("Cumbriaa")

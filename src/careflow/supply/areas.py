@@ -5,11 +5,14 @@ LAs of the DfE placement tables careflow ships, ``careflow/supply/data/placement
 file is YAML (``name: My RCC`` and ``las: [Blackpool, Blackburn with Darwen]``), CSV (a column ``la``, or the first
 column) or text (one LA a line). An unknown name is an error naming the nearest; nothing is dropped silently.
 
+A model whose own data knows more LAs or codes than the placement tables (the workforce census has Cumbria and ONS
+codes) passes them as ``aliases`` (identifier -> the LA's name) rather than resolving areas a second way.
+
 Example:
     >>> resolve_area("Blackpool").las
     ('Blackpool',)
-    >>> len(resolve_area("North West").las)
-    23
+    >>> len(resolve_area("North West").las)  # not Cumbria: the DfE file of 2021-2022 has no rows for it
+    22
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,15 +96,22 @@ def regions() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def resolve_area(name: str | Path) -> Footprint:
+def _lower_aliases(aliases: Mapping[str, str] | None) -> dict[str, str]:
+    return {" ".join(k.split()).lower(): v for k, v in (aliases or {}).items()}
+
+
+def resolve_area(name: str | Path, *, aliases: Mapping[str, str] | None = None) -> Footprint:
     """A :class:`Footprint` for an LA name or DfE LA number, a region, England (case-insensitive), or a footprint
     file (a path ending .yaml, .yml, .csv or .txt: :func:`resolve_footprint`).
+
+    ``aliases`` maps other identifiers of an LA (an ONS code; an LA the placement tables lack) to the name to use;
+    they are tried after the tables' own names and numbers.
 
     Raises:
         UnknownAreaError: nothing matches (the message names the nearest areas).
     """
     if isinstance(name, Path) or str(name).lower().endswith((".yaml", ".yml", ".csv", ".txt")):
-        return resolve_footprint(name)
+        return resolve_footprint(name, aliases=aliases)
     text = " ".join(str(name).split())
     low = text.lower()
     if low in {"england", "national", "e92000001"}:
@@ -115,13 +125,16 @@ def resolve_area(name: str | Path) -> Footprint:
             return Footprint(la, (la,), "la")
     if text in code_of:
         return Footprint(code_of[text], (code_of[text],), "la")
-    known = [ENGLAND, *regions(), *region_of]
+    extra = _lower_aliases(aliases)
+    if low in extra:
+        return Footprint(extra[low], (extra[low],), "la")
+    known = [ENGLAND, *regions(), *region_of, *sorted(set(extra.values()) - set(region_of))]
     raise UnknownAreaError(f"area {text!r} is not an LA, a region or England in the DfE placement tables "
                            f"({len(region_of)} LAs, {len(regions())} regions).{_nearest(text, known)}")
 
 
 def _read_footprint_names(path: Path) -> tuple[str | None, list[tuple[str, str]]]:
-    """(name given in the file or None, [(where, LA name)])."""
+    """(name given in the file or None, [(where in the file, LA name)])."""
     from careflow.params import read_yaml
 
     suffix = path.suffix.lower()
@@ -132,22 +145,29 @@ def _read_footprint_names(path: Path) -> tuple[str | None, list[tuple[str, str]]
         if not isinstance(raw, dict) or not isinstance(raw.get("las"), list):
             raise CareflowError(f"{path}: expected 'las:' with a list of local authorities (and optionally 'name:')")
         return (str(raw["name"]) if raw.get("name") else None,
-                [(f"{path}: las[{i}]", str(v)) for i, v in enumerate(raw["las"])])
+                [(f"las item {i + 1}", str(v)) for i, v in enumerate(raw["las"])])
     if suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))
         if not rows:
             raise CareflowError(f"{path}: empty (expected a column 'la' of local authorities)")
+        # A header row is one naming the LA column; a file without one starts with an LA, which is kept.
         header = [h.strip().lower() for h in rows[0]]
-        col = header.index("la") if "la" in header else 0
-        return None, [(f"{path} row {i + 2}", r[col]) for i, r in enumerate(rows[1:]) if r and r[col].strip()]
+        named = [h for h in ("la", "la_name", "local_authority", "name") if h in header]
+        col = header.index(named[0]) if named else 0
+        start = 1 if named else 0
+        return None, [(f"row {i + start + 1}", r[col]) for i, r in enumerate(rows[start:])
+                      if len(r) > col and r[col].strip()]
     lines = path.read_text(encoding="utf-8").splitlines()
-    return None, [(f"{path} line {i + 1}", s.strip()) for i, s in enumerate(lines) if s.strip()
+    return None, [(f"line {i + 1}", s.strip()) for i, s in enumerate(lines) if s.strip()
                   and not s.strip().startswith("#")]
 
 
-def resolve_footprint(path: str | Path, name: str | None = None) -> Footprint:
+def resolve_footprint(path: str | Path, name: str | None = None, *,
+                      aliases: Mapping[str, str] | None = None) -> Footprint:
     """A footprint from a file listing LAs (YAML, CSV or text); every unknown LA is reported together.
+
+    ``aliases`` as in :func:`resolve_area`: other identifiers of LAs -> the name to use.
 
     Raises:
         UnknownAreaError: an LA in the file is not in the tables (each named with its row and the nearest).
@@ -161,17 +181,21 @@ def resolve_footprint(path: str | Path, name: str | None = None) -> Footprint:
         raise CareflowError(f"{p}: lists no local authorities")
     region_of, code_of = _table()
     lower = {la.lower(): la for la in region_of}
-    found: list[str] = []
+    extra = _lower_aliases(aliases)
+    known = [*region_of, *sorted(set(extra.values()) - set(region_of))]
+    found: dict[str, tuple[str, str]] = {}  # LA -> (where, as written) of its first listing
     problems: list[str] = []
     for where, raw in entries:
         text = " ".join(raw.split())
-        la = lower.get(text.lower()) or code_of.get(text)
+        la = lower.get(text.lower()) or code_of.get(text) or extra.get(text.lower())
         if la is None:
-            problems.append(f"{where}: {text!r} is not a local authority in the DfE tables.{_nearest(text, region_of)}")
+            problems.append(f"{where}: {text!r} is not a local authority in the DfE tables.{_nearest(text, known)}")
         elif la in found:
-            problems.append(f"{where}: {la!r} is listed twice")
+            first_where, first_text = found[la]
+            same = "" if text == first_text else f"{text!r} is the same local authority as {first_text!r}, "
+            problems.append(f"{where}: {la!r} is listed twice ({same}first at {first_where}); list each LA once")
         else:
-            found.append(la)
+            found[la] = (where, text)
     if problems:
         raise UnknownAreaError(f"{len(problems)} problem(s) in footprint {p}:\n  - " + "\n  - ".join(problems))
     return Footprint(name or given or p.stem, tuple(found), "footprint", str(p))

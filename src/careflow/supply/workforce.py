@@ -43,6 +43,8 @@ from typing import Any
 
 from careflow.errors import CareflowError
 from careflow.params import ParameterSet, load_dir, load_file, suggest, unit_cost
+from careflow.supply import areas
+from careflow.supply.areas import Footprint, all_las
 
 __all__ = [
     "COUNTS",
@@ -95,7 +97,7 @@ class WorkforceError(CareflowError, ValueError):
     """Bad input to the workforce model: an unknown area, an empty footprint, a scenario out of range."""
 
 
-class UnknownAreaError(WorkforceError, KeyError):
+class UnknownAreaError(WorkforceError, areas.UnknownAreaError, KeyError):
     """An area or LA name that is not in the published workforce data (the message names the nearest)."""
 
     def __str__(self) -> str:
@@ -186,111 +188,90 @@ def premium_gbp(when: dt.date | None = None) -> float:
 
 
 # ------------------------------------------------------------------------------------------------- areas
+# An area resolves once, in careflow.supply.areas (LA names and DfE numbers, regions, England, footprint files). The
+# workforce table knows more: ONS codes, the census's joint rows, LAs since reorganised, and Cumbria, which the
+# placement tables lack. They go to careflow.supply.areas as aliases; _la_code maps an LA to the table's code.
 
 
-@dataclass(frozen=True)
-class Footprint:
-    """A named set of local authorities (by ONS code) the picture sums."""
-
-    name: str
-    las: tuple[str, ...]
-
-
-def _las_by_name() -> dict[str, list[_Row]]:
-    out: dict[str, list[_Row]] = {}
+@functools.cache
+def _workforce_las() -> dict[str, tuple[str, str]]:
+    """Every identifier of an LA in the workforce table (its name, ONS code and DfE number), lower case ->
+    (the name it resolves to, its code). A name two codes share (Dorset before and after 2019) means the newest;
+    the older is called 'Dorset (E10000009)' and is found by its own codes."""
+    newest: dict[str, _Row] = {}
     for r in load_table():
-        if r.level == "la":
-            for key in {r.name.lower(), r.code.lower(), r.la_number.lower()}:
-                out.setdefault(key, []).append(r)
+        if r.level == "la" and (r.code not in newest or r.year > newest[r.code].year):
+            newest[r.code] = r
+    code_of_name = {r.name: code for code, r in sorted(newest.items(), key=lambda kv: kv[1].year)}  # newest wins
+    out: dict[str, tuple[str, str]] = {}
+    for code, r in newest.items():
+        label = r.name if code_of_name[r.name] == code else f"{r.name} ({code})"
+        for key in (label, code, r.la_number):
+            if key:
+                out[key.lower()] = (label, code)
     return out
 
 
-def _la_code(name: str, where: str = "") -> str:
-    rows = _las_by_name().get(str(name).strip().lower())
-    if not rows:
-        names = sorted({r.name for r in load_table() if r.level == "la"})
-        raise UnknownAreaError(f"{where}local authority {name!r} is not in the published workforce data "
-                               f"({len(names)} names).{suggest(str(name), names)}")
-    # A reorganised LA keeps its name (old 'Dorset' E10000009, new 'Dorset' E06000059): take the newest.
-    return max(rows, key=lambda r: r.year).code
+def _la_code(la: str, where: str = "") -> str:
+    """The workforce table's code of an LA named as :mod:`careflow.supply.areas` names it, or by ONS code or DfE
+    number (e.g. 'Blackpool', 'E06000009' and '890' are all 'E06000009')."""
+    hit = _workforce_las().get(" ".join(str(la).split()).lower())
+    if hit is None:
+        names = sorted({label for label, _ in _workforce_las().values()})
+        raise UnknownAreaError(f"{where}local authority {la!r} is not in the published workforce data "
+                               f"({len(names)} names).{suggest(str(la), names)}")
+    return hit[1]
 
 
-def _current_las(level: str, key: str) -> tuple[str, ...]:
+def _beyond_placement_tables(fp: Footprint) -> tuple[str, ...]:
+    """The LAs of a region (or England) with social workers in the latest census that the placement tables lack.
+
+    The placement tables (``data/placements_by_la.csv``) have no Cumbria: the DfE file they come from
+    (``combined_cla_31_march_data.csv``, 2021-2022) has no rows for it, so :mod:`careflow.supply.areas` leaves it out
+    of the North West and England. The workforce census has it, and the region's published workforce row counts it.
+    A joint census row of LAs the tables hold (Kingston upon Thames / Richmond upon Thames) is not added: its LAs
+    already draw on it."""
+    if fp.level not in {"region", "national"}:
+        return ()
+    held = set(all_las()) | set(fp.las)
+    wanted = {fp.name, "Inner London", "Outer London"} if fp.name == "London" else {fp.name}
     latest = max(r.year for r in load_table())
-    rows = [r for r in load_table() if r.level == "la" and r.year == latest and r.cells["social_worker_fte"] != ""]
-    if level == "national":
-        return tuple(sorted({r.code for r in rows}))
-    # The DfE files place London's LAs in the sub-regions Inner and Outer London: London is both.
-    wanted = {key, "inner london", "outer london"} if key == "london" else {key}
-    return tuple(sorted({r.code for r in rows if r.region.lower() in wanted}))
+    return tuple(sorted({
+        _workforce_las()[r.code.lower()][0] for r in load_table()
+        if r.level == "la" and r.year == latest and r.cells["social_worker_fte"] != ""
+        and not all(part in held for part in r.name.split(" / "))
+        and (fp.level == "national" or r.region in wanted)}))
 
 
-def _read_footprint(path: Path) -> Footprint:
-    where = f"{path.name}: "
-    text = path.read_text(encoding="utf-8")
-    names: list[tuple[str, str]] = []
-    title = path.stem
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        from careflow.params import read_yaml
-
-        raw = read_yaml(path)
-        if isinstance(raw, Mapping):
-            title = str(raw.get("name") or title)
-            raw = raw.get("las", raw.get("local_authorities"))
-        if not isinstance(raw, list):
-            raise WorkforceError(f"{where}expected a list of local authorities (or 'name:' and 'las:' with a list)")
-        names = [(str(n), f"{where}item {i + 1}: ") for i, n in enumerate(raw)]
-    else:
-        rows = list(csv.reader(text.splitlines()))
-        start = 1 if rows and rows[0] and rows[0][0].strip().lower() in {"la", "la_name", "name", "local_authority"} \
-            else 0
-        for i, row in enumerate(rows[start:], start=start + 1):
-            if not row or not row[0].strip():
-                raise WorkforceError(f"{where}row {i}: empty (one local authority a row)")
-            names.append((row[0].strip(), f"{where}row {i}: "))
-    if not names:
-        raise WorkforceError(f"{where}no local authorities listed")
-    codes: dict[str, str] = {}
-    for n, w in names:
-        code = _la_code(n, w)
-        if code in codes:
-            raise WorkforceError(f"{w}{n!r} is the same local authority as {codes[code]!r}, listed earlier: list "
-                                 "each LA once")
-        codes[code] = n
-    return Footprint(title, tuple(codes))
-
-
-def resolve_area(area: str | Path | None = None, footprint: Path | None = None) -> Footprint:
-    """England, a region ('North West'), a local authority (name, ONS code or DfE number) or a footprint file.
-
-    A footprint is a YAML list of LAs (or ``name:`` and ``las:``) or a CSV with one LA a row.
+def resolve_area(area: str | Path | Footprint | None = None, footprint: Path | None = None) -> Footprint:
+    """England (the default), a region ('North West'), a local authority (name, ONS code or DfE number) or a
+    footprint file (YAML ``name:`` and ``las:``, CSV or text; see :func:`careflow.supply.areas.resolve_footprint`),
+    resolved by :mod:`careflow.supply.areas` with the workforce table's LAs and codes as aliases. A footprint already
+    resolved (e.g. by ``careflow sufficiency``) is taken as it is. A region or England also takes the LAs the
+    workforce census has and the placement tables lack (Cumbria; :func:`_beyond_placement_tables`).
 
     Raises:
-        UnknownAreaError: the name matches nothing (the message names the nearest).
-        WorkforceError: the footprint file is empty or malformed.
+        UnknownAreaError: the name, or an LA in the file, matches nothing (the message names the nearest).
+        WorkforceError: the footprint file is missing, empty or lists an LA twice.
     """
-    if footprint is not None:
-        if not Path(footprint).exists():
-            raise WorkforceError(f"footprint file {str(footprint)!r} does not exist")
-        return _read_footprint(Path(footprint))
-    text = "England" if area is None else str(area).strip()
-    if text.lower().endswith((".yaml", ".yml", ".csv")) and Path(text).exists():
-        return _read_footprint(Path(text))
-    wanted = text.lower()
-    if wanted in {"england", "national", "e92000001"}:
-        return Footprint("England", _current_las("national", ""))
-    regions = {r.name.lower(): r.name for r in load_table() if r.level == "region"}
-    codes = {r.code.lower(): r.name for r in load_table() if r.level == "region"}
-    if wanted in regions or wanted in codes:
-        name = regions.get(wanted) or codes[wanted]
-        return Footprint(name, _current_las("region", name.lower()))
-    if wanted in _las_by_name():
-        code = _la_code(text)
-        name = next(r.name for r in load_table() if r.code == code)
-        return Footprint(name, (code,))
-    known = sorted({"England", *regions.values(), *(r.name for r in load_table() if r.level == "la")})
-    raise UnknownAreaError(f"area {text!r} is not England, a region or a local authority in the published "
-                           f"workforce data.{suggest(text, known)}")
+    try:
+        if isinstance(area, Footprint):
+            fp = area
+        elif footprint is not None:
+            fp = areas.resolve_footprint(footprint, aliases=_aliases())
+        else:
+            fp = areas.resolve_area("England" if area is None else area, aliases=_aliases())
+    except areas.UnknownAreaError as exc:
+        raise UnknownAreaError(str(exc)) from exc
+    except CareflowError as exc:
+        raise WorkforceError(str(exc)) from exc
+    extra = _beyond_placement_tables(fp)
+    return replace(fp, las=fp.las + extra) if extra else fp
+
+
+def _aliases() -> dict[str, str]:
+    """The workforce table's identifiers of LAs -> the name each resolves to, for :mod:`careflow.supply.areas`."""
+    return {key: label for key, (label, _) in _workforce_las().items()}
 
 
 # ---------------------------------------------------------------------------------------------- arithmetic
@@ -835,10 +816,19 @@ def workforce_picture(las: Iterable[str], *, year: int | None = None, name: str 
     return WorkforcePicture(label, codes, year, years, series, year, cin, notes)
 
 
-def picture_for(area: str | None = None, footprint: Path | None = None, year: int | None = None) -> WorkforcePicture:
-    """:func:`workforce_picture` for an area name or footprint file (see :func:`resolve_area`)."""
+def picture_for(area: str | Footprint | None = None, footprint: Path | None = None,
+                year: int | None = None) -> WorkforcePicture:
+    """:func:`workforce_picture` for an area name, a resolved footprint or a footprint file (see
+    :func:`resolve_area`); the notes name any LA counted that the placement tables lack."""
     fp = resolve_area(area, footprint)
-    return workforce_picture(fp.las, year=year, name=fp.name)
+    picture = workforce_picture(fp.las, year=year, name=fp.name)
+    held = set(all_las())
+    beyond = [la for la in fp.las if la not in held]
+    if beyond:
+        picture.notes.insert(0, f"{', '.join(beyond)}: in the workforce census but not in the DfE placement tables "
+                                "careflow ships (supply/data/placements_by_la.csv); counted here from the workforce "
+                                "census, but not in careflow sufficiency's demand and supply")
+    return picture
 
 
 # --------------------------------------------------------------------------------------------------- what if
