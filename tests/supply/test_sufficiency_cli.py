@@ -59,6 +59,32 @@ def test_north_west_runs_and_writes_every_output(north_west: Path) -> None:
         assert c["places"] == pytest.approx(c["occupied"] + c["vacant"], abs=0.2)
 
 
+def test_the_report_carries_the_workforce_model_section_and_figures(north_west: Path) -> None:
+    from careflow.supply import workforce as wf
+
+    own = wf.picture_for("North West")  # what `careflow workforce --area "North West"` draws
+    latest = own.year
+    html = (north_west / "north_west.html").read_text(encoding="utf-8")
+    assert "<section class='workforce'><h2>Workforce: North West</h2>" in html
+    assert "not installed" not in html and "cannot be drawn" not in html
+    section = html[html.index("<section class='workforce'>"):html.index("</section>")]
+    assert section.count("<svg") == 3 and "What is cited and what is assumed" in section
+    assert f"{own.value('social_worker_fte'):,.1f} FTE" in section
+    assert "Cumbria: in the workforce census but not in the DfE placement tables" in section  # said, not hidden
+    records = _json(north_west)["workforce"]
+    by_key = {(r["year"], r["measure"]): r for r in records}
+    assert by_key[(latest, "social_worker_fte")]["value"] == pytest.approx(own.value("social_worker_fte"), abs=1e-3)
+    assert by_key[(latest, "agency_premium_cost_gbp")]["value"] == pytest.approx(own.agency.cost_gbp, abs=1)
+    assert by_key[(latest, "ecpp_fte_needed")]["value"] == pytest.approx(own.ecpp.fte_needed, abs=1e-3)
+    assert {r["area"] for r in records} == {"North West"}
+    with (north_west / "north_west_workforce.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(records)
+    assert {(int(r["year"]), r["measure"]) for r in rows} == set(by_key)
+    row = next(r for r in rows if r["measure"] == "agency_fte" and int(r["year"]) == latest)
+    assert float(row["value"]) == pytest.approx(own.value("agency_fte"), abs=1e-3) and row["unit"] == "fte"
+
+
 def test_a_user_footprint_runs_from_yaml_and_csv(tmp_path: Path) -> None:
     yaml_fp = tmp_path / "lancashire_rcc.yaml"
     yaml_fp.write_text("name: Lancashire RCC\nlas: [Blackpool, Blackburn with Darwen, Lancashire]\n", encoding="utf-8")
@@ -68,6 +94,9 @@ def test_a_user_footprint_runs_from_yaml_and_csv(tmp_path: Path) -> None:
     area = _json(out)
     assert area["area"] == "Lancashire RCC" and area["las"] == ["Blackpool", "Blackburn with Darwen", "Lancashire"]
     assert (out / "lancashire_rcc.html").is_file()
+    assert "<h2>Workforce: Lancashire RCC</h2>" in (out / "lancashire_rcc.html").read_text(encoding="utf-8")
+    with (out / "lancashire_rcc_workforce.csv").open(encoding="utf-8") as f:
+        assert {r["area"] for r in csv.DictReader(f)} == {"Lancashire RCC"}
     csv_fp = tmp_path / "fp.csv"
     csv_fp.write_text("la\nBlackpool\nLancashire\n", encoding="utf-8")
     assert _run("--footprint", str(csv_fp)).exit_code == 0

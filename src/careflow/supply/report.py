@@ -1,7 +1,8 @@
 """Sufficiency outputs: ``sufficiency.csv``, JSON of every figure, and an HTML report per area with SVG charts.
 
-The charts are careflow's dependency-free SVG (:mod:`careflow.measures._svg`); the workforce section comes from
-``careflow.supply.workforce.workforce_picture(las).html_section()`` when that module is installed.
+The charts are careflow's dependency-free SVG (:mod:`careflow.measures._svg`); the workforce section and its
+figures (``<area>_workforce.csv`` and the JSON) come from ``careflow.supply.workforce.picture_for(footprint)`` when
+that module is installed: the same picture as ``careflow workforce --area`` for the same area.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from careflow.measures._svg import bars, trend
+from careflow.supply.areas import Footprint
 from careflow.supply.placements import LABELS, PLANNED_TYPES
 from careflow.supply.sufficiency import SufficiencyResult
 
@@ -31,13 +33,17 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "area"
 
 
-def workforce_section(las: list[str]) -> tuple[str, list[dict[str, Any]]]:
-    """The workforce picture's HTML and records when ``careflow.supply.workforce`` is installed; otherwise a
-    sentence saying it is not."""
+def workforce_section(area: Footprint) -> tuple[str, list[dict[str, Any]]]:
+    """The workforce picture's HTML (with its own heading) and records when ``careflow.supply.workforce`` is
+    installed; otherwise, or when the census cannot draw the area, a sentence saying why."""
     if importlib.util.find_spec("careflow.supply.workforce") is None:
-        return "<p>Workforce model not installed (careflow.supply.workforce).</p>", []
-    workforce = importlib.import_module("careflow.supply.workforce")  # i14work's module (INTERFACE-14.md)
-    picture = workforce.workforce_picture(las)
+        return "<h2>Workforce</h2><p>Workforce model not installed (careflow.supply.workforce).</p>", []
+    workforce = importlib.import_module("careflow.supply.workforce")
+    try:
+        picture = workforce.picture_for(area)
+    except workforce.WorkforceError as exc:
+        return (f"<h2>Workforce</h2><p>The workforce picture of {escape(area.name)} cannot be drawn: "
+                f"{escape(str(exc))}</p>"), []
     return picture.html_section(), list(picture.to_records())
 
 
@@ -56,11 +62,18 @@ def write_outputs(results: list[SufficiencyResult], out: str | Path,
                             row["cost_gbp"], row["placed_instead"], row["out_of_area"], r.scenario.label])
     records: list[dict[str, Any]] = []
     for r in results:
-        html, wf = workforce_section(list(r.area.las))
+        html, wf = workforce_section(r.area)
         records.append(r.to_json() | {"workforce": wf})
         page = folder / f"{_slug(r.area.name)}.html"
         page.write_text(_html(r, html, compare), encoding="utf-8")
         paths.append(page)
+        if wf:
+            path = folder / f"{_slug(r.area.name)}_workforce.csv"
+            with path.open("w", newline="", encoding="utf-8") as f:
+                w3 = csv.DictWriter(f, ["area", "year", "measure", "value", "unit", "source"])
+                w3.writeheader()
+                w3.writerows(wf)
+            paths.append(path)
     paths[1].write_text(json.dumps({"areas": records}, indent=1, default=str), encoding="utf-8")
     for r in results:  # one table of the inspection measures and prices, for spreadsheets
         for name, table in (("measures", r.measures), ("prices", r.prices), ("carers", r.carers),
@@ -158,7 +171,7 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
     parts.append(_figure("Children looked after by age group", bars("Children by age group", years, [
         (a.replace("age_", "").replace("_", " "), c, [x["demand"] for x in r.demand_by_age if x["age_group"] == a])
         for a, c in zip(ages, ("#1d70b8", "#5694ca", "#00703c", "#f47738", "#d4351c"), strict=False)], width=620)))
-    parts.append(f"<h2>Workforce</h2>{workforce_html}")
+    parts.append(workforce_html)
     parts.append("<h2>Notes and fallbacks</h2><ul>" + "".join(f"<li>{escape(n)}</li>" for n in r.notes) + "</ul>")
     parts.append("<h2>Parameters (cited or assumed)</h2><table><tr><th>name</th><th>value</th><th>unit</th>"
                  "<th>source</th></tr>" + "".join(
