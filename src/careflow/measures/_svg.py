@@ -35,11 +35,10 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     mag = 10 ** math.floor(math.log10(raw))
     step = min((s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw), default=raw)
     start = math.floor(lo / step) * step
-    ticks = []
-    t = start
-    while t <= hi + step * 0.5:
-        ticks.append(round(t, 10))
-        t += step
+    ticks = [round(start, 10)]
+    # up to the first tick at or above ``hi``: a top tick below it would put the highest marks outside the frame
+    while ticks[-1] < hi - step * 1e-9:
+        ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
 
@@ -47,6 +46,25 @@ def _fmt(v: float) -> str:
     if abs(v) >= 100 or v == int(v):
         return f"{v:,.0f}"
     return f"{v:,.1f}"
+
+
+def _legend_room(labels: Sequence[str], right: int, key_width: int) -> int:
+    """The right margin a legend needs: room for the key and the longest label in full (about 6.1 px a
+    character at 11 px Arial), never less than ``right``."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(right, key_width + math.ceil(6.1 * longest) + 6)
+
+
+def _year_labels(n: int, most: int = 7) -> list[int]:
+    """Which of ``n`` years to label on an axis: about ``most``, evenly, always the last, never two crowded."""
+    step = max(1, math.ceil(n / most))
+    shown = list(range(0, n, step))
+    if shown and shown[-1] != n - 1:
+        if n - 1 - shown[-1] < step and len(shown) > 1:
+            shown[-1] = n - 1  # the last year replaces the label that would crowd it
+        else:
+            shown.append(n - 1)
+    return shown
 
 
 def _frame(width: int, height: int, title: str, desc: str) -> list[str]:
@@ -73,7 +91,9 @@ def trend(
         True
     """
     left, right, top, bottom = 48, 110, 12, 28
+    room = _legend_room([label for label, _, _ in series], right, 28)
     w, h = width - left - right, height - top - bottom
+    width, right = width + room - right, room  # a long legend widens the chart, the plot keeps its size
     values = [v for _, _, vs in series for v in vs if v is not None]
     desc = f"{title}, {unit}, {years[0] if years else ''}-{years[-1] if years else ''}"
     out = _frame(width, height, title, desc)
@@ -94,10 +114,8 @@ def trend(
     for t in ticks:
         out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e5e6e7"/>')
         out.append(f'<text x="{left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#505a5f">{_fmt(t)}</text>')
-    step = max(1, math.ceil(len(years) / 7))
-    for i, yr in enumerate(years):
-        if i % step == 0 or i == len(years) - 1:
-            out.append(f'<text x="{x(i):.1f}" y="{top + h + 16}" text-anchor="middle" fill="#505a5f">{yr}</text>')
+    for i in _year_labels(len(years)):
+        out.append(f'<text x="{x(i):.1f}" y="{top + h + 16}" text-anchor="middle" fill="#505a5f">{years[i]}</text>')
     legend_y = top + 4
     for label, colour_key, vs in series:
         colour = COLOURS.get(colour_key, colour_key)
@@ -121,7 +139,7 @@ def trend(
                        f'points="{" ".join(segment)}"/>')
         out.append(f'<line x1="{left + w + 8}" x2="{left + w + 24}" y1="{legend_y}" y2="{legend_y}" '
                    f'stroke="{colour}" stroke-width="{weight}"{dash}/>')
-        out.append(f'<text x="{left + w + 28}" y="{legend_y + 4}" fill="#0b0c0c">{escape(label[:16])}</text>')
+        out.append(f'<text x="{left + w + 28}" y="{legend_y + 4}" fill="#0b0c0c">{escape(label)}</text>')
         legend_y += 16
     out.append("</svg>")
     return "".join(out)
@@ -204,7 +222,9 @@ def bars(
 ) -> str:
     """Stacked bars by year; ``stacks`` are (label, colour key, values). A year with any None is left empty."""
     left, right, top, bottom = 56, 110, 12, 28
+    room = _legend_room([label for label, _, _ in stacks], right, 24)
     w, h = width - left - right, height - top - bottom
+    width, right = width + room - right, room  # a long legend widens the chart, the plot keeps its size
     out = _frame(width, height, title, f"Stacked bars: {title}")
     totals = [
         sum(s[2][i] or 0 for s in stacks) if all(s[2][i] is not None for s in stacks) else None

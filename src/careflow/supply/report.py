@@ -167,7 +167,7 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
                      f"enquiries a year and costs {_money(fn['cost_gbp'])} a year (£8,444 a recruit, "
                      "001_8bebe4ae25a58006.txt:3961).</p>")
     parts.append("<h2>Demand by age</h2>")
-    ages = sorted({a["age_group"] for a in r.demand_by_age})
+    ages = sorted({a["age_group"] for a in r.demand_by_age}, key=_age_order)  # youngest at the bottom
     parts.append(_figure("Children looked after by age group", bars("Children by age group", years, [
         (a.replace("age_", "").replace("_", " "), c, [x["demand"] for x in r.demand_by_age if x["age_group"] == a])
         for a, c in zip(ages, ("#1d70b8", "#5694ca", "#00703c", "#f47738", "#d4351c"), strict=False)], width=620)))
@@ -180,9 +180,16 @@ def _html(r: SufficiencyResult, workforce_html: str, compare: SufficiencyResult 
                      for p in r.parameters) + "</table>")
     css = ("body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;color:#0b0c0c}"
            "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px}"
-           "figure{display:inline-block;margin:0 1em 1em 0}figcaption{font-weight:bold;font-size:13px}")
+           "figure{display:inline-block;vertical-align:top;margin:0 1em 1em 0}"
+           "figcaption{font-weight:bold;font-size:13px}")
     return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Sufficiency: {escape(r.area.name)}"
             f"</title><style>{css}</style></head><body>{''.join(parts)}</body></html>")
+
+
+def _age_order(group: str) -> int:
+    """'age_under_1' -> 0, 'age_1_to_4' -> 1, 'age_16_plus' -> 16: the youngest age in the group."""
+    digits = re.findall(r"\d+", group)
+    return 0 if "under" in group or not digits else int(digits[0])
 
 
 def _figure(caption: str, svg: str) -> str:

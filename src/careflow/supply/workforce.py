@@ -658,11 +658,16 @@ class WorkforcePicture:
         basis = "".join(
             f"<tr><td>{escape(r['name'])}</td><td>{r['value']:g} {escape(r['unit'])}</td><td>{escape(r['basis'])}"
             f"</td><td>{escape(r['reference'])}</td></tr>" for r in parameter_basis())
+        charts = "".join(
+            f"<figure><figcaption>{escape(caption)}</figcaption>{svg}</figure>" for caption, svg in (
+                ("Social workers in post and agency, by role (FTE, census at 30 September)", fte),
+                ("Agency rate, vacancy rate and turnover (%)", rates),
+                ("ECPP need against Expert Practitioners from the ECF (FTE)", ecf)))
         return (
             f"<section class='workforce'><h2>Workforce: {escape(self.name)}</h2>"
             f"<p>Census at 30 September {self.year}; workload of the year ending 31 March {self.cin_year} "
             f"({escape(e.source)}). The Review's +69% from its inputs: {review_time_uplift():+.1%}.</p>"
-            f"<table>{rows}</table><div class='charts'>{fte}{rates}{ecf}</div>"
+            f"<table>{rows}</table><div class='charts'>{charts}</div>"
             + (f"<h3>Notes</h3><ul>{notes}</ul>" if notes else "")
             + "<h3>What is cited and what is assumed</h3><table class='basis'><tr><th>parameter</th><th>value</th>"
             f"<th>basis</th><th>reference</th></tr>{basis}</table></section>"
@@ -926,6 +931,27 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+_WHAT_IF = {  # scenario key -> (label, format) for the HTML report
+    "agency_rate": ("Agency rate after the change", "{:.1%}"),
+    "recording_cut": ("Working time moved from recording to families", "{:.1%}"),
+    "direct_fte_before": ("Time with families before (FTE)", "{:,.1f}"),
+    "direct_fte_after": ("Time with families after (FTE)", "{:,.1f}"),
+    "days_before": ("Time with families before (working days a year)", "{:,.0f}"),
+    "days_after": ("Time with families after (working days a year)", "{:,.0f}"),
+    "extra_fte_bought": ("Permanent social workers the premium saved buys (FTE)", "{:+,.1f}"),
+    "change": ("Change in time with families", "{:+.1%}"),
+}
+_LEVER_HEADS = {"retained_fte": "social workers retained (FTE)", "agency_fte_avoided": "agency avoided (FTE)",
+                "premium_saved_gbp": "premium saved a year", "caseload_per_case_holder": "caseload per case holder",
+                "direct_time_fte": "time with families (FTE)"}
+
+
+def _lever_cell(key: str, value: float) -> str:
+    if key == "year":
+        return f"{int(value)}-{(int(value) + 1) % 100:02d}"
+    return f"£{value:,.0f}" if key.endswith("_gbp") else f"{value:,.1f}"
+
+
 def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, float] | None = None,
                   levers: Sequence[Mapping[str, float]] = ()) -> list[Path]:
     """workforce.csv (every figure), workforce.json (summary, scenario, lever effects, records) and workforce.html."""
@@ -948,19 +974,24 @@ def write_outputs(picture: WorkforcePicture, out: Path, scenario: Mapping[str, f
                                     indent=1, allow_nan=False))
     scen = ""
     if levers:
-        head = "".join(f"<th>{escape(k.replace('_', ' '))}</th>" for k in levers[0])
-        body = "".join("<tr>" + "".join(f"<td>{v:,.2f}</td>" if k != "year" else f"<td>{int(v)}</td>"
-                                        for k, v in r.items()) + "</tr>" for r in levers)
+        head = "".join(f"<th>{escape(_LEVER_HEADS.get(k, k.replace('_', ' ')))}</th>" for k in levers[0])
+        body = "".join("<tr>" + "".join(f"<td>{_lever_cell(k, v)}</td>" for k, v in r.items()) + "</tr>"
+                       for r in levers)
         scen += ("<h2>The Review's workforce levers on this workforce</h2><p>From the lever files at full spending "
                  "(careflow.reform.workforce.lever_capacity).</p>"
                  f"<table><tr>{head}</tr>{body}</table>")
     if scenario:
-        scen += "<h2>What if</h2><table>" + "".join(
-            f"<tr><th scope='row'>{escape(k)}</th><td>{v:,.3f}</td></tr>" for k, v in scenario.items()) + "</table>"
+        scen += "<h2>What if</h2><p>At the same budget (see careflow.supply.workforce.what_if).</p><table>" + "".join(
+            f"<tr><th scope='row'>{escape(_WHAT_IF.get(k, (k, '{:,.3f}'))[0])}</th>"
+            f"<td>{escape(_WHAT_IF.get(k, (k, '{:,.3f}'))[1].format(v))}</td></tr>" for k, v in scenario.items()
+        ) + "</table>"
     html_path.write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Workforce: {escape(picture.name)}</title><style>body{{font-family:Arial,sans-serif;margin:2em}}"
-        "table{border-collapse:collapse}th,td{padding:2px 8px;text-align:left}svg{margin:8px}</style></head><body>"
+        "table{border-collapse:collapse}th,td{padding:2px 8px;text-align:left;vertical-align:top}"
+        "figure{display:inline-block;vertical-align:top;margin:0 1em 1em 0}"
+        "figcaption{font-weight:bold;font-size:13px}"
+        "</style></head><body>"
         f"<h1>careflow workforce: {escape(picture.name)}</h1>{picture.html_section()}{scen}"
         "<p>Sources: DfE Children's social work workforce and Characteristics of children in need (Open Government "
         "Licence v3.0); parameters in careflow/supply/data/workforce/parameters with their citations.</p>"
