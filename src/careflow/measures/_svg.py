@@ -37,7 +37,7 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     start = math.floor(lo / step) * step
     ticks = [round(start, 10)]
     # up to the first tick at or above ``hi``: a top tick below it would put the highest marks outside the frame
-    while ticks[-1] < hi - step * 1e-9:
+    while ticks[-1] < hi - step * 1e-9 and len(ticks) <= 4 * n:  # bounded: a step lost in rounding cannot loop
         ticks.append(round(ticks[-1] + step, 10))
     return ticks
 
