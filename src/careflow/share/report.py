@@ -208,6 +208,12 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
         if prior:
             parts.append(f"<p>Prior probability that two random records are the same person: {prior:.3g}.</p>")
         parts.append(_model_table(model))
+    if model.get("splink_warnings"):
+        parts.append("<h2>Notes from training the model</h2><p class='note'>What splink said while estimating the "
+                     "model (kept here and in model.json rather than printed). A level \"not observed in dataset\" "
+                     "keeps splink's default m for that level.</p><ul>")
+        parts.extend(f"<li>{escape(str(m))}</li>" for m in model["splink_warnings"])
+        parts.append("</ul>")
     if problems.height:
         parts.append("<h2>Problems in the input (first 50)</h2><table class='left'><tr><th>file</th><th>row</th>"
                      "<th>field</th><th>problem</th></tr>")
