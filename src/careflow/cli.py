@@ -487,7 +487,8 @@ def link(
                                                       "synthetic files' layout).")] = None,
     threshold: Annotated[float | None, typer.Option(help="Match weight from which a probabilistic match is linked "
                                                          "(default 6.63, a match probability of 0.99).")] = None,
-    backend: Annotated[str, typer.Option(help="splink backend (duckdb).")] = "duckdb",
+    backend: Annotated[str, typer.Option(help="splink backend: duckdb (one machine) or spark (a local Spark "
+                                              "session; needs pip install -e '.[spark]' and Java).")] = "duckdb",
     start: Annotated[str, typer.Option(help="Synthetic data: first day of partner records.")] = "2025-04-01",
     end: Annotated[str, typer.Option(help="Synthetic data: last day of partner records.")] = "2026-03-31",
 ) -> None:

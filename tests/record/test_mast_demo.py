@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from careflow.record.models import Child, PartnerLink, PartnerLoad, Relationship
+from careflow.record.models import Child, PartnerLink, PartnerLoad, Relationship, User
 from careflow.record.serve import DEMO_PASSWORD, build_demo
 
 from .conftest import fast_settings
@@ -55,6 +55,11 @@ def test_demo_mast_view_and_team_list(demo: tuple[TestClient, str]) -> None:
     assert team["children"], "no child of the team reached the threshold"
     first = team["children"][0]
     assert first["agency_count"] >= team["min_agencies"] == 3
+    # the list picks out a minority: most families have few partner contacts, a few have many
+    with demo[0].app.state.record.sessions() as session:
+        team_id = session.scalars(select(User.team_id).where(User.username == "manager")).one()
+        in_team = session.scalar(select(func.count()).select_from(Child).where(Child.team_id == team_id))
+    assert 0 < len(team["children"]) < 0.4 * in_team, (len(team["children"]), in_team)
     view = manager.get(f"/api/children/{first['child_id']}/mast", params={"purpose": "safeguarding"}).json()
     counted = {a["agency"]: a["contacts"] for a in view["agencies"] if a["contacts"]}
     assert len(counted) == first["agency_count"] and sum(counted.values()) == first["contacts"]

@@ -128,3 +128,13 @@ def test_a_people_file_without_its_columns_is_an_error_naming_them(tmp_path: Pat
                                  "--partners", str(tmp_path / "partners")])
     assert result.exit_code == 2
     assert "lacks column(s) person_id" in result.output
+
+
+def test_splink_training_warnings_go_to_the_report_not_the_terminal(linked: tuple[Path, str]) -> None:
+    out, output = linked
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert model["splink_warnings"], "expected splink to note a level it could not train on this sample"
+    assert "not observed in dataset" not in output and "unable to train" not in output
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Notes from training the model" in report
+    assert all(message in report for message in model["splink_warnings"])

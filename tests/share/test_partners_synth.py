@@ -93,3 +93,17 @@ def test_a_few_rows_of_outright_bad_input(partner_dir: Path) -> None:
     assert "Notes (internal)" in housing.columns
     police = (partner_dir / "police/incidents.csv").read_text(encoding="utf-8")
     assert "31/02/2013" in police and "not known" in police
+
+
+def test_most_families_have_few_partner_contacts_and_a_minority_many(people: pl.DataFrame,
+                                                                     partner_dir: Path) -> None:
+    truth = pl.read_csv(partner_dir / "truth.csv", infer_schema=False).filter(pl.col("person_id").is_not_null())
+    per_family = people.select("family_id").unique().join(
+        truth.join(people.select("person_id", "family_id"), on="person_id").group_by("family_id").len(),
+        on="family_id", how="left").with_columns(pl.col("len").fill_null(0)).sort("len", descending=True)
+    counts = per_family["len"]
+    assert counts.median() <= 4  # a typical family: a handful of contacts in the year
+    assert (counts <= 2).mean() > 0.3
+    # the tenth of families with most contacts hold about a third of them (one in ten if all were alike)
+    assert counts.head(per_family.height // 10).sum() / counts.sum() > 0.25
+    assert counts.max() >= 5 * counts.median()

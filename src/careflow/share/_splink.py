@@ -18,12 +18,14 @@ The model (Fellegi-Sunter, as splink implements it):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
 
-__all__ = ["BLOCKING_RULES", "score_pairs", "settings"]
+__all__ = ["BLOCKING_RULES", "score_pairs", "settings", "splink_logging"]
 
 #: Blocking rules generating the pairs scored (SQL over the left ``l`` and right ``r`` record).
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
@@ -99,19 +101,34 @@ def score_pairs(records: pl.DataFrame, people: pl.DataFrame, *, backend: str = "
     trained model (splink's settings dictionary, with the counts used).
     """
     report = progress or (lambda step, fraction: None)
+    with splink_logging() as messages:
+        return _score_pairs(records, people, backend, seed, report, spark, messages)
+
+
+@contextmanager
+def splink_logging() -> Iterator[_SplinkMessages]:
+    """While linking, splink's warnings (e.g. a comparison level never seen in training) are kept for
+    ``model.json`` and the match-quality report instead of reaching the terminal; its errors still go to standard
+    error (and are kept too). splink's logger is put back as it was afterwards."""
     messages = _SplinkMessages()
+    errors = logging.StreamHandler(sys.stderr)
+    errors.setLevel(logging.ERROR)
+    errors.setFormatter(logging.Formatter("splink %(levelname)s: %(message)s"))
     splink_logger = logging.getLogger("splink")
+    propagate = splink_logger.propagate
     splink_logger.addHandler(messages)
+    splink_logger.addHandler(errors)
     splink_logger.propagate = False
     try:
-        return _score_pairs(records, people, backend, seed, report, spark, messages)
+        yield messages
     finally:
         splink_logger.removeHandler(messages)
+        splink_logger.removeHandler(errors)
+        splink_logger.propagate = propagate
 
 
 class _SplinkMessages(logging.Handler):
-    """Keeps splink's warnings (e.g. a level never seen in training) for the model file and the report, instead of
-    letting them reach the terminal through logging's last-resort handler."""
+    """Keeps splink's warnings and errors, each once, for the model file and the report."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)

@@ -8,11 +8,44 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["cli_main"]
+__all__ = ["BACKENDS", "cli_main", "local_spark"]
 
 Progress = Callable[[str, float], None]
+#: The splink backends ``careflow link --backend`` runs: DuckDB on one machine, or a local Spark session.
+BACKENDS = ("duckdb", "spark")
+SPARK_INSTALL = ("splink's Spark backend needs pyspark and Java 11 or later (17 tested): pip install -e '.[spark]' "
+                 "and a JDK on the PATH or in JAVA_HOME. On a cluster, call careflow.share.link.link(..., "
+                 "backend='spark', spark=session) with your own session (README: linkage at national scale).")
+
+
+def local_spark(checkpoints: Path) -> tuple[Any, str]:
+    """A local SparkSession with splink's similarity functions (its jar), checkpointing to ``checkpoints``; or
+    None and why not (pyspark or Java missing, or the session would not start)."""
+    import importlib.util
+    import os
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return None, f"pyspark is not installed. {SPARK_INSTALL}"
+    java_home = os.environ.get("JAVA_HOME")
+    if shutil.which("java") is None and not (java_home and (Path(java_home) / "bin" / "java").exists()):
+        return None, f"Java is not installed (no java on the PATH, no JAVA_HOME). {SPARK_INSTALL}"
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    try:
+        session = (SparkSession.builder.master("local[*]").appName("careflow-link")
+                   .config("spark.jars", similarity_jar_location())
+                   .config("spark.sql.shuffle.partitions", "8").config("spark.ui.enabled", "false")
+                   .getOrCreate())
+    except Exception as exc:  # the JVM did not start: say so rather than print a Java stack
+        return None, f"Spark did not start ({' '.join(str(exc).split())[:300]}). {SPARK_INSTALL}"
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(str(checkpoints))
+    return session, ""
 
 
 def cli_main(out: Path, *, synthetic: int, seed: int, people: Path | None, partners: Path | None,
@@ -28,11 +61,21 @@ def cli_main(out: Path, *, synthetic: int, seed: int, people: Path | None, partn
         err_console.print("[red]--people and --partners go together (your files), or leave both out for synthetic "
                           "partner data (--synthetic N children).")
         return 2
-    if backend != "duckdb":
-        err_console.print(f"[red]--backend {backend}: the command runs splink on DuckDB; for Spark call "
-                          "careflow.share.link.link(..., backend='spark', spark=session) (README: linkage at "
-                          "national scale).")
+    if backend not in BACKENDS:
+        err_console.print(f"[red]--backend {escape(backend)}: not a splink backend careflow runs; use one of "
+                          f"{', '.join(BACKENDS)}.")
         return 2
+    spark: Any = None
+    checkpoints: Any = None
+    if backend == "spark":
+        import tempfile
+
+        checkpoints = tempfile.TemporaryDirectory(prefix="careflow-spark-")
+        spark, why = local_spark(Path(checkpoints.name))
+        if spark is None:
+            checkpoints.cleanup()
+            err_console.print(f"[red]--backend spark: {escape(why)}")
+            return 2
     try:
         if people is None or partners is None:
             from careflow.synth.partners import make_partner_data, make_people
@@ -49,11 +92,15 @@ def cli_main(out: Path, *, synthetic: int, seed: int, people: Path | None, partn
         from careflow.share.link import link
 
         result = link(people_frame, partners, out, mapping=mapping, threshold=threshold, seed=seed,
-                      people_problems=people_problems,
+                      people_problems=people_problems, backend=backend, spark=spark,
                       progress=lambda step, f: progress(step, 0.1 + 0.9 * f))
     except (CareflowError, OSError) as exc:
-        err_console.print(f"[red]{exc}")
+        err_console.print(f"[red]{escape(str(exc))}")
         return 2
+    finally:
+        if spark is not None:
+            spark.stop()
+            checkpoints.cleanup()
     _print_summary(result, console, show)
     return 0
 

@@ -9,7 +9,7 @@ input. Rendered with the small SVG helpers of :mod:`careflow.measures._svg` (car
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,56 @@ th{background:#f3f2f1}td:first-child,th:first-child{text-align:left}.note{color:
 figure{margin:1em 0}table.left td,table.left th{text-align:left}"""
 
 
+class _Plot:
+    """The frame both charts draw in: margins, scales, the value grid, the x axis and dashed markers."""
+
+    def __init__(self, width: int, height: int, margins: tuple[int, int, int, int], label: str, title: str) -> None:
+        self.width, self.height = width, height
+        self.left, right, self.top, bottom = margins
+        self.w, self.h = width - self.left - right, height - self.top - bottom
+        self.out = _frame(width, height, title, label)
+
+    def nothing(self) -> str:
+        self.out.append(f'<text x="{self.width / 2}" y="{self.height / 2}" text-anchor="middle">nothing to plot'
+                        "</text>")
+        return self.end()
+
+    def end(self) -> str:
+        self.out.append("</svg>")
+        return "".join(self.out)
+
+    def x_scale(self, lo: float, hi: float) -> Callable[[float], float]:
+        left, w = self.left, self.w
+        return lambda v: left + (v - lo) / (hi - lo) * w if hi > lo else left + w / 2
+
+    def y_scale(self, lo: float, hi: float) -> Callable[[float], float]:
+        top, h = self.top, self.h
+        return lambda v: top + h - (v - lo) / (hi - lo) * h
+
+    def y_grid(self, lo: float, hi: float, label: Callable[[float], str]) -> None:
+        y = self.y_scale(lo, hi)
+        for t in _nice_ticks(lo, hi):
+            if lo <= t <= hi:
+                self.out.append(f'<line x1="{self.left}" x2="{self.left + self.w}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
+                                'stroke="#e5e6e7"/>')
+                self.out.append(f'<text x="{self.left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#505a5f">'
+                                f"{label(t)}</text>")
+
+    def x_axis(self, lo: float, hi: float, unit: str) -> None:
+        x = self.x_scale(lo, hi)
+        for t in _nice_ticks(lo, hi, 8):
+            if lo <= t <= hi:
+                self.out.append(f'<text x="{x(t):.1f}" y="{self.top + self.h + 14}" text-anchor="middle" '
+                                f'fill="#505a5f">{_fmt(t)}</text>')
+        self.out.append(f'<text x="{self.left + self.w / 2}" y="{self.height - 4}" text-anchor="middle" '
+                        f'fill="#0b0c0c">{escape(unit)}</text>')
+
+    def marker(self, at: float, label: str, colour: str, label_y: float) -> None:
+        self.out.append(f'<line x1="{at:.1f}" x2="{at:.1f}" y1="{self.top}" y2="{self.top + self.h}" '
+                        f'stroke="{colour}" stroke-width="2" stroke-dasharray="5 3"/>')
+        self.out.append(f'<text x="{at + 3:.1f}" y="{label_y}" fill="{colour}">{escape(label)}</text>')
+
+
 def histogram(title: str, counts: Sequence[tuple[float, float, int]], markers: Sequence[tuple[float, str, str]],
               unit: str, width: int = 640, height: int = 240) -> str:
     """Bars of ``counts`` (bin low, bin high, count) with vertical ``markers`` (x, label, colour).
@@ -35,41 +85,23 @@ def histogram(title: str, counts: Sequence[tuple[float, float, int]], markers: S
         >>> svg.startswith("<svg") and "threshold" in svg
         True
     """
-    left, right, top, bottom = 52, 16, 26, 34
-    w, h = width - left - right, height - top - bottom
-    out = _frame(width, height, title, f"Histogram: {title}")
+    plot = _Plot(width, height, (52, 16, 26, 34), f"Histogram: {title}", title)
     if not counts:
-        out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">nothing to plot</text></svg>')
-        return "".join(out)
+        return plot.nothing()
     lo = min(c[0] for c in counts + [(m[0], m[0], 0) for m in markers])  # type: ignore[operator]
     hi = max(c[1] for c in counts + [(m[0], m[0], 0) for m in markers])  # type: ignore[operator]
-    top_count = max(c[2] for c in counts) or 1
-    yticks = _nice_ticks(0, top_count)
-    ymax = yticks[-1] or 1.0
-
-    def x(v: float) -> float:
-        return left + (v - lo) / (hi - lo) * w if hi > lo else left + w / 2
-
-    def y(v: float) -> float:
-        return top + h - v / ymax * h
-
-    for t in yticks:
-        out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e5e6e7"/>')
-        out.append(f'<text x="{left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#505a5f">{_fmt(t)}</text>')
-    for t in _nice_ticks(lo, hi, 8):
-        if lo <= t <= hi:
-            out.append(f'<text x="{x(t):.1f}" y="{top + h + 14}" text-anchor="middle" fill="#505a5f">{_fmt(t)}</text>')
-    out.append(f'<text x="{left + w / 2}" y="{height - 4}" text-anchor="middle" fill="#0b0c0c">{escape(unit)}</text>')
+    ymax = _nice_ticks(0, max(c[2] for c in counts) or 1)[-1] or 1.0
+    x, y = plot.x_scale(lo, hi), plot.y_scale(0.0, ymax)
+    plot.y_grid(0.0, ymax, _fmt)
+    plot.x_axis(lo, hi, unit)
+    out, top, h = plot.out, plot.top, plot.h
     for a, b, n in counts:
         out.append(f'<rect x="{x(a):.1f}" y="{y(n):.1f}" width="{max(0.5, x(b) - x(a) - 0.5):.1f}" '
                    f'height="{top + h - y(n):.1f}" fill="{COLOURS["area"]}"><title>{_fmt(a)} to {_fmt(b)}: {n}'
                    "</title></rect>")
     for i, (v, label, colour) in enumerate(markers):
-        out.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top}" y2="{top + h}" stroke="{colour}" '
-                   'stroke-width="2" stroke-dasharray="5 3"/>')
-        out.append(f'<text x="{x(v) + 3:.1f}" y="{top - 6 + 12 * i}" fill="{colour}">{escape(label)}</text>')
-    out.append("</svg>")
-    return "".join(out)
+        plot.marker(x(v), label, colour, top - 6 + 12 * i)
+    return plot.end()
 
 
 def lines(title: str, xs: Sequence[float], series: Sequence[tuple[str, str, Sequence[float]]], x_unit: str,
@@ -81,33 +113,17 @@ def lines(title: str, xs: Sequence[float], series: Sequence[tuple[str, str, Sequ
         >>> "recall" in lines("pr", [0, 1], [("recall", "#1d70b8", [1.0, 0.5])], "weight")
         True
     """
-    left, right, top, bottom = 52, 120, 16, 34
-    w, h = width - left - right, height - top - bottom
-    out = _frame(width, height, title, f"Lines: {title}")
+    plot = _Plot(width, height, (52, 120, 16, 34), f"Lines: {title}", title)
     if not xs:
-        out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">nothing to plot</text></svg>')
-        return "".join(out)
+        return plot.nothing()
     lo, hi = min(xs), max(xs)
     ylo, yhi = y_range
-
-    def x(v: float) -> float:
-        return left + (v - lo) / (hi - lo) * w if hi > lo else left + w / 2
-
-    def y(v: float) -> float:
-        return top + h - (v - ylo) / (yhi - ylo) * h
-
-    for t in _nice_ticks(ylo, yhi):
-        if ylo <= t <= yhi:
-            out.append(f'<line x1="{left}" x2="{left + w}" y1="{y(t):.1f}" y2="{y(t):.1f}" stroke="#e5e6e7"/>')
-            out.append(f'<text x="{left - 4}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#505a5f">{t:.2f}</text>')
-    for t in _nice_ticks(lo, hi, 8):
-        if lo <= t <= hi:
-            out.append(f'<text x="{x(t):.1f}" y="{top + h + 14}" text-anchor="middle" fill="#505a5f">{_fmt(t)}</text>')
-    out.append(f'<text x="{left + w / 2}" y="{height - 4}" text-anchor="middle">{escape(x_unit)}</text>')
+    x, y = plot.x_scale(lo, hi), plot.y_scale(ylo, yhi)
+    plot.y_grid(ylo, yhi, lambda t: f"{t:.2f}")
+    plot.x_axis(lo, hi, x_unit)
+    out, left, top, w, h = plot.out, plot.left, plot.top, plot.w, plot.h
     for v, label, colour in markers:
-        out.append(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top}" y2="{top + h}" stroke="{colour}" '
-                   'stroke-width="2" stroke-dasharray="5 3"/>')
-        out.append(f'<text x="{x(v) + 3:.1f}" y="{top + h - 6}" fill="{colour}">{escape(label)}</text>')
+        plot.marker(x(v), label, colour, top + h - 6)
     legend_y = top + 6
     for label, colour, values in series:
         points = " ".join(f"{x(a):.1f},{y(max(ylo, min(yhi, b))):.1f}" for a, b in zip(xs, values, strict=True)
@@ -120,8 +136,7 @@ def lines(title: str, xs: Sequence[float], series: Sequence[tuple[str, str, Sequ
                    f'stroke="{colour}" stroke-width="2"/>')
         out.append(f'<text x="{left + w + 28}" y="{legend_y + 4}">{escape(label)}</text>')
         legend_y += 16
-    out.append("</svg>")
-    return "".join(out)
+    return plot.end()
 
 
 def _weight_bins(candidates: pl.DataFrame) -> list[tuple[float, float, int]]:
@@ -208,6 +223,12 @@ def write_report(path: Path, *, links: pl.DataFrame, review: pl.DataFrame, probl
         if prior:
             parts.append(f"<p>Prior probability that two random records are the same person: {prior:.3g}.</p>")
         parts.append(_model_table(model))
+    if model.get("splink_warnings"):
+        parts.append("<h2>Notes from training the model</h2><p class='note'>What splink said while estimating the "
+                     "model (kept here and in model.json rather than printed). A level \"not observed in dataset\" "
+                     "keeps splink's default m for that level.</p><ul>")
+        parts.extend(f"<li>{escape(str(m))}</li>" for m in model["splink_warnings"])
+        parts.append("</ul>")
     if problems.height:
         parts.append("<h2>Problems in the input (first 50)</h2><table class='left'><tr><th>file</th><th>row</th>"
                      "<th>field</th><th>problem</th></tr>")

@@ -60,6 +60,17 @@ class Purpose:
     reference: tuple[str, ...]
 
 
+def _in_force(on: dt.date, start: dt.date, end: dt.date | None) -> bool:
+    """Whether ``on`` is in the period from ``start`` up to, not including, ``end`` (none: open-ended).
+
+    >>> _in_force(dt.date(2026, 3, 31), dt.date(2025, 4, 1), dt.date(2026, 4, 1))
+    True
+    >>> _in_force(dt.date(2026, 4, 1), dt.date(2025, 4, 1), dt.date(2026, 4, 1))
+    False
+    """
+    return start <= on and (end is None or on < end)
+
+
 @dataclass(frozen=True)
 class LawfulBasis:
     """A lawful basis for sharing, with its statute."""
@@ -99,7 +110,7 @@ class Rule:
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the rule holds on ``on``."""
-        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
+        return _in_force(on, self.valid_from, self.valid_to)
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Agreement:
 
     def in_force(self, on: dt.date) -> bool:
         """Whether the agreement holds on ``on``."""
-        return self.in_force_from <= on and (self.ends is None or on < self.ends)
+        return _in_force(on, self.in_force_from, self.ends)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ send, each in its own layout (its column names, date formats, sex codes), with t
 missing or wrong NHS numbers, typos, nicknames, swapped day and month, previous addresses, twins, changed family
 names, people who are not in the families at all, and a few rows of outright bad input (dates that are not
 dates, NHS numbers that fail their check digit, an unknown column, a file in Windows-1252). Which record is which
-person is written aside to ``truth.csv``, so linkage can be scored. Rates are in ``partner_parameters.yaml`` (all
-stated assumptions).
+person is written aside to ``truth.csv``, so linkage can be scored. Rates are in ``partner_parameters.yaml`` (stated
+assumptions, or cited). Each family draws an involvement multiplying its members' contact rates (a gamma of mean
+1), so most families have few partner contacts in a year and a minority many, as contacts cluster in practice.
+Schools share a term's persistent-absence extract (pupils who missed 10% or more), not every pupil's attendance.
 
 Example:
     >>> import datetime as dt, tempfile
@@ -205,6 +207,7 @@ class _Person:
     upn: str | None
     previous_postcode: str | None = None
     other_last_name: str | None = None
+    involvement: float = 1.0  # the family's multiplier of the agencies' contact rates (partner_parameters.yaml)
     relatives_nhs: list[str] = field(default_factory=list)
 
     def age_on(self, when: dt.date) -> int:
@@ -311,18 +314,21 @@ def _people_for_agencies(people: pl.DataFrame, rng: np.random.Generator, params:
         raise ValueError(f"people lacks column(s) {', '.join(missing)} (expected {', '.join(PEOPLE_COLUMNS)})")
     moved_share = params.value("errors.family_moved")
     changed_share = params.value("errors.name_change")
+    shape = float(params.value("involvement.gamma_shape"))
     previous: dict[str, str | None] = {}
+    involvement: dict[str, float] = {}
     by_family: dict[str, list[str]] = {}
     out: list[_Person] = []
     for row in people.iter_rows(named=True):
         family = str(row["family_id"])
         if family not in previous:
             previous[family] = postcodes.draw() if rng.random() < moved_share else None
+            involvement[family] = float(rng.gamma(shape, 1 / shape))
         other = FAMILY[int(rng.integers(len(FAMILY)))] if rng.random() < changed_share else None
         by_family.setdefault(family, []).append(str(row["nhs_number"]))
         out.append(_Person(str(row["person_id"]), str(row["role"]), str(row["first_name"] or ""),
                            str(row["last_name"] or ""), row["dob"], str(row["sex"]), str(row["postcode"] or ""),
-                           str(row["nhs_number"] or ""), row["upn"], previous[family], other))
+                           str(row["nhs_number"] or ""), row["upn"], previous[family], other, involvement[family]))
     for person, row in zip(out, people.iter_rows(named=True), strict=True):
         person.relatives_nhs = [n for n in by_family[str(row["family_id"])] if n != person.nhs_number]
     return out
@@ -451,7 +457,7 @@ def _attendance(e: _Event, ref: str) -> list[str]:
     school, dsl, phone = _pick(_SCHOOLS, e.pick)
     term = {9: "Autumn", 1: "Spring", 4: "Summer"}[e.when.month]
     possible = 140 if term == "Autumn" else 120
-    missed = e.pick % 30
+    missed = possible // 10 + 1 + e.pick % 30  # the extract holds pupils who missed 10% or more (persistent absence)
     return [i.upn, i.last_name, i.first_name, _dmy(i.dob), i.sex or "", i.postcode, f"{term} {e.when.year}",
             _dmy(e.when), str(possible), str(missed), f"{100 * (possible - missed) / possible:.1f}", school, dsl, phone,
             ref]
@@ -496,6 +502,8 @@ class _Layout:
     write: Callable[[_Event, str], list[str]]
     ages: tuple[int, int] = (0, 120)
     encoding: str = "utf-8"
+    per_term: bool = False  # a chance each school term (the rate is a share), not a rate a year
+    scaled: bool = True  # the rate is multiplied by the family's involvement (universal services are not)
 
 
 LAYOUTS: tuple[_Layout, ...] = (
@@ -514,14 +522,14 @@ LAYOUTS: tuple[_Layout, ...] = (
              "ed_phone"), _ae),
     _Layout("health", "health/health_visitor_contacts.csv", "HV", "health_visitor_contact",
             ("ContactID", "ContactDate", "NHS No", "Child Forename", "Child Surname", "Child DOB", "Sex", "Postcode",
-             "Contact Type", "Health Visitor", "HV Phone"), _hv, (0, 4)),
+             "Contact Type", "Health Visitor", "HV Phone"), _hv, (0, 4), scaled=False),
     _Layout("health", "health/gp_registrations.csv", "GP", "gp_registration",
             ("REGISTRATION_ID", "REGISTERED_ON", "NHS_NUMBER", "FORENAME", "SURNAME", "DOB", "SEX", "POSTCODE",
-             "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_PHONE"), _gp),
-    _Layout("school", "school/attendance.csv", "ATT", "",
+             "PRACTICE_CODE", "PRACTICE_NAME", "PRACTICE_PHONE"), _gp, scaled=False),
+    _Layout("school", "school/attendance.csv", "ATT", "persistent_absence",
             ("UPN", "Legal Surname", "Forename", "DOB", "Gender", "Postcode", "Term", "Term Start",
              "Sessions Possible", "Sessions Missed", "Attendance %", "School", "DSL Name", "School Phone", "Row ID"),
-            _attendance, (5, 16)),
+            _attendance, (5, 16), per_term=True),
     _Layout("school", "school/exclusions.csv", "EXC", "exclusion",
             ("Exclusion ID", "UPN", "Surname", "Forename", "Date of Birth", "Sex", "Postcode", "Start Date",
              "Category", "Reason", "Days", "School", "DSL", "Phone"), _exclusion, (8, 16), encoding="cp1252"),
@@ -547,10 +555,12 @@ def _term_starts(start: dt.date, end: dt.date) -> list[dt.date]:
 def _events(layout: _Layout, person: _Person, rng: np.random.Generator, params: Parameters, start: dt.date,
             end: dt.date, errors: _Errors) -> Iterator[_Event]:
     span = (end - start).days + 1
-    if layout.rate_name == "":  # school attendance: one row a term
-        days = [d for d in _term_starts(start, end) if layout.ages[0] <= person.age_on(d) <= layout.ages[1]]
+    rate = params.value(f"events.{layout.rate_name}")[person.role] * (person.involvement if layout.scaled else 1.0)
+    if layout.per_term:  # school attendance: in a term's persistent-absence extract or not
+        days = [d for d in _term_starts(start, end) if layout.ages[0] <= person.age_on(d) <= layout.ages[1]
+                and rng.random() < rate]
     else:
-        rate = params.value(f"events.{layout.rate_name}")[person.role] * span / 365.25
+        rate *= span / 365.25
         if rate <= 0:
             return
         n = int(rng.poisson(rate))
@@ -607,7 +617,7 @@ def make_partner_data(people: pl.DataFrame, *, seed: int, out_dir: Path, start: 
         for _ in range(n_outsiders):
             serial += 1
             terms = _term_starts(start, end)
-            if layout.rate_name == "" and terms:
+            if layout.per_term and terms:
                 day = terms[int(rng.integers(len(terms)))]
             else:
                 day = start + dt.timedelta(days=int(rng.integers((end - start).days + 1)))
