@@ -40,8 +40,8 @@ make_partner_data(people, seed=1, out_dir=out / "partners", start=start, end=end
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--months", type=int, default=56,
-                        help="months of partner records (56 gives about 10 records a child; most families have "
+    parser.add_argument("--months", type=int, default=60,
+                        help="months of partner records (60 gives about 1,017,000 records for 100,000 children; most families have "
                              "few contacts a year)")
     parser.add_argument("--data", type=Path, default=None, help="folder for the generated data (reused if there)")
     args = parser.parse_args()
