@@ -41,8 +41,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--months", type=int, default=60,
-                        help="months of partner records (60 gives about 1,017,000 records for 100,000 children; most families have "
-                             "few contacts a year)")
+                        help="months of partner records (60 gives about 1,017,000 records for 100,000 children; "
+                             "most families have few contacts a year)")
     parser.add_argument("--data", type=Path, default=None, help="folder for the generated data (reused if there)")
     args = parser.parse_args()
     data = args.data or Path(tempfile.mkdtemp(prefix="careflow-bench-link-"))
