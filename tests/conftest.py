@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser_support import browser  # noqa: F401 (the browser fixture, for every browser test)
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Published statistics imported by a developer (careflow data import) must not change what the tests see: unless

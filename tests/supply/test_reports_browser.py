@@ -7,9 +7,6 @@ Chromium or Playwright is absent, except under CI (``CI=true``), where that is a
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +15,6 @@ from typer.testing import CliRunner
 
 from careflow.cli import app
 
-CHROMIUM = os.environ.get("CAREFLOW_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 runner = CliRunner()
 
 # For each <svg>: its marks and labels outside its box, and its labels that overlap another (1 px tolerance).
@@ -47,28 +41,6 @@ CHECK_CHARTS = """() => {
 }"""
 CAPTIONS = "() => [...document.querySelectorAll('svg')].map(s => s.closest('figure')?.querySelector('figcaption')" \
            "?.innerText.trim() || '')"
-
-
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{why} but CI=true: install it in CI (apt-get install -y chromium; pip install playwright)")
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _need(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "Playwright is not installed")
-        raise
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,6 @@ reason where Chromium or Playwright is absent, except under CI (``CI=true``), wh
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,57 +14,18 @@ import pytest
 
 from careflow.record.app import create_app
 
+from ...browser_support import serving
 from ..conftest import PASSWORD, World, fast_settings, make_world
-
-CHROMIUM = os.environ.get("CAREFLOW_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
-
-
-def _need(ok: bool, why: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{why} but CI=true: install it in CI (apt-get install -y chromium; pip install playwright)")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World]]:
     """The app served by uvicorn on a free local port, with a team and its users."""
-    import uvicorn
-
     path: Path = tmp_path_factory.mktemp("browser") / "record.db"
     app = create_app(fast_settings(database_url=f"sqlite:///{path}"))
     world = make_world(app)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright."""
-    _need(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), f"Chromium is not at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "Playwright is not installed")
-        raise
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
+    with serving(app) as base:
+        yield base, world
 
 
 def _log_in(page: Any, base: str, username: str) -> None:

@@ -5,9 +5,6 @@ withheld. Debian's Chromium under Playwright (skipped with a reason where absent
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,15 +14,15 @@ import pytest
 from careflow.record.app import create_app
 from careflow.share.mast import load_linked
 
+from ...browser_support import serving
 from ..conftest import TODAY, World, fast_settings, make_world
 from ..test_mast import contact, link, write_link_output
-from .test_browser import _log_in, browser  # noqa: F401 (the browser fixture)
+from .test_browser import _log_in
 
 
 @pytest.fixture(scope="module")
 def served_mast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, World, dict[str, Any]]]:
     """The app served by uvicorn, with a child in Family Help, their mother, and linked partner records."""
-    import uvicorn
 
     root: Path = tmp_path_factory.mktemp("mast-browser")
     app = create_app(fast_settings(database_url=f"sqlite:///{root / 'record.db'}"))
@@ -50,22 +47,11 @@ def served_mast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         link("school", "S1", cid), link("adult_social_care", "A1", f"person-{mother}", 0.991, "probabilistic")])
     with app.state.record.sessions() as session, session.begin():
         load_linked(session, folder)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world, child
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, world, child
 
 
-def test_mast_view_in_the_browser(served_mast: tuple[str, World, dict[str, Any]], browser: Any) -> None:  # noqa: F811
+def test_mast_view_in_the_browser(served_mast: tuple[str, World, dict[str, Any]], browser: Any) -> None:
     base, world, child = served_mast
     context = browser.new_context()
     page = context.new_page()
