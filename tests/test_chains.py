@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app
 
@@ -84,7 +84,7 @@ def test_synth_then_forecast_reads_every_year(la: Path, tmp_path: Path) -> None:
 
 
 def test_year_folders_named_one_by_one_pool_too(la: Path, tmp_path: Path) -> None:
-    """typer hands the command a list of paths: each year's folder named alone is still its year."""
+    """The CLI hands the command its paths: each year's folder named alone is still its year."""
     years = [la / "2021-22", la / "2022-23"]
     result = runner.invoke(app, ["forecast", *map(str, years), "--reference-years", "1", "--horizon", "6",
                                  "--out", str(tmp_path / "f")])

@@ -1,4 +1,9 @@
-"""The ``careflow`` command. Thin: it parses arguments, shows progress and prints; the work is elsewhere."""
+"""The ``careflow`` command. Thin: it parses arguments, shows progress and prints; the work is elsewhere.
+
+Start-up is kept light, because it is paid on every command (``careflow forecast`` runs in well under a second): click
+parses the arguments, and every library a command needs (rich, numpy, polars, the case record) is imported inside the
+command. ``tests/test_startup.py`` holds this.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +13,68 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+import click
 
-from careflow.issues import Issue, Severity
+if TYPE_CHECKING:
+    from rich.console import Console
 
-app = typer.Typer(
-    help="careflow: children's social care returns, a synthetic local authority, and more.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-console = Console()
-err_console = Console(stderr=True)
+    from careflow.issues import Issue, Severity
+
+#: Path arguments and options: no checks at parsing (each command says what is missing, in its own words).
+PATH = click.Path(path_type=Path)
+
+
+class _Commands(click.Group):
+    """careflow's command group: the case record's and the published data's commands are imported when one of them
+    runs (or ``--help`` lists them), not on every command."""
+
+    #: command name -> "module:object", in the order ``careflow --help`` lists them (after the commands above).
+    LAZY: ClassVar[dict[str, str]] = {
+        "backup": "careflow.record_admin_cli:backup",
+        "restore": "careflow.record_admin_cli:restore",
+        "data": "careflow.published.cli:app",
+        "audit": "careflow.record_audit_cli:app",
+        "admin": "careflow.record_admin_cli:admin_app",
+        "export": "careflow.record_admin_cli:export_app",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.commands, *(name for name in self.LAZY if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.LAZY:
+            import importlib
+
+            module, name = self.LAZY[cmd_name].split(":")
+            command = getattr(importlib.import_module(module), name)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_Commands, context_settings={"show_default": True, "max_content_width": 120})
+def app() -> None:
+    """careflow: children's social care returns, a synthetic local authority, and more."""
+
+
+def _console(stderr: bool = False) -> Console:
+    """rich's console, imported when a command prints with it (rich costs about 0.07 s of CPU to import)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def _exit(code: int) -> click.exceptions.Exit:
+    """The command's exit status (0: done; 1: the data have errors; 2: bad input, the message says why)."""
+    return click.exceptions.Exit(code)
 
 
 @contextmanager
 def _progress(description: str) -> Iterator[Any]:
     """A rich progress bar; yields a callback ``(step: str, fraction: float) -> None``."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
@@ -37,7 +82,7 @@ def _progress(description: str) -> Iterator[Any]:
         TextColumn("{task.percentage:>3.0f}%"),
         TextColumn("{task.fields[step]}"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=_console(stderr=True),
         transient=False,
     ) as progress:
         task = progress.add_task(description, total=1.0, step="")
@@ -101,11 +146,13 @@ def _write(la: Any, out: Path) -> dict[str, list[Path]]:
     for warning in caught:
         if not issubclass(warning.category, UserWarning):  # library deprecations are for developers
             continue
-        err_console.print(f"[yellow]note:[/yellow] {warning.message}")
+        _console(stderr=True).print(f"[yellow]note:[/yellow] {warning.message}")
     return written
 
 
 def _print_summary(la: Any) -> None:
+    from rich.table import Table
+
     from careflow import synth
 
     summary = synth.summary(la)
@@ -122,57 +169,53 @@ def _print_summary(la: Any) -> None:
         elif isinstance(value, int) and not key.endswith("year"):
             value = f"{value:,}"
         table.add_row(key.replace("_", " "), str(value))
-    console.print(table)
+    _console().print(table)
 
 
 @app.command()
-def synth(
-    out: Annotated[Path, typer.Option(help="Folder to write the returns into.")] = Path("careflow-synth"),
-    population: Annotated[int, typer.Option(help="Children aged 0-17 living in the local authority.")] = 60_000,
-    end_year: Annotated[int, typer.Option(help="Last collection year simulated (year ending 31 March).")] = 2022,
-    years: Annotated[int, typer.Option(help="Collection years simulated.")] = 5,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same local authority.")] = 0,
-    la_code: Annotated[str, typer.Option(help="Three-digit local authority code written in the returns.")] = "999",
-) -> None:
+@click.option("--out", type=PATH, default=Path("careflow-synth"), help="Folder to write the returns into.")
+@click.option("--population", default=60_000, help="Children aged 0-17 living in the local authority.")
+@click.option("--end-year", default=2022, help="Last collection year simulated (year ending 31 March).")
+@click.option("--years", default=5, help="Collection years simulated.")
+@click.option("--seed", default=0, help="Random seed: the same seed gives the same local authority.")
+@click.option("--la-code", default="999", help="Three-digit local authority code written in the returns.")
+def synth(out: Path, population: int, end_year: int, years: int, seed: int, la_code: str) -> None:
     """Make a synthetic local authority and write its SSDA903 and CIN census returns for each year."""
     if population < 1_000:
-        err_console.print(f"[red]--population {population} is too small: give at least 1,000 children aged 0-17.")
-        raise typer.Exit(2)
+        _console(stderr=True).print(
+            f"[red]--population {population} is too small: give at least 1,000 children aged 0-17.")
+        raise _exit(2)
     la = _generate(population, end_year, years, seed, la_code)
     written = _write(la, out)
     _print_summary(la)
     n_files = sum(len(v) for v in written.values())
-    console.print(f"Wrote {n_files} files for {len(written)} collection years under [bold]{out}[/bold].")
+    _console().print(f"Wrote {n_files} files for {len(written)} collection years under [bold]{out}[/bold].")
 
 
 @app.command()
-def check(
-    files: Annotated[
-        list[Path],
-        typer.Argument(help="Return files or folders: SSDA903 CSV/XML, CIN census XML, or a folder of years."),
-    ],
-    year: Annotated[
-        int | None, typer.Option(help="Collection year (ending 31 March) whose codes apply, where no folder names it.")
-    ] = None,
-    show: Annotated[int, typer.Option(help="How many issues to list (all are counted).")] = 30,
-    issues_csv: Annotated[Path | None, typer.Option(help="Write every issue to this CSV file.")] = None,
-) -> None:
+@click.argument("files", type=PATH, nargs=-1, required=True,
+                help="Return files or folders: SSDA903 CSV/XML, CIN census XML, or a folder of years.")
+@click.option("--year", type=int, help="Collection year (ending 31 March) whose codes apply, where no folder names it.")
+@click.option("--show", default=30, help="How many issues to list (all are counted).")
+@click.option("--issues-csv", type=PATH, help="Write every issue to this CSV file.")
+def check(files: tuple[Path, ...], year: int | None, show: int, issues_csv: Path | None) -> None:
     """Read returns (one, or a folder of years), print a summary of their issues; exit 1 if they have errors."""
     from careflow.errors import ReturnsFolderError
     from careflow.returns import read_folder
 
     missing = [str(f) for f in files if not f.exists()]
     if missing:
-        err_console.print(f"[red]No such file or folder: {', '.join(missing)}")
-        raise typer.Exit(2)
+        _console(stderr=True).print(f"[red]No such file or folder: {', '.join(missing)}")
+        raise _exit(2)
     started = time.perf_counter()
     try:
         with _progress("Reading") as update:
             update(", ".join(f.name for f in files), 0.05)
-            read = read_folder(files, year=year, progress=lambda step, done: update(step, 0.05 + 0.95 * done))
+            read = read_folder(list(files), year=year,
+                               progress=lambda step, done: update(step, 0.05 + 0.95 * done))
     except ReturnsFolderError as exc:
-        err_console.print(f"[red]{_escape_text(str(exc))}")
-        raise typer.Exit(2) from None
+        _console(stderr=True).print(f"[red]{_escape_text(str(exc))}")
+        raise _exit(2) from None
     seconds = time.perf_counter() - started
     if len(read.returns) == 1:
         only = read.returns[0]
@@ -185,11 +228,14 @@ def check(
         from careflow.issues import issues_frame
 
         issues_frame(read.issues).write_csv(issues_csv)
-        console.print(f"Every issue written to {issues_csv}.")
-    raise typer.Exit(1 if read.has_errors else 0)
+        _console().print(f"Every issue written to {issues_csv}.")
+    raise _exit(1 if read.has_errors else 0)
 
 
 def _print_read_summary(result: Any, seconds: float, show: int) -> None:
+    from rich.table import Table
+
+    console = _console()
     names = {"ssda903": "SSDA903", "cin": "CIN census"}
     kind = " + ".join(names.get(c, c) for c in result.collection.split("+")) if result.collection else "return"
     year = f" {result.year - 1}-{str(result.year)[-2:]}" if result.year else ""
@@ -205,8 +251,12 @@ def _print_read_summary(result: Any, seconds: float, show: int) -> None:
 
 def _print_years_summary(read: Any, seconds: float, show: int) -> None:
     """A folder of years: one line per year's return, checked against that year's code lists."""
+    from rich.table import Table
+
+    from careflow.issues import Severity
     from careflow.returns.folders import year_label
 
+    console = _console()
     console.print(f"[bold]{_escape_text(read.describe())}[/bold]: read {len(read.files)} file(s) in {seconds:.2f} s")
     table = Table(show_header=True, title="Returns by collection year (each checked against its year's codes)")
     for column in ("year", "return", "children", "episodes", "referrals", "errors", "warnings"):
@@ -231,6 +281,11 @@ def _print_years_summary(read: Any, seconds: float, show: int) -> None:
 
 
 def _print_issues(issues: list[Issue], show: int) -> None:
+    from rich.table import Table
+
+    from careflow.issues import Severity
+
+    console = _console()
     counts = Counter(i.severity for i in issues)
     console.print(
         f"Issues: [red]{counts[Severity.ERROR]} error(s)[/red], [yellow]{counts[Severity.WARNING]} "
@@ -255,6 +310,8 @@ def _print_issues(issues: list[Issue], show: int) -> None:
 
 
 def _rank(severity: Severity) -> int:
+    from careflow.issues import Severity
+
     return {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}[severity]
 
 
@@ -269,11 +326,10 @@ def _escape_text(text: str) -> str:
 
 
 @app.command()
-def demo(
-    out: Annotated[Path, typer.Option(help="Folder to write the demo's returns into.")] = Path("careflow-demo"),
-    population: Annotated[int, typer.Option(help="Children aged 0-17 in the synthetic local authority.")] = 60_000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-) -> None:
+@click.option("--out", type=PATH, default=Path("careflow-demo"), help="Folder to write the demo's returns into.")
+@click.option("--population", default=60_000, help="Children aged 0-17 in the synthetic local authority.")
+@click.option("--seed", default=0, help="Random seed.")
+def demo(out: Path, population: int, seed: int) -> None:
     """Make a synthetic local authority, write its returns, read them back, and summarise what it holds."""
     from careflow.returns import read_return
 
@@ -290,61 +346,55 @@ def demo(
             checks.append((read_return(group), time.perf_counter() - started))
     for result, seconds in checks:
         _print_read_summary(result, seconds, 10)
-    console.print(
+    _console().print(
         f"\nReturns for {len(written)} collection years are in [bold]{out}[/bold]. Try: careflow check {out}, "
         f"careflow forecast {out}, careflow scorecard --returns {out} --area Hertfordshire"
     )
     if any(r.has_errors for r, _ in checks):
-        raise typer.Exit(1)
+        raise _exit(1)
 
 
-# Options that forecast and backtest share, declared once.
-_EndYear = Annotated[int | None, typer.Option(help="Last collection year of the synthetic LA.")]
-_ReferenceYears = Annotated[float, typer.Option(help="Years of history the rates are estimated on.")]
-_Entries = Annotated[str, typer.Option(help="counts, or rates (per 10,000 x ONS population).")]
-_Population = Annotated[str | None, typer.Option(help="Area whose ONS 0-17 population drives rates.")]
+# Arguments and options that forecast and backtest share, declared once.
+_returns = click.argument("returns", type=PATH, nargs=-1, required=False,
+                          help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files.")
+_end_year = click.option("--end-year", type=int, help="Last collection year of the synthetic LA.")
+_reference_years = click.option("--reference-years", default=3.0, help="Years of history the rates are estimated on.")
+_entries = click.option("--entries", default="counts", help="counts, or rates (per 10,000 x ONS population).")
+_population = click.option("--population", help="Area whose ONS 0-17 population drives rates.")
 
 
 @app.command()
-def forecast(
-    returns: Annotated[
-        list[Path] | None,
-        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
-    ] = None,
-    synthetic: Annotated[
-        int | None, typer.Option(help="Forecast a synthetic LA of this many children aged 0-17 instead.")
-    ] = None,
-    end_year: _EndYear = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    start: Annotated[
-        str | None, typer.Option(help="Forecast from this date (YYYY-MM-DD); default: end of data.")
-    ] = None,
-    reference_years: _ReferenceYears = 3.0,
-    horizon: Annotated[int, typer.Option(help="Months to project.")] = 24,
-    scenario: Annotated[
-        list[str] | None, typer.Option(help="Scenario YAML file or built-in name (repeatable).")
-    ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the CSV tables and report.html.")] = Path("forecast"),
-    entries: _Entries = "counts",
-    population: _Population = None,
-    engine: Annotated[str, typer.Option(help="markov (analytic bands) or microsim (simulated).")] = "markov",
-    runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 500,
-    unit_costs: Annotated[Path | None, typer.Option(help="YAML of weekly unit costs overriding the defaults.")] = None,
-    inflation: Annotated[float | None, typer.Option(help="Yearly cost inflation, e.g. 0.035.")] = None,
-) -> None:
+@_returns
+@click.option("--synthetic", type=int, help="Forecast a synthetic LA of this many children aged 0-17 instead.")
+@_end_year
+@click.option("--seed", default=0, help="Random seed.")
+@click.option("--start", help="Forecast from this date (YYYY-MM-DD); default: end of data.")
+@_reference_years
+@click.option("--horizon", default=24, help="Months to project.")
+@click.option("--scenario", multiple=True, help="Scenario YAML file or built-in name (repeatable).")
+@click.option("--out", type=PATH, default=Path("forecast"), help="Folder for the CSV tables and report.html.")
+@_entries
+@_population
+@click.option("--engine", default="markov", help="markov (analytic bands) or microsim (simulated).")
+@click.option("--runs", default=500, help="Microsimulation runs.")
+@click.option("--unit-costs", type=PATH, help="YAML of weekly unit costs overriding the defaults.")
+@click.option("--inflation", type=float, help="Yearly cost inflation, e.g. 0.035.")
+def forecast(returns: tuple[Path, ...], synthetic: int | None, end_year: int | None, seed: int, start: str | None,
+             reference_years: float, horizon: int, scenario: tuple[str, ...], out: Path, entries: str,
+             population: str | None, engine: str, runs: int, unit_costs: Path | None, inflation: float | None) -> None:
     """Forecast children in care by placement, with bands, costs and scenarios against the baseline."""
-    _threads_for(returns)
+    _threads_for(list(returns))
     from careflow.flows import cli_forecast
 
     code = cli_forecast(
-        returns or None,
+        list(returns) or None,
         synthetic_population=synthetic,
         synthetic_end_year=end_year,
         seed=seed,
         start=_parse_date(start),
         reference_years=reference_years,
         horizon_months=horizon,
-        scenarios=scenario or (),
+        scenarios=scenario,
         output_dir=out,
         entries=entries,
         population=population,
@@ -353,33 +403,31 @@ def forecast(
         unit_costs=unit_costs,
         inflation=inflation,
     )
-    raise typer.Exit(code)
+    raise _exit(code)
 
 
 @app.command()
-def backtest(
-    returns: Annotated[
-        list[Path] | None,
-        typer.Argument(help="SSDA903 returns: a folder of years (2021-22/ or 2021/), one return's folder, or files."),
-    ] = None,
-    synthetic: Annotated[int | None, typer.Option(help="Back-test on a synthetic LA of this many children.")] = None,
-    end_year: _EndYear = None,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    cutoff: Annotated[str | None, typer.Option(help="Fit up to this date (YYYY-MM-DD).")] = None,
-    horizon: Annotated[int, typer.Option(help="Months forecast and scored.")] = 12,
-    reference_years: _ReferenceYears = 3.0,
-    entries: _Entries = "counts",
-    population: _Population = None,
-    engine: Annotated[str, typer.Option(help="markov or microsim.")] = "markov",
-    runs: Annotated[int, typer.Option(help="Microsimulation runs.")] = 300,
-    out: Annotated[Path | None, typer.Option(help="Folder for the back-test tables.")] = None,
-) -> None:
+@_returns
+@click.option("--synthetic", type=int, help="Back-test on a synthetic LA of this many children.")
+@_end_year
+@click.option("--seed", default=0, help="Random seed.")
+@click.option("--cutoff", help="Fit up to this date (YYYY-MM-DD).")
+@click.option("--horizon", default=12, help="Months forecast and scored.")
+@_reference_years
+@_entries
+@_population
+@click.option("--engine", default="markov", help="markov or microsim.")
+@click.option("--runs", default=300, help="Microsimulation runs.")
+@click.option("--out", type=PATH, help="Folder for the back-test tables.")
+def backtest(returns: tuple[Path, ...], synthetic: int | None, end_year: int | None, seed: int, cutoff: str | None,
+             horizon: int, reference_years: float, entries: str, population: str | None, engine: str, runs: int,
+             out: Path | None) -> None:
     """Fit up to a date, forecast, and score against what happened: MAPE, bias, 80% and 95% band coverage."""
-    _threads_for(returns)
+    _threads_for(list(returns))
     from careflow.flows import cli_backtest
 
     code = cli_backtest(
-        returns or None,
+        list(returns) or None,
         synthetic_population=synthetic,
         synthetic_end_year=end_year,
         seed=seed,
@@ -392,106 +440,96 @@ def backtest(
         runs=runs,
         output_dir=out,
     )
-    raise typer.Exit(code)
+    raise _exit(code)
 
 
 @app.command()
-def reform(
-    package: Annotated[str | None, typer.Option(help="Reform package YAML (default: the Review's package).")] = None,
-    area: Annotated[str, typer.Option(help="England, a region, or a local authority.")] = "England",
-    report: Annotated[Path | None, typer.Option(help="Where to write the HTML report.")] = Path("reform.html"),
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the bands.")] = 2000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 2022,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write a JSON summary to this file.")] = None,
-    journey: Annotated[str | None, typer.Option(help="Print a costed journey (josh) and its alternative.")] = None,
-    returns: Annotated[Path | None, typer.Option(
-        "--returns", help="An LA's own SSDA903 returns (any folder careflow reads): its starts, exits and "
-        "placements drive the levers instead of --area's published rates.")] = None,
-) -> None:
+@click.option("--package", help="Reform package YAML (default: the Review's package).")
+@click.option("--area", default="England", help="England, a region, or a local authority.")
+@click.option("--report", type=PATH, default=Path("reform.html"), help="Where to write the HTML report.")
+@click.option("--draws", default=2000, help="Monte Carlo draws for the bands.")
+@click.option("--seed", default=2022, help="Random seed.")
+@click.option("--json", "json_out", type=PATH, help="Write a JSON summary to this file.")
+@click.option("--journey", help="Print a costed journey (josh) and its alternative.")
+@click.option("--returns", type=PATH, help="An LA's own SSDA903 returns (any folder careflow reads): its starts, exits "
+              "and placements drive the levers instead of --area's published rates.")
+def reform(package: str | None, area: str, report: Path | None, draws: int, seed: int, json_out: Path | None,
+           journey: str | None, returns: Path | None) -> None:
     """The reform model: levers act on an area's own rates; the Review's case is predicted beside its figures."""
     from careflow.reform import cli_main
 
-    raise typer.Exit(cli_main(package, area, report, draws=draws, seed=seed, json_out=json_out, journey=journey,
-                              returns=returns))
+    raise _exit(cli_main(package, area, report, draws=draws, seed=seed, json_out=json_out, journey=journey,
+                         returns=returns))
 
 
 @app.command()
-def workforce(
-    area: Annotated[str | None, typer.Option(help="England, a region, or a local authority.")] = None,
-    footprint: Annotated[Path | None, typer.Option(help="A YAML or CSV list of local authorities.")] = None,
-    cin: Annotated[Path | None, typer.Option(help="A CIN census XML: the s47 and conference workload from it.")] = None,
-    year: Annotated[int | None, typer.Option(help="Census year (30 September); default the latest held.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for workforce.csv, .json and .html.")] = None,
-    agency_rate: Annotated[float | None, typer.Option(help="What if the agency rate were this (0-1)?")] = None,
-    recording_cut: Annotated[float, typer.Option(help="What if this share of time moved from recording to "
-                                                      "families (0-1)?")] = 0.0,
-    record_year: Annotated[int | None, typer.Option(help="Count the workload in the case record for this year "
-                                                         "(ending 31 March; audited).")] = None,
-    database_url: Annotated[str | None, typer.Option(help="The record's database (default: "
-                                                          "CAREFLOW_DATABASE_URL).")] = None,
-    reform: Annotated[bool, typer.Option("--reform", help="Also show what the Review's workforce levers do "
-                                                          "to this workforce, year by year.")] = False,
-) -> None:
+@click.option("--area", help="England, a region, or a local authority.")
+@click.option("--footprint", type=PATH, help="A YAML or CSV list of local authorities.")
+@click.option("--cin", type=PATH, help="A CIN census XML: the s47 and conference workload from it.")
+@click.option("--year", type=int, help="Census year (30 September); default the latest held.")
+@click.option("--out", type=PATH, help="Folder for workforce.csv, .json and .html.")
+@click.option("--agency-rate", type=float, help="What if the agency rate were this (0-1)?")
+@click.option("--recording-cut", default=0.0, help="What if this share of time moved from recording to families (0-1)?")
+@click.option("--record-year", type=int, help="Count the workload in the case record for this year (ending 31 March; "
+              "audited).")
+@click.option("--database-url", help="The record's database (default: CAREFLOW_DATABASE_URL).")
+@click.option("--reform", is_flag=True, help="Also show what the Review's workforce levers do to this workforce, "
+              "year by year.")
+def workforce(area: str | None, footprint: Path | None, cin: Path | None, year: int | None, out: Path | None,
+              agency_rate: float | None, recording_cut: float, record_year: int | None, database_url: str | None,
+              reform: bool) -> None:
     """Social workers by role, agency use and its premium, time with families, and the ECPPs the workload needs."""
     from careflow.supply.workforce_cli import cli_main
 
-    raise typer.Exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut, record_year,
-                              database_url, reform))
+    raise _exit(cli_main(area, footprint, cin, year, out, agency_rate, recording_cut, record_year,
+                         database_url, reform))
 
 
 @app.command()
-def scorecard(
-    area: Annotated[
-        str | None, typer.Option(help="Local authority, region or England: name, DfE LA number or ONS code.")
-    ] = None,
-    returns: Annotated[
-        Path | None, typer.Option("--returns", help="The LA's SSDA903 / CIN census returns: a folder of years or one.")
-    ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for scorecard.html, .csv and .json.")] = Path("careflow-scorecard"),
-) -> None:
+@click.option("--area", help="Local authority, region or England: name, DfE LA number or ONS code.")
+@click.option("--returns", type=PATH, help="The LA's SSDA903 / CIN census returns: a folder of years or one.")
+@click.option("--out", type=PATH, default=Path("careflow-scorecard"), help="Folder for scorecard.html, .csv and .json.")
+def scorecard(area: str | None, returns: Path | None, out: Path) -> None:
     """The National Framework's indicators for a local authority: HTML report with charts, every figure as CSV/JSON."""
     from careflow.measures.cli import cli_main
 
-    raise typer.Exit(cli_main(area, returns, out))
+    raise _exit(cli_main(area, returns, out))
 
 
 @app.command()
-def outlook(
-    horizon: Annotated[int, typer.Option(help="Years ahead of the latest published year (1-5).")] = 5,
-    area: Annotated[
-        str | None, typer.Option(help="England, a region or an LA (name, DfE LA number or ONS code, old or new).")
-    ] = None,
-    csv: Annotated[Path | None, typer.Option(help="Write one row per area, year and measure to this CSV.")] = None,
-    report: Annotated[Path | None, typer.Option(help="Write the area's HTML report (history, fan charts).")] = None,
-    backtest: Annotated[bool, typer.Option("--backtest", help="Print the back-test of every candidate.")] = False,
-) -> None:
+@click.option("--horizon", default=5, help="Years ahead of the latest published year (1-5).")
+@click.option("--area", help="England, a region or an LA (name, DfE LA number or ONS code, old or new).")
+@click.option("--csv", type=PATH, help="Write one row per area, year and measure to this CSV.")
+@click.option("--report", type=PATH, help="Write the area's HTML report (history, fan charts).")
+@click.option("--backtest", is_flag=True, help="Print the back-test of every candidate.")
+def outlook(horizon: int, area: str | None, csv: Path | None, report: Path | None, backtest: bool) -> None:
     """Forecasts of children looked after, starts and ceased for England, regions and LAs, from published data."""
     from careflow.outlook.cli import cli_main
 
     with _progress("Outlook") as update:
         code = cli_main(horizon=horizon, area=area, csv=csv, report=report, backtest=backtest, progress=update)
-    raise typer.Exit(code)
+    raise _exit(code)
 
 
 @app.command()
-def link(
-    out: Annotated[Path, typer.Option(help="Folder for links.csv, contacts.csv, review_queue.csv, problems.csv, "
-                                           "quality.json and report.html.")] = Path("careflow-link"),
-    synthetic: Annotated[int, typer.Option(help="Without --people/--partners: link freshly made synthetic partner "
-                                                "data about this many children (and their families).")] = 2000,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic data and of splink's sampling.")] = 1,
-    people: Annotated[Path | None, typer.Option(help="Your people (CSV: person_id, first_name, last_name, dob, sex, "
-                                                     "postcode, nhs_number[, upn]).")] = None,
-    partners: Annotated[Path | None, typer.Option(help="Your partner agencies' files (a folder).")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Column mapping of the partner files (YAML; default: the "
-                                                      "synthetic files' layout).")] = None,
-    threshold: Annotated[float | None, typer.Option(help="Match weight from which a probabilistic match is linked "
-                                                         "(default 6.63, a match probability of 0.99).")] = None,
-    backend: Annotated[str, typer.Option(help="splink backend: duckdb (one machine) or spark (a local Spark "
-                                              "session; needs pip install -e '.[spark]' and Java).")] = "duckdb",
-    start: Annotated[str, typer.Option(help="Synthetic data: first day of partner records.")] = "2025-04-01",
-    end: Annotated[str, typer.Option(help="Synthetic data: last day of partner records.")] = "2026-03-31",
-) -> None:
+@click.option("--out", type=PATH, default=Path("careflow-link"), help="Folder for links.csv, contacts.csv, "
+              "review_queue.csv, problems.csv, quality.json and report.html.")
+@click.option("--synthetic", default=2000, help="Without --people/--partners: link freshly made synthetic partner data "
+              "about this many children (and their families).")
+@click.option("--seed", default=1, help="Seed of the synthetic data and of splink's sampling.")
+@click.option("--people", type=PATH, help="Your people (CSV: person_id, first_name, last_name, dob, sex, postcode, "
+              "nhs_number[, upn]).")
+@click.option("--partners", type=PATH, help="Your partner agencies' files (a folder).")
+@click.option("--mapping", type=PATH, help="Column mapping of the partner files (YAML; default: the synthetic files' "
+              "layout).")
+@click.option("--threshold", type=float, help="Match weight from which a probabilistic match is linked (default 6.63, "
+              "a match probability of 0.99).")
+@click.option("--backend", default="duckdb", help="splink backend: duckdb (one machine) or spark (a local Spark "
+              "session; needs pip install -e '.[spark]' and Java).")
+@click.option("--start", default="2025-04-01", help="Synthetic data: first day of partner records.")
+@click.option("--end", default="2026-03-31", help="Synthetic data: last day of partner records.")
+def link(out: Path, synthetic: int, seed: int, people: Path | None, partners: Path | None, mapping: Path | None,
+         threshold: float | None, backend: str, start: str, end: str) -> None:
     """Link partner agencies' records (police, health, schools, housing, adult social care) to children and adults:
     NHS number first, then probabilistic matching (splink); a review queue and a match-quality report."""
     from careflow.share.cli import cli_main
@@ -499,31 +537,25 @@ def link(
     with _progress("Linking partner records") as update:
         code = cli_main(out, synthetic=synthetic, seed=seed, people=people, partners=partners, mapping=mapping,
                         threshold=threshold, backend=backend, start=_parse_date(start), end=_parse_date(end),
-                        progress=update, console=console, err_console=err_console)
-    raise typer.Exit(code)
+                        progress=update, console=_console(), err_console=_console(stderr=True))
+    raise _exit(code)
 
 
 @app.command()
-def sufficiency(
-    area: Annotated[str | None, typer.Option(help="An LA, a region (e.g. 'North West') or England.")] = None,
-    footprint: Annotated[
-        Path | None, typer.Option(help="A file listing the LAs of a footprint (e.g. an RCC): YAML, CSV or text.")
-    ] = None,
-    years: Annotated[int, typer.Option(help="Years after 31 March 2022 (1-5 from published data).")] = 5,
-    returns: Annotated[
-        Path | None, typer.Option(help="The LA's SSDA903 returns: demand from the flows model fitted to them.")
-    ] = None,
-    ofsted: Annotated[
-        Path | None, typer.Option(help="Ofsted-style capacity CSV (la, provision, places) replacing estimated places.")
-    ] = None,
-    recruit_carers: Annotated[float, typer.Option(help="Scenario: extra in-house foster carers a year.")] = 0.0,
-    open_homes: Annotated[float, typer.Option(help="Scenario: children's homes opened in the area.")] = 0.0,
-    purchasing: Annotated[str, typer.Option(help="How places the area lacks are bought: spot or block.")] = "spot",
-    margin_cap: Annotated[
-        float | None, typer.Option(help="Scenario: cap providers' margins at this share (e.g. 0.1).")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for sufficiency.csv, JSON and the HTML report.")] = None,
-) -> None:
+@click.option("--area", help="An LA, a region (e.g. 'North West') or England.")
+@click.option("--footprint", type=PATH, help="A file listing the LAs of a footprint (e.g. an RCC): YAML, CSV or text.")
+@click.option("--years", default=5, help="Years after 31 March 2022 (1-5 from published data).")
+@click.option("--returns", type=PATH, help="The LA's SSDA903 returns: demand from the flows model fitted to them.")
+@click.option("--ofsted", type=PATH, help="Ofsted-style capacity CSV (la, provision, places) replacing estimated "
+              "places.")
+@click.option("--recruit-carers", default=0.0, help="Scenario: extra in-house foster carers a year.")
+@click.option("--open-homes", default=0.0, help="Scenario: children's homes opened in the area.")
+@click.option("--purchasing", default="spot", help="How places the area lacks are bought: spot or block.")
+@click.option("--margin-cap", type=float, help="Scenario: cap providers' margins at this share (e.g. 0.1).")
+@click.option("--out", type=PATH, help="Folder for sufficiency.csv, JSON and the HTML report.")
+def sufficiency(area: str | None, footprint: Path | None, years: int, returns: Path | None, ofsted: Path | None,
+                recruit_carers: float, open_homes: float, purchasing: str, margin_cap: float | None,
+                out: Path | None) -> None:
     """Placement sufficiency: demand by type against supply year by year, the gap, where children go, the cost."""
     from careflow.supply.cli import cli_main
 
@@ -531,7 +563,7 @@ def sufficiency(
         code = cli_main(area, footprint, years=years, returns=returns, ofsted=ofsted, recruit_carers=recruit_carers,
                         open_homes=open_homes, purchasing=purchasing, margin_cap=margin_cap, out=out,
                         progress=update)
-    raise typer.Exit(code)
+    raise _exit(code)
 
 
 def _parse_date(text: str | None) -> Any:
@@ -542,19 +574,16 @@ def _parse_date(text: str | None) -> Any:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        err_console.print(f"[red]'{text}' is not a date (expected YYYY-MM-DD, e.g. 2022-03-31).")
-        raise typer.Exit(2) from None
+        _console(stderr=True).print(f"[red]'{text}' is not a date (expected YYYY-MM-DD, e.g. 2022-03-31).")
+        raise _exit(2) from None
 
 
 @app.command()
-def serve(
-    demo: Annotated[bool, typer.Option("--demo", help="Load a synthetic LA and a demo user per role.")] = False,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    database_url: Annotated[
-        str | None, typer.Option(help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")
-    ] = None,
-) -> None:
+@click.option("--demo", is_flag=True, help="Load a synthetic LA and a demo user per role.")
+@click.option("--host", default="127.0.0.1", help="Interface to listen on.")
+@click.option("--port", default=8000, help="Port to listen on.")
+@click.option("--database-url", help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")
+def serve(demo: bool, host: str, port: int, database_url: str | None) -> None:
     """Run the case-record web service (SQLite by default, PostgreSQL through CAREFLOW_DATABASE_URL)."""
     from careflow.record import cli_serve
 
@@ -562,20 +591,21 @@ def serve(
 
 
 @app.command("codes")
-def codes_command(
-    name: Annotated[str, typer.Argument(help="A code list, e.g. placement_type, legal_status.")],
-    year: Annotated[str, typer.Option(help="Collection year, e.g. 2024-25.")] = "2024-25",
-    collection: Annotated[str, typer.Option(help="ssda903 or cin.")] = "ssda903",
-) -> None:
+@click.argument("name", help="A code list, e.g. placement_type, legal_status.")
+@click.option("--year", default="2024-25", help="Collection year, e.g. 2024-25.")
+@click.option("--collection", default="ssda903", help="ssda903 or cin.")
+def codes_command(name: str, year: str, collection: str) -> None:
     """Show a code list for a collection year, with labels and what replaced retired codes."""
+    from rich.table import Table
+
     from careflow import codes
     from careflow.errors import CareflowError
 
     try:
         listing = codes.code_list(name, codes.CollectionYear.parse(year), collection=collection)
     except (CareflowError, KeyError, ValueError) as exc:
-        err_console.print(f"[red]{exc}")
-        raise typer.Exit(2) from None
+        _console(stderr=True).print(f"[red]{exc}")
+        raise _exit(2) from None
     table = Table(title=f"{collection} {listing.field} ({name}), {codes.CollectionYear.parse(year).label}")
     table.add_column("code")
     table.add_column("name")
@@ -584,27 +614,7 @@ def codes_command(
         table.add_row(code.code, code.name, code.label)
     for old, new in listing.retired.items():
         table.add_row(f"[dim]{old}[/dim]", "[dim]retired[/dim]", f"[dim]replaced by {', '.join(new) or '-'}[/dim]")
-    console.print(table)
-
-
-# careflow data import / status: published statistics (careflow.published)
-from careflow.published.cli import app as _data_app  # noqa: E402
-
-app.add_typer(_data_app, name="data")
-
-
-def _record_commands() -> None:
-    from careflow import record_admin_cli as admin_cli
-    from careflow.record_audit_cli import app as audit_app
-
-    app.add_typer(audit_app, name="audit")
-    app.add_typer(admin_cli.admin_app, name="admin")
-    app.add_typer(admin_cli.export_app, name="export")
-    app.command("backup")(admin_cli.backup)
-    app.command("restore")(admin_cli.restore)
-
-
-_record_commands()
+    _console().print(table)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -9,43 +9,51 @@ never taken as an argument (arguments are visible to every user of the machine).
 
 from __future__ import annotations
 
-import getpass
 import re
-import secrets
-import shutil
-import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 if TYPE_CHECKING:
     from careflow.record.models import User
     from careflow.record.services.context import Ctx
     from careflow.record.settings import Settings
 
-admin_app = typer.Typer(help="Manage the case record's users (no web page needed).", no_args_is_help=True)
-export_app = typer.Typer(help="Export from the case record.", no_args_is_help=True)
+PATH = click.Path(path_type=Path)
 
-DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")]
-PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")]
+
+@click.group("admin", context_settings={"show_default": True})
+def admin_app() -> None:
+    """Manage the case record's users (no web page needed)."""
+
+
+@click.group("export", context_settings={"show_default": True})
+def export_app() -> None:
+    """Export from the case record."""
+
+
+database_url_option = click.option("--database-url",
+                                   help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")
+password_stdin_option = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _WORDS = ("amber", "beacon", "cedar", "delta", "ember", "fjord", "garnet", "harbour", "indigo", "juniper", "kestrel",
           "lantern", "meadow", "nectar", "orchard", "pebble", "quartz", "raven", "saffron", "thistle", "umber",
           "violet", "willow", "yarrow", "zephyr", "bramble", "copper", "dune", "falcon", "glacier", "heather", "ivory")
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"careflow: {message}", err=True)
-    return typer.Exit(code)
+def _fail(message: str, code: int = 2) -> click.exceptions.Exit:
+    click.echo(f"careflow: {message}", err=True)
+    return click.exceptions.Exit(code)
 
 
 def _password(from_stdin: bool) -> tuple[str, bool]:
     """The password (from standard input), or a new random one (True: print it)."""
+    import secrets
+
     if from_stdin:
         return sys.stdin.readline().rstrip("\n"), False
     return "-".join(secrets.choice(_WORDS) for _ in range(4)) + f"-{secrets.randbelow(100):02d}", True
@@ -54,6 +62,8 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
 @contextmanager
 def _context(database_url: str | None) -> Iterator[tuple[Ctx, Settings]]:
     """A transaction as the command-line administrator: (Ctx, settings)."""
+    import getpass
+
     from careflow.record import audit
     from careflow.record.audit import Actor
     from careflow.record.db import make_engine, migrate, session_factory
@@ -95,9 +105,11 @@ def _end_sessions(ctx: Ctx, user_id: int) -> None:
 
 
 @admin_app.command("create-team")
-def create_team(name: str, kind: Annotated[str, typer.Option(help="family_help, child_protection, "
-                                                                  "children_in_care, leaving_care or other.")]
-                = "family_help", database_url: DatabaseUrl = None) -> None:
+@click.argument("name")
+@click.option("--kind", default="family_help",
+              help="family_help, child_protection, children_in_care, leaving_care or other.")
+@database_url_option
+def create_team(name: str, kind: str, database_url: str | None) -> None:
     """Create a team."""
     from careflow.record.errors import RecordError
     from careflow.record.services import auth
@@ -107,19 +119,19 @@ def create_team(name: str, kind: Annotated[str, typer.Option(help="family_help, 
             team = auth.create_team(ctx, name, kind)
         except RecordError as exc:
             raise _fail(exc.message) from None
-    typer.echo(f"team {team.id}: {team.name}")
+    click.echo(f"team {team.id}: {team.name}")
 
 
 @admin_app.command("create-user")
-def create_user(
-    username: str,
-    role: Annotated[str, typer.Option(help="admin, team_manager, social_worker, family_help_worker, "
-                                           "expert_child_protection_practitioner, advocate or analyst.")],
-    name: Annotated[str, typer.Option(help="The name shown to others.")],
-    team: Annotated[str | None, typer.Option(help="The team's name (practitioners and managers).")] = None,
-    password_stdin: PasswordStdin = False,
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.argument("username")
+@click.option("--role", required=True, help="admin, team_manager, social_worker, family_help_worker, "
+              "expert_child_protection_practitioner, advocate or analyst.")
+@click.option("--name", required=True, help="The name shown to others.")
+@click.option("--team", help="The team's name (practitioners and managers).")
+@password_stdin_option
+@database_url_option
+def create_user(username: str, role: str, name: str, team: str | None, password_stdin: bool,
+                database_url: str | None) -> None:
     """Create a user (the first administrator of a new database, too)."""
     from pydantic import ValidationError
     from sqlalchemy import select
@@ -145,36 +157,42 @@ def create_user(
             raise _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
         except RecordError as exc:
             raise _fail(exc.message) from None
-    typer.echo(f"user {user.id}: {user.username} ({role})")
+    click.echo(f"user {user.id}: {user.username} ({role})")
     if made:
-        typer.echo(f"password (shown once; give it to them privately): {password}")
+        click.echo(f"password (shown once; give it to them privately): {password}")
 
 
 @admin_app.command()
-def deactivate(username: str, database_url: DatabaseUrl = None) -> None:
+@click.argument("username")
+@database_url_option
+def deactivate(username: str, database_url: str | None) -> None:
     """Stop a user signing in, and end their sessions (their records stay)."""
     with _context(database_url) as (ctx, _):
         user = _user(ctx, username)
         user.is_active = False
         _end_sessions(ctx, user.id)
         ctx.audit("admin", entity="user", entity_id=user.id, detail={"deactivated": True})
-    typer.echo(f"{username} deactivated; their sessions ended")
+    click.echo(f"{username} deactivated; their sessions ended")
 
 
 @admin_app.command()
-def activate(username: str, database_url: DatabaseUrl = None) -> None:
+@click.argument("username")
+@database_url_option
+def activate(username: str, database_url: str | None) -> None:
     """Let a deactivated user sign in again."""
     with _context(database_url) as (ctx, _):
         user = _user(ctx, username)
         user.is_active = True
         ctx.audit("admin", entity="user", entity_id=user.id, detail={"activated": True})
-    typer.echo(f"{username} may sign in again")
+    click.echo(f"{username} may sign in again")
 
 
 @admin_app.command("set-role")
-def set_role(username: str, role: str,
-             team: Annotated[str | None, typer.Option(help="Move them to this team too.")] = None,
-             database_url: DatabaseUrl = None) -> None:
+@click.argument("username")
+@click.argument("role")
+@click.option("--team", help="Move them to this team too.")
+@database_url_option
+def set_role(username: str, role: str, team: str | None, database_url: str | None) -> None:
     """Change a user's role (their sessions end, so the new role applies at once)."""
     from sqlalchemy import select
 
@@ -197,11 +215,14 @@ def set_role(username: str, role: str,
         _end_sessions(ctx, user.id)
         ctx.audit("admin", entity="user", entity_id=user.id,
                   detail={"role": [old, new_role.value]})
-    typer.echo(f"{username}: {old} -> {new_role.value}")
+    click.echo(f"{username}: {old} -> {new_role.value}")
 
 
 @admin_app.command("reset-password")
-def reset_password(username: str, password_stdin: PasswordStdin = False, database_url: DatabaseUrl = None) -> None:
+@click.argument("username")
+@password_stdin_option
+@database_url_option
+def reset_password(username: str, password_stdin: bool, database_url: str | None) -> None:
     """Set a new password (made at random and printed once, or read from standard input); sessions end and
     failed sign-ins are forgotten."""
     from careflow.record.security import Passwords, password_problem
@@ -220,13 +241,15 @@ def reset_password(username: str, password_stdin: PasswordStdin = False, databas
         _end_sessions(ctx, user.id)
         ctx.audit("admin", entity="user", entity_id=user.id,
                   detail={"password_reset": True})
-    typer.echo(f"{username}: password reset; their sessions ended")
+    click.echo(f"{username}: password reset; their sessions ended")
     if made:
-        typer.echo(f"password (shown once; give it to them privately): {password}")
+        click.echo(f"password (shown once; give it to them privately): {password}")
 
 
 @admin_app.command()
-def unlock(username: str, database_url: DatabaseUrl = None) -> None:
+@click.argument("username")
+@database_url_option
+def unlock(username: str, database_url: str | None) -> None:
     """Forget a user's failed sign-ins, so they need not wait."""
     from careflow.record.services import throttle
 
@@ -234,12 +257,13 @@ def unlock(username: str, database_url: DatabaseUrl = None) -> None:
         user = _user(ctx, username)
         throttle.clear_account(ctx.session, user.username)
         ctx.audit("admin", entity="user", entity_id=user.id, detail={"unlocked": True})
-    typer.echo(f"{username} unlocked")
+    click.echo(f"{username} unlocked")
 
 
 @admin_app.command("grant-app-role")
-def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role the service connects as.")],
-                   database_url: DatabaseUrl = None) -> None:
+@click.argument("role", help="The PostgreSQL role the service connects as.")
+@database_url_option
+def grant_app_role(role: str, database_url: str | None) -> None:
     """PostgreSQL: migrate as the owner role (the URL's user) and grant the service's role only what it needs.
 
     The service's role gets rows, not tables: it reads and adds audit entries but cannot change, delete or
@@ -279,14 +303,13 @@ def grant_app_role(role: Annotated[str, typer.Argument(help="The PostgreSQL role
                 conn.execute(text(statement))
     finally:
         engine.dispose()
-    typer.echo(f"{role} may use the record's tables in schema {schema}; audit_log is append-only for it")
+    click.echo(f"{role} may use the record's tables in schema {schema}; audit_log is append-only for it")
 
 
 @admin_app.command("export-people")
-def export_people(
-    out: Annotated[Path, typer.Argument(help="The CSV to write (careflow link --people reads it).")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.argument("out", type=PATH, help="The CSV to write (careflow link --people reads it).")
+@database_url_option
+def export_people(out: Path, database_url: str | None) -> None:
     """Write the record's children and the people in their networks for careflow link (--people), audited.
 
     A child is named by record id, a family member person-<id>, as load-partner-links reads them back. Where the
@@ -302,15 +325,14 @@ def export_people(
         people.write_csv(out)
         ctx.audit("export", entity="people", detail={"people": people.height, "file": out.name,
                                                      "sha256": hashlib.sha256(out.read_bytes()).hexdigest()})
-    typer.echo(f"wrote {people.height:,} people ({people.filter(people['role'] == 'child').height:,} children) "
+    click.echo(f"wrote {people.height:,} people ({people.filter(people['role'] == 'child').height:,} children) "
                f"to {out}; link them with careflow link --people {out} --partners DIR --out DIR")
 
 
 @admin_app.command("load-partner-links")
-def load_partner_links(
-    link_dir: Annotated[Path, typer.Argument(help="A folder careflow link --out wrote (links.csv, contacts.csv).")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.argument("link_dir", type=PATH, help="A folder careflow link --out wrote (links.csv, contacts.csv).")
+@database_url_option
+def load_partner_links(link_dir: Path, database_url: str | None) -> None:
     """Load partner agencies' linked records (careflow link's output) for the MAST view, replacing those held.
 
     Rows that cannot be used (a person not in the record, a bad date or probability) are left out and each is
@@ -324,22 +346,21 @@ def load_partner_links(
         except PartnerLinkError as exc:
             raise _fail(str(exc)) from None
     agencies = ", ".join(f"{agency} {n:,}" for agency, n in result.by_agency.items())
-    typer.echo(f"loaded {result.records:,} partner records linked to {result.people:,} people of the record "
+    click.echo(f"loaded {result.records:,} partner records linked to {result.people:,} people of the record "
                f"({agencies or 'none'}); {result.reviews:,} candidates awaiting clerical review; "
                f"{result.left_out:,} rows left out")
     for problem in result.problems[:50]:
-        typer.echo(f"  left out: {problem}")
+        click.echo(f"  left out: {problem}")
     if result.left_out > 50:
-        typer.echo(f"  ... and {result.left_out - 50:,} more (the load's entry keeps the first 200)")
+        click.echo(f"  ... and {result.left_out - 50:,} more (the load's entry keeps the first 200)")
 
 
 @export_app.command("returns")
-def export_returns(
-    year: Annotated[int, typer.Option(help="Collection year by its ending year: 2026 for 2025-26.")],
-    out: Annotated[Path, typer.Option(help="Folder to write the SSDA903 CSVs and the CIN census XML into.")] =
-    Path("returns"),
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.option("--year", type=int, required=True, help="Collection year by its ending year: 2026 for 2025-26.")
+@click.option("--out", type=PATH, default=Path("returns"),
+              help="Folder to write the SSDA903 CSVs and the CIN census XML into.")
+@database_url_option
+def export_returns(year: int, out: Path, database_url: str | None) -> None:
     """Write the year's SSDA903 and CIN census from the case record (audited)."""
     from careflow.record.errors import RecordError
     from careflow.record.services import export
@@ -351,7 +372,7 @@ def export_returns(
             raise _fail(exc.message) from None
     for kind, paths in written.items():
         for path in paths:
-            typer.echo(f"{kind}: {path}")
+            click.echo(f"{kind}: {path}")
 
 
 def _pg_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
@@ -364,12 +385,16 @@ def _pg_args(settings: Settings) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def backup(
-    out: Annotated[Path, typer.Option(help="The backup file to write (PostgreSQL: pg_dump's custom format).")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.command(context_settings={"show_default": True})
+@click.option("--out", type=PATH, required=True,
+              help="The backup file to write (PostgreSQL: pg_dump's custom format).")
+@database_url_option
+def backup(out: Path, database_url: str | None) -> None:
     """Back up the case record: SQLite through its online backup API, PostgreSQL through pg_dump."""
     import os
+    import shutil
+    import sqlite3
+    import subprocess
 
     from careflow.record.settings import Settings
 
@@ -395,16 +420,18 @@ def backup(
                               env={**os.environ, **env}, capture_output=True, text=True)
         if done.returncode != 0:
             raise _fail(f"pg_dump failed: {done.stderr.strip()[-500:]}", 1)
-    typer.echo(f"backup written to {out} ({out.stat().st_size:,} bytes); keep the audit keys and the checkpoint "
+    click.echo(f"backup written to {out} ({out.stat().st_size:,} bytes); keep the audit keys and the checkpoint "
                "file too, elsewhere")
 
 
-def restore(
-    backup_file: Annotated[Path, typer.Argument(help="A file written by careflow backup.")],
-    database_url: DatabaseUrl = None,
-) -> None:
+@click.command(context_settings={"show_default": True})
+@click.argument("backup_file", type=PATH, help="A file written by careflow backup.")
+@database_url_option
+def restore(backup_file: Path, database_url: str | None) -> None:
     """Restore a backup into an empty database (SQLite: a new file; PostgreSQL: pg_restore)."""
     import os
+    import sqlite3
+    import subprocess
 
     from careflow.record.settings import Settings
 
@@ -430,4 +457,4 @@ def restore(
                               env={**os.environ, **env}, capture_output=True, text=True)
         if done.returncode != 0:
             raise _fail(f"pg_restore failed: {done.stderr.strip()[-500:]}", 1)
-    typer.echo(f"restored {backup_file}; check it with careflow audit verify")
+    click.echo(f"restored {backup_file}; check it with careflow audit verify")

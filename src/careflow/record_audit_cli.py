@@ -14,19 +14,19 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
 
-import typer
-
-if TYPE_CHECKING:
-    pass
+import click
 
 
-app = typer.Typer(help="Check the case record's audit log (tamper evidence).", no_args_is_help=True)
+@click.group("audit", context_settings={"show_default": True})
+def app() -> None:
+    """Check the case record's audit log (tamper evidence)."""
 
-DatabaseUrl = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")]
-Checkpoint = Annotated[Path | None, typer.Option(
-    help="Append-only checkpoint file kept off the database's host (default: CAREFLOW_AUDIT_CHECKPOINT).")]
+
+database_url_option = click.option("--database-url",
+                                   help="SQLAlchemy URL (default: CAREFLOW_DATABASE_URL, else SQLite).")
+checkpoint_option = click.option("--checkpoint", type=click.Path(path_type=Path), help="Append-only checkpoint file "
+                                 "kept off the database's host (default: CAREFLOW_AUDIT_CHECKPOINT).")
 
 
 def run_verify(database_url: str | None, checkpoint: Path | None, write_checkpoint: bool) -> int:
@@ -39,7 +39,7 @@ def run_verify(database_url: str | None, checkpoint: Path | None, write_checkpoi
         settings = Settings.from_env(database_url)
         keyring = audit.Keyring.of(settings)
     except ValueError as exc:
-        typer.echo(f"careflow audit verify: {exc}", err=True)
+        click.echo(f"careflow audit verify: {exc}", err=True)
         return 2
     path = checkpoint or settings.audit_checkpoint
     engine = make_engine(settings)
@@ -51,39 +51,37 @@ def run_verify(database_url: str | None, checkpoint: Path | None, write_checkpoi
     finally:
         engine.dispose()
     for note in report.notes:
-        typer.echo(f"note: {note}")
+        click.echo(f"note: {note}")
     if report.problems:
         for problem in report.problems:
-            typer.echo(f"BROKEN: {problem}")
-        typer.echo(f"audit log NOT intact: {len(report.problems)} problem(s) in {report.entries:,} entries, "
+            click.echo(f"BROKEN: {problem}")
+        click.echo(f"audit log NOT intact: {len(report.problems)} problem(s) in {report.entries:,} entries, "
                    f"{report.events:,} events, {report.checkpoints} checkpoints")
         return 1
-    typer.echo(f"audit log intact: {report.entries:,} entries, {report.events:,} events, "
+    click.echo(f"audit log intact: {report.entries:,} entries, {report.events:,} events, "
                f"{report.checkpoints} checkpoints checked" + (f"; checkpoint appended to {path}"
                                                                if path is not None and write_checkpoint else ""))
     return 0
 
 
 @app.command()
-def verify(
-    database_url: DatabaseUrl = None,
-    checkpoint: Checkpoint = None,
-    write_checkpoint: Annotated[bool, typer.Option(
-        help="When intact, append the chains' heads to the checkpoint file.")] = True,
-) -> None:
+@database_url_option
+@checkpoint_option
+@click.option("--write-checkpoint/--no-write-checkpoint", default=True,
+              help="When intact, append the chains' heads to the checkpoint file.")
+def verify(database_url: str | None, checkpoint: Path | None, write_checkpoint: bool) -> None:
     """Check the audit log's chains, events and checkpoints; exit 1 naming each broken entry."""
     code = run_verify(database_url, checkpoint, write_checkpoint)
     if code:
-        raise typer.Exit(code)
+        raise click.exceptions.Exit(code)
 
 
 @app.command()
-def watch(
-    database_url: DatabaseUrl = None,
-    checkpoint: Checkpoint = None,
-    every_minutes: Annotated[float, typer.Option(help="Minutes between checks.")] = 60.0,
-    times: Annotated[int, typer.Option(help="Stop after this many checks (0: never).")] = 0,
-) -> None:
+@database_url_option
+@checkpoint_option
+@click.option("--every-minutes", default=60.0, help="Minutes between checks.")
+@click.option("--times", default=0, help="Stop after this many checks (0: never).")
+def watch(database_url: str | None, checkpoint: Path | None, every_minutes: float, times: int) -> None:
     """The scheduled check: verify (and checkpoint) every few minutes; a break is logged as a JSON error line."""
     done = 0
     while True:
@@ -93,6 +91,6 @@ def watch(
         done += 1
         if times and done >= times:
             if code:
-                raise typer.Exit(code)
+                raise click.exceptions.Exit(code)
             return
         time.sleep(every_minutes * 60)

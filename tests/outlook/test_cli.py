@@ -1,4 +1,4 @@
-"""``careflow outlook`` through the real CLI (typer's CliRunner on careflow.cli.app)."""
+"""``careflow outlook`` through the real CLI (click's CliRunner on careflow.cli.app)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import polars as pl
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow import published
 from careflow.cli import app

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record.app import create_app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record.app import create_app

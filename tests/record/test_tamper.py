@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record import audit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app
 from careflow.reform.levers import evaluate, load_levers, load_system_parameters, national_context

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app
 from careflow.supply.placements import PLANNED_TYPES, parameters

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record.app import create_app

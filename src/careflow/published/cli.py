@@ -5,29 +5,41 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+import click
 
-app = typer.Typer(
-    help="Published statistics: import a DfE / ONS release (any layout careflow's mapping declares) and list "
-    "what careflow holds.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@click.group("data", context_settings={"show_default": True})
+def app() -> None:
+    """Published statistics: import a DfE / ONS release (any layout careflow's mapping declares) and list what
+    careflow holds."""
+
+
+def _console(stderr: bool = False) -> Console:
+    """rich's console, imported when a command prints (not when ``careflow`` starts)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich's markup escaped."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _import(folder: Path, keep_going: bool, dry_run: bool) -> Any:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from careflow.published import import_folder
 
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.fields[step]}"), TimeElapsedColumn(), console=err_console) as progress:
+                  TextColumn("{task.fields[step]}"), TimeElapsedColumn(), console=_console(stderr=True)) as progress:
         task = progress.add_task(f"Reading {folder}", total=1.0, step="")
 
         def update(step: str, fraction: float) -> None:
@@ -39,14 +51,14 @@ def _import(folder: Path, keep_going: bool, dry_run: bool) -> Any:
 
 
 @app.command("import")
-def import_(
-    folder: Annotated[Path, typer.Argument(help="Folder of DfE / ONS CSV files (subfolders are read too).")],
-    report: Annotated[Path | None, typer.Option(help="Write the full report (every file, column, label, "
-                                                       "revision) to this JSON file.")] = None,
-    keep_going: Annotated[bool, typer.Option(help="Save what could be read even when a measure is lost.")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Read and report; save nothing.")] = False,
-    show: Annotated[int, typer.Option(help="How many unmapped columns/labels and revisions to list.")] = 20,
-) -> None:
+@click.argument("folder", type=click.Path(path_type=Path),
+                help="Folder of DfE / ONS CSV files (subfolders are read too).")
+@click.option("--report", type=click.Path(path_type=Path),
+              help="Write the full report (every file, column, label, revision) to this JSON file.")
+@click.option("--keep-going/--no-keep-going", help="Save what could be read even when a measure is lost.")
+@click.option("--dry-run/--no-dry-run", help="Read and report; save nothing.")
+@click.option("--show", default=20, help="How many unmapped columns/labels and revisions to list.")
+def import_(folder: Path, report: Path | None, keep_going: bool, dry_run: bool, show: int) -> None:
     """Read FOLDER through careflow's declared mapping and add its figures to the published data careflow holds.
 
     Where two releases cover a year, the later release's figure is kept and the revision recorded. Every file,
@@ -54,18 +66,21 @@ def import_(
     is an error, and then nothing is saved unless --keep-going.
     """
     if not folder.is_dir():
-        err_console.print(f"[red]error:[/red] {escape(str(folder))} is not a folder")
-        raise typer.Exit(2)
+        _console(stderr=True).print(f"[red]error:[/red] {escape(str(folder))} is not a folder")
+        raise click.exceptions.Exit(2)
     result = _import(folder, keep_going, dry_run)
     _print_import(result, show)
     if report is not None:
         report.write_text(json.dumps(result.to_json(), indent=1, default=str) + "\n", encoding="utf-8")
-        console.print(f"Full report: {escape(str(report))}")
+        _console().print(f"Full report: {escape(str(report))}")
     if result.errors:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 def _print_import(result: Any, show: int) -> None:
+    from rich.table import Table
+
+    console, err_console = _console(), _console(stderr=True)
     taken = [f for f in result.files if f.status == "taken"]
     table = Table(title=f"Taken from {result.folder}", show_header=True)
     for col in ("file", "release", "years", "measures", "cells"):
@@ -134,10 +149,12 @@ def _print_import(result: Any, show: int) -> None:
 def status() -> None:
     """List the published statistics careflow holds, by release and year (shipped tables and imports)."""
     import polars as pl
+    from rich.table import Table
 
     from careflow.published import coverage, imports_log, store_dir
     from careflow.published import status as held_status
 
+    console = _console()
     frame = held_status()
     table = Table(title="Published statistics careflow holds (figures in use, by release)", show_header=True)
     for col in ("release", "origin", "years", "measures", "areas", "figures"):
