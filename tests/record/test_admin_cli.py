@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
-from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record.app import create_app

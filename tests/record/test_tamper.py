@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
-from click.testing import CliRunner
 
 from careflow.cli import app as cli
 from careflow.record import audit

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from careflow.cli import app as cli
 from careflow.record.app import create_app
