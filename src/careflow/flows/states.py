@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from careflow._yaml import load_yaml
-from careflow.flows._files import cached_by_file
 from careflow.flows._errors import FlowConfigError
+from careflow.flows._files import cached_by_file
 
 __all__ = ["AgeBand", "Exit", "PlacementCategory", "StateConfig", "load_states"]
 
