@@ -25,6 +25,7 @@ Bands are gamma quantiles matched to the mean and variance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -74,30 +75,51 @@ def one_month_kernels(rates: np.ndarray, months: float = 1.0) -> tuple[np.ndarra
     return np.clip(p, 0, None), np.clip(avg, 0, None)
 
 
-def in_care_kernels(rates: np.ndarray, months: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """The in-care columns of :func:`one_month_kernels` (..., K, K), equal to ``p[..., :K]`` and ``avg[..., :K]``
-    to the bit, contiguous: the rows among the categories ``expm(A)`` and their average over the step ``F``.
+def in_care_kernels(
+    rates: np.ndarray, lengths: Sequence[float], degree: int = 10
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The in-care columns of :func:`one_month_kernels` (..., K, K) for each step length in ``lengths`` (months):
+    ``expm(A L)`` and its average over the step ``F`` (``p[..., :K]`` and ``avg[..., :K]``, to round-off).
 
-    The bands' parameter draws need only these (their outputs are children in care): leaving out the exits' columns
-    and ``G`` saves a third of the work on ~500 matrices per month length.
+    The bands' parameter draws need only these (their outputs are children in care), for ~500 matrices and the
+    three or four lengths of calendar months: the Taylor polynomial's powers of ``A / 2^s`` are computed once for
+    every length (``s`` from the longest, so that ``‖A L / 2^s‖ ≤ 1/4`` for each), each length's ``E`` and ``F``
+    are then one weighted sum of the powers (one matrix product for all), and only the doublings are per length.
     """
     k = rates.shape[-2]
     lead = rates.shape[:-2]
-    flat = rates.reshape(-1, k, rates.shape[-1]) * months
+    flat = rates.reshape(-1, k, rates.shape[-1])
+    m = flat.shape[0]
     a = flat[:, :, :k].copy()
     idx = np.arange(k)
-    a[:, idx, idx] = -flat.sum(axis=2)
-    e, f, _ = _phi_batch(a, with_g=False)
-    return np.clip(e, 0, None).reshape(*lead, k, k), np.clip(f, 0, None).reshape(*lead, k, k)
+    a[:, idx, idx] = -flat.sum(axis=2)  # the one-month generator's diagonal: minus every way out of the state
+    norm = float(np.abs(a).sum(axis=-1).max()) * max(lengths) if a.size else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.25)))) if norm > 0 else 0
+    t = 1.0 / 2.0**squarings
+    y = a * t
+    powers = np.empty((degree + 1, m, k, k))
+    powers[0] = np.eye(k)
+    powers[1] = y
+    for j in range(2, degree + 1):
+        np.matmul(powers[j - 1], y, out=powers[j])
+    # E_L = Σ_j L^j y^j / j!, F_L = t Σ_j L^j y^j / (j + 1)!: the coefficients of every length, one product.
+    fact = np.cumprod([1.0, *range(1, degree + 2)])  # j! for j = 0 … degree + 1
+    coef = np.array([[length**j / fact[j + r] * (t if r else 1.0) for j in range(degree + 1)]
+                     for length in lengths for r in (0, 1)])
+    ef = (coef @ powers.reshape(degree + 1, -1)).reshape(len(lengths), 2, m, k, k)
+    e, f = ef[:, 0], ef[:, 1]
+    for _ in range(squarings):  # the doublings of every length in one product each
+        f += e @ f
+        e = e @ e
+    e, f = np.clip(e, 0, None), np.clip(f, 0, None)
+    return [(e[i].reshape(*lead, k, k), f[i].reshape(*lead, k, k)) for i in range(len(lengths))]
 
 
-def _phi_batch(a: np.ndarray, degree: int = 10, with_g: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _phi_batch(a: np.ndarray, degree: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``expm(A)``, ``∫₀¹ expm(A u) du`` and ``∫₀¹ ∫₀ᵘ expm(A v) dv du`` for a stack of matrices (m, k, k).
 
     Taylor polynomials on ``A / 2^s`` (largest row sum at most 1/4: remainder below 1e-14), then ``s`` doublings
     of the interval: ``E(2t) = E(t)²``, ``F(2t) = F(t) + E(t) F(t)``, ``G(2t) = G(t) + t F(t) + E(t) G(t)``.
-    ``E`` and ``F`` do not depend on ``G``: without ``with_g`` the third is not computed (what is returned in its
-    place is its starting value, to be ignored).
     """
     norm = float(np.abs(a).sum(axis=-1).max()) if a.size else 0.0
     squarings = max(0, int(np.ceil(np.log2(norm / 0.25)))) if norm > 0 else 0
@@ -115,13 +137,11 @@ def _phi_batch(a: np.ndarray, degree: int = 10, with_g: bool = True) -> tuple[np
         fact *= j
         e += np.multiply(power, 1.0 / fact, out=term)
         f += np.multiply(power, t / (fact * (j + 1)), out=term)
-        if with_g:
-            g += np.multiply(power, t * t / (fact * (j + 1) * (j + 2)), out=term)
+        g += np.multiply(power, t * t / (fact * (j + 1) * (j + 2)), out=term)
     for _ in range(squarings):
-        if with_g:
-            eg = e @ g  # from this doubling's G, before it changes
-            g += np.multiply(f, t, out=term)
-            g += eg
+        eg = e @ g  # from this doubling's G, before it changes
+        g += np.multiply(f, t, out=term)
+        g += eg
         f += e @ f
         e = e @ e
         t *= 2.0
@@ -345,12 +365,18 @@ def _means_under_draws(
     totals = np.stack([n0[lo:hi].sum(axis=0) for lo, hi in spans])[None].repeat(s_n, axis=0)  # (S, B, K)
     out = np.zeros((s_n, t_n, k + b + 2))
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    # The kernels to the categories in care, (S, B, K, K), contiguous for the batched products below: for each
+    # hazard multiplier of the scenario, those of every step length it meets, together.
+    by_hazard: dict[bytes, tuple[int, list[float]]] = {}
     for t in range(t_n):
-        key = comp.hazard[t].tobytes() + np.float64(lengths[t]).tobytes()
-        if key not in cache:
-            # To the categories in care, (S, B, K, K), contiguous for the batched products below.
-            cache[key] = in_care_kernels(draws.rates * comp.hazard[t][None], float(lengths[t]))
-        p_in, avg_in = cache[key]
+        first, seen = by_hazard.setdefault(comp.hazard[t].tobytes(), (t, []))
+        if float(lengths[t]) not in seen:
+            seen.append(float(lengths[t]))
+    for hazard, (first, seen) in by_hazard.items():
+        for length, kernels in zip(seen, in_care_kernels(draws.rates * comp.hazard[first][None], seen), strict=True):
+            cache[hazard + np.float64(length).tobytes()] = kernels
+    for t in range(t_n):
+        p_in, avg_in = cache[comp.hazard[t].tobytes() + np.float64(lengths[t]).tobytes()]
         for step, src, dst, share in comp.moves:
             if step == t:
                 move = np.eye(k)
