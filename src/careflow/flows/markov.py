@@ -248,14 +248,17 @@ def project(
 
     kernel_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     spans = _band_spans(band_of, b)
-    x = n0.copy()
-    cohorts = np.zeros((t_n, a_n, k))
+    # Children by age in months × category: [0] those in care at the start, [s + 1] those who entered in month s
+    # (each entry cohort is followed on its own: the entry level's error acts on each month's entrants).
+    groups = np.zeros((t_n + 1, a_n, k))
+    groups[0] = n0
     means = np.zeros((t_n, o_n))
     variances = np.zeros((t_n, o_n))
     cohort_out = np.zeros((t_n, t_n, o_n))
     entries_out = np.zeros((t_n, k))
     exits_out = np.zeros((t_n, e))
     age_out = st.exit_names.index(st.age_out_exit)
+    cost = k + b + 1
     for t in range(t_n):
         p_b, avg_b = _kernels(model.transitions_.rates_, comp, t, float(lengths[t]), kernel_cache)
         for step, src, dst, share in comp.moves:
@@ -264,47 +267,51 @@ def project(
                 move[src, src] = 1 - share
                 move[src, dst] += share
                 p_b = np.einsum("ij,bjl->bil", move, p_b)
-        p_a = p_b[band_of]  # (A, K, K+E)
-        agg[k + b + 1] = weights[t][None, :]
+        p_in, p_out = np.ascontiguousarray(p_b[..., :k]), np.ascontiguousarray(p_b[..., k:])
+        agg[cost] = weights[t][None, :]
 
-        # Every age of a band moves by the band's kernel: one matrix product per band (not one per age).
-        y = _by_band(x, p_b, spans)
-        exits_out[t] += y[:, k:].sum(axis=0)
-        exits_out[t, age_out] += y[-1, :k].sum()
-        x = np.zeros_like(x)
-        x[1:] = y[:-1, :k]
-        if t:
-            yc = _by_band(cohorts[:t], p_b, spans)
-            exits_out[t] += yc[:, :, k:].sum(axis=(0, 1))
-            exits_out[t, age_out] += yc[:, -1, :k].sum()
-            cohorts[:t] = 0.0
-            cohorts[:t, 1:] = yc[:, :-1, :k]
+        # Every age of a band moves by the band's kernel: one matrix product per band (not one per age). The
+        # exits of everyone in care are those of their sum; those at the last age who stay in care turn 18.
+        everyone = groups[: t + 1].sum(axis=0)
+        exits_out[t] += _by_band(everyone, p_out, spans).sum(axis=0)
+        exits_out[t, age_out] += (everyone[-1] @ p_in[-1]).sum()
+        moved = _by_band(groups[: t + 1], p_in, spans)
+        groups[: t + 1, 0] = 0.0
+        groups[: t + 1, 1:] = moved[:, :-1]
         z = _by_band(entrants[t], avg_b, spans)
-        cohorts[t] = z[:, :k]
+        groups[t + 1] = z[:, :k]
         exits_out[t] += z[:, k:].sum(axis=0)
         entries_out[t] = entrants[t].sum(axis=0)
 
         if len(v):
-            v = (v[:, None, :] @ p_a[age_x])[:, 0, :k]
+            v = (v[:, None, :] @ p_in[band_of[age_x]])[:, 0, :]
             age_x = age_x + 1
             gone = age_x >= a_n
             v[gone] = 0.0
             age_x = np.minimum(age_x, a_n - 1)
 
-        full = x + cohorts[: t + 1].sum(axis=0)
+        # Only the variances (the covariance's diagonal) are kept: each part's diagonal directly.
+        full = groups[: t + 2].sum(axis=0)
         flat = agg.reshape(o_n, -1)
         means[t] = flat @ full.ravel()
-        cov = (flat * full.ravel()[None, :]) @ flat.T
+        var = means[t].copy()  # Σ_i A_oi² n_i: A is 0/1 but for the cost row
+        var[cost] = full.sum(axis=0) @ weights[t] ** 2
         if len(v):
-            g = (v[:, None, :] @ agg.transpose(1, 2, 0)[age_x])[:, 0, :]  # (X, O)
-            cov -= g.T @ (nx[:, None] * g)
-        c = cohorts[: t + 1].reshape(t + 1, -1) @ flat.T  # (t+1, O)
+            # A π_x for each child in care at the start (categories, bands, total, cost), without building A.
+            in_care = v.sum(axis=1)
+            g = np.zeros((len(v), o_n))
+            g[:, :k] = v
+            g[np.arange(len(v)), k + band_of[age_x]] = in_care
+            g[:, k + b] = in_care
+            g[:, cost] = v @ weights[t]
+            var -= nx @ (g * g)
+        c = groups[1: t + 2].reshape(t + 1, -1) @ flat.T  # (t+1, O)
         cohort_out[t, : t + 1] = c
         total_c = c.sum(axis=0)
-        cov += level_var * np.outer(total_c, total_c)
+        var += level_var * total_c * total_c
         suffix = np.cumsum(c[::-1], axis=0)[::-1]  # R_j = Σ_{s ≥ j} c_s
-        cov += drift_var * suffix.T @ suffix
-        variances[t] = np.clip(np.diag(cov), 0.0, None)
+        var += drift_var * (suffix * suffix).sum(axis=0)
+        variances[t] = np.clip(var, 0.0, None)
 
     draw_means = None
     if parameter_draws:
