@@ -79,14 +79,15 @@ def svg_band_chart(
             label = f"Apr {yr}" if k % every == 0 else ""
             out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top}" y2="{top + h}" stroke="#eee"/>'
                        f'<text x="{x(d):.1f}" y="{top + h + 14}" text-anchor="middle">{label}</text>')
+    xs = [f"{x(d):.1f}," for d in dates]  # each date's x, formatted once for every line and band edge
     for i, s in enumerate(series):
         color = s.get("color", PALETTE[i % len(PALETTE)])
         for lo_k, hi_k, alpha in (("p2_5", "p97_5", 0.12), ("p10", "p90", 0.22)):
             if lo_k in s and hi_k in s:
-                ring = [f"{x(d):.1f},{y(v):.1f}" for d, v in zip(dates, s[hi_k], strict=True)]
-                ring += [f"{x(d):.1f},{y(v):.1f}" for d, v in reversed(list(zip(dates, s[lo_k], strict=True)))]
+                ring = [f"{px}{y(v):.1f}" for px, v in zip(xs, s[hi_k], strict=True)]
+                ring += [f"{px}{y(v):.1f}" for px, v in reversed(list(zip(xs, s[lo_k], strict=True)))]
                 out.append(f'<polygon points="{" ".join(ring)}" fill="{color}" fill-opacity="{alpha}" stroke="none"/>')
-        pts = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in zip(dates, s["mean"], strict=True))
+        pts = " ".join(f"{px}{y(v):.1f}" for px, v in zip(xs, s["mean"], strict=True))
         out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
         out.append(f'<text x="{left + w - 4}" y="{top + 12 + 13 * i}" text-anchor="end" fill="{color}">'
                    f'{html.escape(str(s["label"]))}</text>')
