@@ -19,20 +19,15 @@ __all__ = ["cli_backtest", "cli_forecast", "load_data", "read_year_folders"]
 def _console() -> Any:
     from rich.console import Console
 
-    # No emoji codes: careflow prints none, and a path or label with ":name:" in it must print as it is (not
-    # parsing for them also spares importing rich's emoji table, ~2 ms of CPU).
-    return Console(stderr=False, highlight=False, emoji=False, width=140)
+    return Console(stderr=False, highlight=False, width=140)
 
 
 def _progress_columns() -> tuple[Any, ...]:
     """Bar columns: what, a bar, per cent, time elapsed and left (the microsimulation reports child-months done)."""
     from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    # Plain text, not markup: the descriptions hold none, and markup would be scanned for emoji codes (importing
-    # rich's emoji table, ~2 ms of CPU) even with the console's emoji off.
-    return (TextColumn("{task.description}", markup=False), BarColumn(),
-            TaskProgressColumn("{task.percentage:>3.0f}%", style="progress.percentage", markup=False),
-            TimeElapsedColumn(), TimeRemainingColumn())
+    return (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+            TimeRemainingColumn())
 
 
 def load_data(
