@@ -20,6 +20,13 @@ setup_venv.sh`` first; without it, parts 1 and 2 print careflow's figures alone.
 
 Timings are wall-clock seconds of one run each; the load average printed beside them says how busy the machine was.
 
+Measured 2026-12-03 (issue 9; part 1 only, ``--skip-pooled``, 2 shared cores, load average ~2.4, four runs
+alternating with main at b7370c4): careflow's fit + 24-month projection with bands took 0.11-0.12 s on main and
+0.09 s after the projection was restructured (branch projfast: the draws' kernels for every month length from one
+set of Taylor powers, only the variances kept instead of full covariances, the start stock and entry cohorts
+moved as one stack, configuration files parsed once per process); reading 0.19-0.31 s either way. The same day
+the peer took 9.96 s for its fit + 24-month projection (84.6x).
+
 Usage: python benchmarks/bench_flows.py [--population 60000] [--pooled-episodes 1000000] [--peer-sizes 50000,100000]
        [--peer-timeout 1800] [--skip-pooled] [--coverage-seeds 20]
 """

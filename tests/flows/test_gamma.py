@@ -60,3 +60,13 @@ def test_bands_do_not_import_scipy() -> None:
             "gamma_bands(np.array([100.0]), np.array([100.0]))\n"
             "assert not any(m == 'scipy' or m.startswith('scipy.') for m in sys.modules), 'scipy was imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_quadrature_rule_is_numpys_leggauss() -> None:
+    """The Gauss-Legendre rule written out in careflow.flows._gamma (to spare importing numpy.polynomial) is
+    numpy's, to the bit."""
+    from careflow.flows._gamma import _LEGENDRE_NODES, _LEGENDRE_WEIGHTS
+
+    nodes, weights = np.polynomial.legendre.leggauss(32)
+    assert np.array_equal(np.array(_LEGENDRE_NODES), nodes)
+    assert np.array_equal(np.array(_LEGENDRE_WEIGHTS), weights)

@@ -61,3 +61,23 @@ def test_kernels_equal_the_van_loan_exponential_of_the_whole_generator(scale, mo
     p, avg = one_month_kernels(rates, months)
     np.testing.assert_allclose(p, np.clip(e[:, :9, :n], 0, None).reshape(p.shape), atol=1e-12)
     np.testing.assert_allclose(avg, np.clip(e[:, :9, n:], 0, None).reshape(avg.shape), atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.001, 3.0), st.lists(st.floats(0.2, 3.0), min_size=1, max_size=4, unique=True),
+       st.integers(0, 2**32 - 1))
+def test_in_care_kernels_equal_one_month_kernels_for_every_length(scale, lengths, seed):
+    """The draws' kernels, all month lengths from one set of Taylor powers, equal the in-care columns of
+    one_month_kernels for each length on its own (to round-off)."""
+    from careflow.flows.markov import in_care_kernels
+
+    rng = np.random.default_rng(seed)
+    rates = rng.gamma(0.5, scale / 5, size=(4, 5, 9, 15))
+    rates[..., np.arange(9), np.arange(9)] = 0.0
+    together = in_care_kernels(rates, lengths)
+    assert len(together) == len(lengths)
+    for months, (p_in, avg_in) in zip(lengths, together, strict=True):
+        p, avg = one_month_kernels(rates, months)
+        assert p_in.shape == avg_in.shape == (4, 5, 9, 9) and p_in.flags.c_contiguous
+        np.testing.assert_allclose(p_in, p[..., :9], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(avg_in, avg[..., :9], rtol=1e-12, atol=1e-13)

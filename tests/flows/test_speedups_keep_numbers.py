@@ -11,6 +11,9 @@
   per cent of the 95% band's width of the edges 2,000 draws give.
 * The observed stock the back-test scores against, counted for all dates at once, equals :func:`stock_at` date by
   date.
+* Everything ``careflow forecast`` writes (every CSV table and the HTML report, with a scenario and the back-test)
+  equals what it wrote before the projection was restructured into fewer, larger operations
+  (``data/forecast_before_projfast/``, written by careflow at commit 05db2c8 from a synthetic LA; see its README).
 
 The changes are numerical only (the same sums in another order; gamma quantiles by careflow.flows._gamma instead
 of scipy), so the tolerance is 1e-9 relative.
@@ -18,6 +21,8 @@ of scipy), so the tolerance is 1e-9 relative.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,6 +137,34 @@ def test_observed_stock_equals_stock_at_date_by_date(toy) -> None:
         day = got.filter(pl.col("date") == when)
         assert day["observed"].to_list() == [*cats.tolist(), *bands.tolist(), int(cats.sum())]
     assert got.filter(pl.col("breakdown") == "total")["observed"].max() > 100
+
+
+BEFORE = Path(__file__).parent / "data" / "forecast_before_projfast"
+
+
+def test_forecast_tables_equal_the_ones_before_the_restructuring(tmp_path: Path) -> None:
+    """``careflow forecast`` through the CLI, as the user runs it: every table and the report as before."""
+    out = tmp_path / "forecast"
+    done = subprocess.run(
+        [sys.executable, "-c", "from careflow.cli import app; app()", "forecast", "--synthetic", "30000", "--seed",
+         "3", "--scenario", str(BEFORE / "every_kind.yaml"), "--out", str(out)],
+        capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    tables = sorted(p.name for p in BEFORE.glob("*.csv"))
+    assert len(tables) == 11 and sorted(p.name for p in out.glob("*.csv")) == tables
+    for name in tables:
+        before, now = pl.read_csv(BEFORE / name), pl.read_csv(out / name)
+        assert now.columns == before.columns, name
+        assert now.height == before.height > 0, name
+        for col in before.columns:
+            if before[col].dtype.is_float():
+                old, new = before[col].to_numpy(), now[col].to_numpy()
+                scale = float(np.nanmax(np.abs(old))) if old.size else 0.0
+                np.testing.assert_allclose(new, old, rtol=1e-9, atol=1e-9 * scale, err_msg=f"{name} {col}")
+            else:
+                assert now[col].to_list() == before[col].to_list(), f"{name} {col}"
+    # The report shows the same numbers, rounded for reading: the same text.
+    assert (out / "report.html").read_text(encoding="utf-8") == (BEFORE / "report.html").read_text(encoding="utf-8")
 
 
 def means_by_age_reference(

@@ -88,3 +88,22 @@ def test_unit_costs_come_from_the_library_or_a_users_own_figures(tmp_path: Path)
                    encoding="utf-8")
     with pytest.raises(FlowConfigError, match="has 5209 lines"):
         load_unit_costs(own)
+
+
+def test_state_space_file_is_read_once_until_it_changes(tmp_path):
+    """load_states parses a file once per process (a forecast asks for it at each fit and projection), and again
+    once the file changes."""
+    import os
+
+    from careflow.flows.states import DATA
+
+    path = tmp_path / "states.yaml"
+    text = (DATA / "v1.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    first = load_states(path)
+    assert load_states(path) is first
+    path.write_text(text.replace("description:", "description: Edited.", 1), encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a new modification time even on a coarse clock
+    edited = load_states(path)
+    assert edited is not first and edited.description.startswith("Edited.")
+    assert load_states(path) is edited

@@ -20,6 +20,7 @@ import numpy as np
 
 from careflow import params
 from careflow.flows._errors import FlowConfigError
+from careflow.flows._files import cached_by_file
 from careflow.flows.states import StateConfig
 
 __all__ = ["UnitCost", "UnitCosts", "flow_parameter", "load_unit_costs"]
@@ -39,8 +40,14 @@ def flow_parameter(name: str) -> params.Parameter:
     if not path.is_file():
         known = sorted(p.stem for p in INFLATION.parent.glob("*.yaml"))
         raise FlowConfigError(f"no flows parameter {name!r} (known: {', '.join(known)})")
+    return _parameter_file(path)
+
+
+@cached_by_file
+def _parameter_file(path: Path) -> params.Parameter:
+    """One flows parameter file, read once per process (each fit and each projection's costs ask for one)."""
     try:
-        return params.load_file(path, name=name)[name]
+        return params.load_file(path, name=path.stem)[path.stem]
     except params.ParameterError as exc:
         raise FlowConfigError(str(exc)) from None
 
@@ -79,11 +86,15 @@ class UnitCosts:
     def weekly(self, states: StateConfig, dates: list[date], external_share: np.ndarray) -> np.ndarray:
         """Weekly cost per child (T, K) at each month end: the provider mix × each cost, inflated to the date."""
         out = np.zeros((len(dates), len(states.categories)))
+        # Each category's two costs looked up once, not once per month (the same scalar sums, month by month).
+        mixes = [[(self.get(cat, provider), share) for provider, share in
+                  (("in_house", 1 - external_share[k]), ("external", external_share[k]))]
+                 for k, cat in enumerate(states.category_names)]
         for t, when in enumerate(dates):
-            for k, cat in enumerate(states.category_names):
+            for k, costs in enumerate(mixes):
                 mixed = 0.0
-                for provider, share in (("in_house", 1 - external_share[k]), ("external", external_share[k])):
-                    since, value = self.get(cat, provider).at(when)
+                for cost, share in costs:
+                    since, value = cost.at(when)
                     years = (when - since).days / 365.25
                     mixed += share * value * (1 + self.inflation) ** years
                 out[t, k] = mixed
@@ -107,7 +118,20 @@ def load_unit_costs(
         FlowConfigError: a category without an in-house and external cost, a value without a date or reference,
             unknown keys.
     """
-    path = Path(path) if path is not None else PACKAGED
+    unit, costs, where = _read_costs(Path(path) if path is not None else PACKAGED)
+    if inflation is None:
+        inflation = float(flow_parameter("unit_cost_inflation").value)
+    result = UnitCosts(unit, costs, where, float(inflation))
+    if states is not None:
+        for cat in states.category_names:
+            for provider in PROVIDERS:
+                result.get(cat, provider)
+    return result
+
+
+@cached_by_file
+def _read_costs(path: Path) -> tuple[str, tuple[UnitCost, ...], str]:
+    """A unit-cost file's unit, costs and name, read once per process (each projection is priced)."""
     where = path.name
     try:
         raw = params.read_yaml(path)
@@ -124,14 +148,7 @@ def load_unit_costs(
             if provider not in PROVIDERS:
                 raise FlowConfigError(f"{at}: provider must be one of {PROVIDERS}")
             costs.append(_leaf(cat, provider, leaf, at))
-    if inflation is None:
-        inflation = float(flow_parameter("unit_cost_inflation").value)
-    result = UnitCosts(raw["unit"], tuple(costs), where, float(inflation))
-    if states is not None:
-        for cat in states.category_names:
-            for provider in PROVIDERS:
-                result.get(cat, provider)
-    return result
+    return str(raw["unit"]), tuple(costs), where
 
 
 _OWN_KEYS = {"reference", "values", "assumption", "description"}

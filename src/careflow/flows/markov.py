@@ -25,6 +25,7 @@ Bands are gamma quantiles matched to the mean and variance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -72,6 +73,46 @@ def one_month_kernels(rates: np.ndarray, months: float = 1.0) -> tuple[np.ndarra
     p = np.concatenate([e, f @ b], axis=2).reshape(*lead, k, n)
     avg = np.concatenate([f, g @ b], axis=2).reshape(*lead, k, n)
     return np.clip(p, 0, None), np.clip(avg, 0, None)
+
+
+def in_care_kernels(
+    rates: np.ndarray, lengths: Sequence[float], degree: int = 10
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The in-care columns of :func:`one_month_kernels` (..., K, K) for each step length in ``lengths`` (months):
+    ``expm(A L)`` and its average over the step ``F`` (``p[..., :K]`` and ``avg[..., :K]``, to round-off).
+
+    The bands' parameter draws need only these (their outputs are children in care), for ~500 matrices and the
+    three or four lengths of calendar months: the Taylor polynomial's powers of ``A / 2^s`` are computed once for
+    every length (``s`` from the longest, so that ``‖A L / 2^s‖ ≤ 1/4`` for each), each length's ``E`` and ``F``
+    are then one weighted sum of the powers (one matrix product for all), and only the doublings are per length.
+    """
+    k = rates.shape[-2]
+    lead = rates.shape[:-2]
+    flat = rates.reshape(-1, k, rates.shape[-1])
+    m = flat.shape[0]
+    a = flat[:, :, :k].copy()
+    idx = np.arange(k)
+    a[:, idx, idx] = -flat.sum(axis=2)  # the one-month generator's diagonal: minus every way out of the state
+    norm = float(np.abs(a).sum(axis=-1).max()) * max(lengths) if a.size else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.25)))) if norm > 0 else 0
+    t = 1.0 / 2.0**squarings
+    y = a * t
+    powers = np.empty((degree + 1, m, k, k))
+    powers[0] = np.eye(k)
+    powers[1] = y
+    for j in range(2, degree + 1):
+        np.matmul(powers[j - 1], y, out=powers[j])
+    # E_L = Σ_j L^j y^j / j!, F_L = t Σ_j L^j y^j / (j + 1)!: the coefficients of every length, one product.
+    fact = np.cumprod([1.0, *range(1, degree + 2)])  # j! for j = 0 … degree + 1
+    coef = np.array([[length**j / fact[j + r] * (t if r else 1.0) for j in range(degree + 1)]
+                     for length in lengths for r in (0, 1)])
+    ef = (coef @ powers.reshape(degree + 1, -1)).reshape(len(lengths), 2, m, k, k)
+    e, f = ef[:, 0], ef[:, 1]
+    for _ in range(squarings):  # the doublings of every length in one product each
+        f += e @ f
+        e = e @ e
+    e, f = np.clip(e, 0, None), np.clip(f, 0, None)
+    return [(e[i].reshape(*lead, k, k), f[i].reshape(*lead, k, k)) for i in range(len(lengths))]
 
 
 def _phi_batch(a: np.ndarray, degree: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -207,14 +248,17 @@ def project(
 
     kernel_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     spans = _band_spans(band_of, b)
-    x = n0.copy()
-    cohorts = np.zeros((t_n, a_n, k))
+    # Children by age in months × category: [0] those in care at the start, [s + 1] those who entered in month s
+    # (each entry cohort is followed on its own: the entry level's error acts on each month's entrants).
+    groups = np.zeros((t_n + 1, a_n, k))
+    groups[0] = n0
     means = np.zeros((t_n, o_n))
     variances = np.zeros((t_n, o_n))
     cohort_out = np.zeros((t_n, t_n, o_n))
     entries_out = np.zeros((t_n, k))
     exits_out = np.zeros((t_n, e))
     age_out = st.exit_names.index(st.age_out_exit)
+    cost = k + b + 1
     for t in range(t_n):
         p_b, avg_b = _kernels(model.transitions_.rates_, comp, t, float(lengths[t]), kernel_cache)
         for step, src, dst, share in comp.moves:
@@ -223,47 +267,51 @@ def project(
                 move[src, src] = 1 - share
                 move[src, dst] += share
                 p_b = np.einsum("ij,bjl->bil", move, p_b)
-        p_a = p_b[band_of]  # (A, K, K+E)
-        agg[k + b + 1] = weights[t][None, :]
+        p_in, p_out = np.ascontiguousarray(p_b[..., :k]), np.ascontiguousarray(p_b[..., k:])
+        agg[cost] = weights[t][None, :]
 
-        # Every age of a band moves by the band's kernel: one matrix product per band (not one per age).
-        y = _by_band(x, p_b, spans)
-        exits_out[t] += y[:, k:].sum(axis=0)
-        exits_out[t, age_out] += y[-1, :k].sum()
-        x = np.zeros_like(x)
-        x[1:] = y[:-1, :k]
-        if t:
-            yc = _by_band(cohorts[:t], p_b, spans)
-            exits_out[t] += yc[:, :, k:].sum(axis=(0, 1))
-            exits_out[t, age_out] += yc[:, -1, :k].sum()
-            cohorts[:t] = 0.0
-            cohorts[:t, 1:] = yc[:, :-1, :k]
+        # Every age of a band moves by the band's kernel: one matrix product per band (not one per age). The
+        # exits of everyone in care are those of their sum; those at the last age who stay in care turn 18.
+        everyone = groups[: t + 1].sum(axis=0)
+        exits_out[t] += _by_band(everyone, p_out, spans).sum(axis=0)
+        exits_out[t, age_out] += (everyone[-1] @ p_in[-1]).sum()
+        moved = _by_band(groups[: t + 1], p_in, spans)
+        groups[: t + 1, 0] = 0.0
+        groups[: t + 1, 1:] = moved[:, :-1]
         z = _by_band(entrants[t], avg_b, spans)
-        cohorts[t] = z[:, :k]
+        groups[t + 1] = z[:, :k]
         exits_out[t] += z[:, k:].sum(axis=0)
         entries_out[t] = entrants[t].sum(axis=0)
 
         if len(v):
-            v = (v[:, None, :] @ p_a[age_x])[:, 0, :k]
+            v = (v[:, None, :] @ p_in[band_of[age_x]])[:, 0, :]
             age_x = age_x + 1
             gone = age_x >= a_n
             v[gone] = 0.0
             age_x = np.minimum(age_x, a_n - 1)
 
-        full = x + cohorts[: t + 1].sum(axis=0)
+        # Only the variances (the covariance's diagonal) are kept: each part's diagonal directly.
+        full = groups[: t + 2].sum(axis=0)
         flat = agg.reshape(o_n, -1)
         means[t] = flat @ full.ravel()
-        cov = (flat * full.ravel()[None, :]) @ flat.T
+        var = means[t].copy()  # Σ_i A_oi² n_i: A is 0/1 but for the cost row
+        var[cost] = full.sum(axis=0) @ weights[t] ** 2
         if len(v):
-            g = (v[:, None, :] @ agg.transpose(1, 2, 0)[age_x])[:, 0, :]  # (X, O)
-            cov -= g.T @ (nx[:, None] * g)
-        c = cohorts[: t + 1].reshape(t + 1, -1) @ flat.T  # (t+1, O)
+            # A π_x for each child in care at the start (categories, bands, total, cost), without building A.
+            in_care = v.sum(axis=1)
+            g = np.zeros((len(v), o_n))
+            g[:, :k] = v
+            g[np.arange(len(v)), k + band_of[age_x]] = in_care
+            g[:, k + b] = in_care
+            g[:, cost] = v @ weights[t]
+            var -= nx @ (g * g)
+        c = groups[1: t + 2].reshape(t + 1, -1) @ flat.T  # (t+1, O)
         cohort_out[t, : t + 1] = c
         total_c = c.sum(axis=0)
-        cov += level_var * np.outer(total_c, total_c)
+        var += level_var * total_c * total_c
         suffix = np.cumsum(c[::-1], axis=0)[::-1]  # R_j = Σ_{s ≥ j} c_s
-        cov += drift_var * suffix.T @ suffix
-        variances[t] = np.clip(np.diag(cov), 0.0, None)
+        var += drift_var * (suffix * suffix).sum(axis=0)
+        variances[t] = np.clip(var, 0.0, None)
 
     draw_means = None
     if parameter_draws:
@@ -324,19 +372,24 @@ def _means_under_draws(
     totals = np.stack([n0[lo:hi].sum(axis=0) for lo, hi in spans])[None].repeat(s_n, axis=0)  # (S, B, K)
     out = np.zeros((s_n, t_n, k + b + 2))
     cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    # The kernels to the categories in care, (S, B, K, K), contiguous for the batched products below: for each
+    # hazard multiplier of the scenario, those of every step length it meets, together.
+    by_hazard: dict[bytes, tuple[int, list[float]]] = {}
     for t in range(t_n):
-        key = comp.hazard[t].tobytes() + np.float64(lengths[t]).tobytes()
-        if key not in cache:
-            cache[key] = one_month_kernels(draws.rates * comp.hazard[t][None], float(lengths[t]))
-        p_b, avg_b = cache[key]  # (S, B, K, K+E)
+        first, seen = by_hazard.setdefault(comp.hazard[t].tobytes(), (t, []))
+        if float(lengths[t]) not in seen:
+            seen.append(float(lengths[t]))
+    for hazard, (first, seen) in by_hazard.items():
+        for length, kernels in zip(seen, in_care_kernels(draws.rates * comp.hazard[first][None], seen), strict=True):
+            cache[hazard + np.float64(length).tobytes()] = kernels
+    for t in range(t_n):
+        p_in, avg_in = cache[comp.hazard[t].tobytes() + np.float64(lengths[t]).tobytes()]
         for step, src, dst, share in comp.moves:
             if step == t:
                 move = np.eye(k)
                 move[src, src] = 1 - share
                 move[src, dst] += share
-                p_b = np.einsum("ij,sbjl->sbil", move, p_b)
-        # To the categories in care, (S, B, K, K), contiguous for the batched products below.
-        p_in, avg_in = np.ascontiguousarray(p_b[..., :k]), np.ascontiguousarray(avg_b[..., :k])
+                p_in = np.ascontiguousarray(np.einsum("ij,sbjl->sbil", move, p_in))
         # Entrants of this step by band, (S, B, K): the draw's mix over bands x the draw's ages within the band
         # (one product: each age's entrants sit in its band's block).
         by_band = np.zeros((a_n, b, k))

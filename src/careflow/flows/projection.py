@@ -68,6 +68,9 @@ class Projection:
     flows: pl.DataFrame
     issues: list[Issue] = field(default_factory=list)
     internals: dict[str, Any] = field(default_factory=dict, repr=False)
+    # spend() by period, for the summary it was computed from (the tables and the report each ask for some).
+    _spend: tuple[pl.DataFrame | None, dict[str, pl.DataFrame]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False)
 
     def stock(self, breakdown: str = "category") -> pl.DataFrame:
         """Stock by ``category``, ``age_band`` or ``total``, one row per month and group."""
@@ -79,6 +82,14 @@ class Projection:
         Quarterly and yearly bands add the monthly bands as if months were perfectly correlated (stock moves
         slowly, so neighbouring months are nearly so); that errs on the wide side.
         """
+        source, done = self._spend
+        if source is not self.summary:
+            self._spend = source, done = self.summary, {}
+        if period not in done:
+            done[period] = self._spend_by(period)
+        return done[period]
+
+    def _spend_by(self, period: str) -> pl.DataFrame:
         weekly = self.summary.filter(pl.col("breakdown") == "weekly_cost_gbp", pl.col("group") == "all")
         if period == "week":
             return weekly

@@ -79,14 +79,15 @@ def svg_band_chart(
             label = f"Apr {yr}" if k % every == 0 else ""
             out.append(f'<line x1="{x(d):.1f}" x2="{x(d):.1f}" y1="{top}" y2="{top + h}" stroke="#eee"/>'
                        f'<text x="{x(d):.1f}" y="{top + h + 14}" text-anchor="middle">{label}</text>')
+    xs = [f"{x(d):.1f}," for d in dates]  # each date's x, formatted once for every line and band edge
     for i, s in enumerate(series):
         color = s.get("color", PALETTE[i % len(PALETTE)])
         for lo_k, hi_k, alpha in (("p2_5", "p97_5", 0.12), ("p10", "p90", 0.22)):
             if lo_k in s and hi_k in s:
-                ring = [f"{x(d):.1f},{y(v):.1f}" for d, v in zip(dates, s[hi_k], strict=True)]
-                ring += [f"{x(d):.1f},{y(v):.1f}" for d, v in reversed(list(zip(dates, s[lo_k], strict=True)))]
+                ring = [f"{px}{y(v):.1f}" for px, v in zip(xs, s[hi_k], strict=True)]
+                ring += [f"{px}{y(v):.1f}" for px, v in reversed(list(zip(xs, s[lo_k], strict=True)))]
                 out.append(f'<polygon points="{" ".join(ring)}" fill="{color}" fill-opacity="{alpha}" stroke="none"/>')
-        pts = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in zip(dates, s["mean"], strict=True))
+        pts = " ".join(f"{px}{y(v):.1f}" for px, v in zip(xs, s["mean"], strict=True))
         out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
         out.append(f'<text x="{left + w - 4}" y="{top + 12 + 13 * i}" text-anchor="end" fill="{color}">'
                    f'{html.escape(str(s["label"]))}</text>')
@@ -97,8 +98,15 @@ def svg_band_chart(
     return "".join(out)
 
 
-def _series(projection: Projection, breakdown: str, group: str, label: str | None = None) -> dict[str, Any]:
-    s = projection.summary.filter(pl.col("breakdown") == breakdown, pl.col("group") == group)
+def _groups(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
+    """A summary's rows by (breakdown, group), split in one pass (the report charts ~16 series of the baseline:
+    a filter each was ~3 ms of CPU)."""
+    return frame.partition_by("breakdown", "group", as_dict=True, maintain_order=True)
+
+
+def _series(groups: dict[tuple[str, str], pl.DataFrame], breakdown: str, group: str,
+            label: str | None = None) -> dict[str, Any]:
+    s = groups[(breakdown, group)]
     return {"label": label or group, **{c: s[c].to_list() for c in ("mean", "p2_5", "p10", "p90", "p97_5")}}
 
 
@@ -152,18 +160,19 @@ def write_report(
         "year-to-year wander, and the estimation error of the transition and exit rates and of the entry mix; not "
         "changes in how children move that the reference window did not see.</p>")
     parts.append("<h2>Children in care</h2>")
-    series = [_series(baseline, "total", "all", "baseline")]
+    base = _groups(baseline.summary)
+    series = [_series(base, "total", "all", "baseline")]
     for proj, _ in scenarios:
-        series.append({**_series(proj, "total", "all", proj.scenario)})
+        series.append({**_series(_groups(proj.summary), "total", "all", proj.scenario)})
     parts.append(svg_band_chart("Children in care (all)", dates, series, width=900, height=300))
     parts.append("<div class='grid'>")
     for cat in st.categories:
-        s = _series(baseline, "category", cat.name, "baseline")
+        s = _series(base, "category", cat.name, "baseline")
         if max(s["p97_5"] or [0]) > 0:
             parts.append(svg_band_chart(cat.label, dates, [s], width=380, height=200))
     parts.append("</div><h3>By age band</h3><div class='grid'>")
     for band in st.age_bands:
-        parts.append(svg_band_chart(band.label, dates, [_series(baseline, "age_band", band.name)], width=380,
+        parts.append(svg_band_chart(band.label, dates, [_series(base, "age_band", band.name)], width=380,
                                     height=200))
     parts.append("</div>")
     parts.append("<h2>Entries and exits (expected per month)</h2>")

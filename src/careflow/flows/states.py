@@ -25,6 +25,7 @@ import numpy as np
 
 from careflow._yaml import load_yaml
 from careflow.flows._errors import FlowConfigError
+from careflow.flows._files import cached_by_file
 
 __all__ = ["AgeBand", "Exit", "PlacementCategory", "StateConfig", "load_states"]
 
@@ -204,8 +205,13 @@ def load_states(version_or_path: int | str | Path = 1) -> StateConfig:
             raise FlowConfigError(f"no state space version {version_or_path}; careflow holds {', '.join(known)}")
     else:
         path = Path(version_or_path)
-    raw = load_yaml(path)  # libyaml's C parser: the state space is read at each fit
-    return _parse(raw, path.name)
+    return _load_file(path)
+
+
+@cached_by_file
+def _load_file(path: Path) -> StateConfig:
+    """A state space file, parsed once per process (a forecast's fits and projections each ask for it)."""
+    return _parse(load_yaml(path), path.name)  # libyaml's C parser
 
 
 def _strict(obj: Any, allowed: set[str], required: set[str], where: str) -> dict[str, Any]:
