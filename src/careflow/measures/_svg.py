@@ -35,6 +35,8 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     mag = 10 ** math.floor(math.log10(raw))
     step = min((s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw), default=raw)
     start = math.floor(lo / step) * step
+    if start > lo:  # lo / step underflowed to zero (a subnormal lo): the first tick must still be at or below lo
+        start -= step
     ticks = [round(start, 10)]
     # up to the first tick at or above ``hi``: a top tick below it would put the highest marks outside the frame
     while ticks[-1] < hi - step * 1e-9 and len(ticks) <= 4 * n:  # bounded: a step lost in rounding cannot loop
