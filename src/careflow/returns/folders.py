@@ -322,11 +322,13 @@ def _locate(result: ReadResult, spec: ReturnSpec) -> list[Issue]:
         where.setdefault(path.name, _relative(path, spec.root))
     prefix = f"{spec.label}: " if spec.year is not None else ""
     out = []
-    for issue in result.issues:
+    for issue in result.issues:  # Issue(...) rather than dataclasses.replace: a return can have thousands of issues
         if issue.file is not None and issue.file in where and where[issue.file] != issue.file:
-            out.append(replace(issue, file=where[issue.file]))
+            out.append(Issue(issue.code, issue.severity, issue.message, where[issue.file], issue.row, issue.element,
+                             issue.field, issue.value, issue.table))
         elif issue.file is None and prefix:
-            out.append(replace(issue, message=prefix + issue.message))
+            out.append(Issue(issue.code, issue.severity, prefix + issue.message, issue.file, issue.row, issue.element,
+                             issue.field, issue.value, issue.table))
         else:
             out.append(issue)
     return out
