@@ -449,7 +449,13 @@ def _keyed(name: str, frame: pl.DataFrame) -> list[str] | None:
 
 
 def _with_latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col("local_authority").fill_null("").alias("_la")).with_columns(
+    return _marked(frame, key).collect(engine="in-memory")
+
+
+def _marked(frame: pl.DataFrame, key: list[str]) -> pl.LazyFrame:
+    """The rows with ``_la`` (the local authority, blank if none) and ``_latest`` (the latest year that returned
+    the same record)."""
+    return frame.lazy().with_columns(pl.col("local_authority").fill_null("").alias("_la")).with_columns(
         pl.col("collection_year").max().over(key).alias("_latest"))
 
 
@@ -477,8 +483,11 @@ def _reconcile_report(data: CareData, issues: list[Issue]) -> tuple[dict[str, in
         key = _keyed(name, frame)
         if key is None:
             continue
-        marked = _with_latest(frame, key)
-        earlier = marked.filter(pl.col("collection_year") < pl.col("_latest")).height
+        # The rows and how many of them an earlier year returned, in one call into polars.
+        lazy = _marked(frame, key)
+        marked, counted = pl.collect_all(
+            [lazy, lazy.select((pl.col("collection_year") < pl.col("_latest")).sum())], engine="in-memory")
+        earlier = int(counted.item())
         if earlier:
             repeated[name] = earlier
         if name == "looked_after_episodes" and earlier:
@@ -493,9 +502,10 @@ def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], co
     """Compare each year's version of a record with the next year's; a value that changed (not one filled in,
     nor a code the code lists replaced) is a revision."""
     fields = tuple(f for f in fields if f in marked.columns)
-    versions = (marked.filter(pl.col("collection_year").is_not_null())
+    versions = (marked.lazy().filter(pl.col("collection_year").is_not_null())
                 .unique(subset=[*key, "collection_year"], keep="last")  # a child in both returns of one year
-                .sort([*key, "collection_year"]))
+                .sort([*key, "collection_year"])
+                .collect(engine="in-memory"))
     versions = _recoded_to_next(versions, key, fields)
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     changed = [
@@ -503,10 +513,10 @@ def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], co
         .fill_null(False).alias(f"_changed_{f}")
         for f in fields
     ]
-    compared = versions.with_columns(
+    compared = versions.lazy().with_columns(
         *changed, *(pl.col(f).shift(-1).alias(f"_next_{f}") for f in fields),
         pl.col("collection_year").shift(-1).alias("_next_year"),
-    ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields))
+    ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields)).collect(engine="in-memory")
     for row in compared.iter_rows(named=True):
         what = "; ".join(
             f"{f} {_show(row[f])} → {_show(row[f'_next_{f}'])}" for f in fields if row[f"_changed_{f}"]
@@ -529,11 +539,15 @@ def _show(value: object) -> str:
 def _recoded_to_next(versions: pl.DataFrame, key: list[str], fields: tuple[str, ...]) -> pl.DataFrame:
     """Each version's codes as the next year's lists have them (``H5`` became ``K3`` in 2025-26): a code list
     changing is not the return changing its mind."""
+    from careflow import codes
     from careflow.tables import recode_for_year
 
     coded = [f for f in fields if versions.schema[f] == pl.String]
     if not coded:
         return versions
+    held = {int(y) for y in codes.years("ssda903")}
+    if not held.intersection(versions["collection_year"].drop_nulls().unique().to_list()):
+        return versions  # no year the versions are brought up to has code lists: recoding would change nothing
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     versions = versions.with_row_index("_i").with_columns(
         pl.when(same).then(pl.col("collection_year").shift(-1)).otherwise(None).alias("_to"))

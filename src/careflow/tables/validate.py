@@ -289,6 +289,8 @@ def _explained(code_list: str, value: str, year: int | None, collection: str) ->
     careflow holds no lists for. Kept per process: the same few codes recur in every row and every return."""
     from careflow import codes
 
+    if year is not None and not _holds(collection, year):
+        return _explained(code_list, value, None, collection)  # as codes.explain's KeyError below, sooner
     try:
         return (
             codes.explain(code_list, value, year, collection=collection)
@@ -298,6 +300,18 @@ def _explained(code_list: str, value: str, year: int | None, collection: str) ->
     except KeyError:
         # A year outside the lists careflow holds: judge against every year instead.
         return _explain_any_year(code_list, value, collection)
+
+
+@lru_cache(maxsize=256)
+def _holds(collection: str, year: int) -> bool:
+    """Whether careflow holds code lists for a collection year (``True`` when unsure: the caller then asks
+    :func:`careflow.codes.explain`, which decides)."""
+    from careflow import codes
+
+    try:
+        return codes.CollectionYear.parse(year) in codes.years(collection)
+    except Exception:  # any doubt goes to codes.explain, which reports it
+        return True
 
 
 def _explain_any_year(name: str, value: str, collection: str) -> str | None:
