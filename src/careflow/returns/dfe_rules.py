@@ -182,7 +182,8 @@ def ssda903_findings(data: CareData, year: int) -> list[Finding]:
                             "The reason for social worker change is either not valid or has not been entered",
                             None) for row in _rows(data["social_worker_episodes"], bad)]
     if episodes is not None and children is not None and "legal_status" in episodes.columns:
-        cared = episodes.filter(~pl.col("legal_status").is_in(["V3", "V4"]))["child_id"].unique()
+        cared = episodes.lazy().filter(~pl.col("legal_status").is_in(["V3", "V4"])).select(
+            pl.col("child_id").unique()).collect(engine="in-memory")["child_id"]
         looked_after = pl.col("child_id").is_in(cared.implode())
         checks: dict[str, pl.Expr] = {}
         if "upn" in children.columns:  # 442: a child looked after (not only on short breaks) has a UPN or a UN code

@@ -504,16 +504,16 @@ def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], co
     fields = tuple(f for f in fields if f in marked.columns)
     versions = (marked.lazy().filter(pl.col("collection_year").is_not_null())
                 .unique(subset=[*key, "collection_year"], keep="last")  # a child in both returns of one year
-                .sort([*key, "collection_year"])
-                .collect(engine="in-memory"))
-    versions = _recoded_to_next(versions, key, fields)
+                .sort([*key, "collection_year"]))
+    if _may_recode(marked, fields):
+        versions = _recoded_to_next(versions.collect(engine="in-memory"), key, fields).lazy()
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     changed = [
         (pl.col(f).is_not_null() & (pl.col(f).shift(-1).is_null() | (pl.col(f) != pl.col(f).shift(-1))))
         .fill_null(False).alias(f"_changed_{f}")
         for f in fields
     ]
-    compared = versions.lazy().with_columns(
+    compared = versions.with_columns(
         *changed, *(pl.col(f).shift(-1).alias(f"_next_{f}") for f in fields),
         pl.col("collection_year").shift(-1).alias("_next_year"),
     ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields)).collect(engine="in-memory")
@@ -536,18 +536,25 @@ def _show(value: object) -> str:
     return "(blank)" if value is None else str(value)
 
 
+def _may_recode(frame: pl.DataFrame, fields: tuple[str, ...]) -> bool:
+    """Whether recoding could change a version: some field is coded, and some year of the rows (the years versions
+    are brought up to are among them) has code lists. When not, the comparison runs as one query."""
+    from careflow import codes
+
+    if not any(frame.schema[f] == pl.String for f in fields):
+        return False
+    held = {int(y) for y in codes.years("ssda903")}
+    return bool(held.intersection(frame["collection_year"].drop_nulls().unique().to_list()))
+
+
 def _recoded_to_next(versions: pl.DataFrame, key: list[str], fields: tuple[str, ...]) -> pl.DataFrame:
     """Each version's codes as the next year's lists have them (``H5`` became ``K3`` in 2025-26): a code list
     changing is not the return changing its mind."""
-    from careflow import codes
     from careflow.tables import recode_for_year
 
     coded = [f for f in fields if versions.schema[f] == pl.String]
     if not coded:
         return versions
-    held = {int(y) for y in codes.years("ssda903")}
-    if not held.intersection(versions["collection_year"].drop_nulls().unique().to_list()):
-        return versions  # no year the versions are brought up to has code lists: recoding would change nothing
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     versions = versions.with_row_index("_i").with_columns(
         pl.when(same).then(pl.col("collection_year").shift(-1)).otherwise(None).alias("_to"))

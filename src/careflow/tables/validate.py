@@ -56,17 +56,9 @@ class Source:
         if self.file is None and row is None and element is None and index is not None:
             element = f"row index {index}"
         field_name = self.fields.get(column, column) if column is not None else None
-        return Issue(
-            code=code,
-            severity=severity,
-            message=message,
-            file=self.file,
-            row=row,
-            element=element,
-            field=field_name,
-            value=None if value is None else str(value),
-            table=table,
-        )
+        # Positional: a return can have thousands of issues, and keyword arguments cost more.
+        return Issue(code, severity, message, self.file, row, element, field_name,
+                     None if value is None else str(value), table)
 
 
 def validate(
@@ -116,10 +108,7 @@ def validate_table(
     key = _key(table, frame)
     coded = _coded(table, frame) if check_codes else []
     summary: dict[str, object] = {}
-    exprs = [pl.col(c).null_count().alias(f"missing:{c}") for c in required]
-    if key:
-        exprs.append(pl.struct(key).is_duplicated().any().alias("duplicated"))
-    exprs += [_distinct(column.name, has_year="collection_year" in frame.columns) for column in coded]
+    exprs = _summary(tuple(required), tuple(key), tuple(c.name for c in coded), "collection_year" in frame.columns)
     if exprs:
         summary = frame.select(exprs).row(0, named=True)
     issues: list[Issue] = []
@@ -149,6 +138,15 @@ def validate_table(
     if coded:
         issues.extend(_codes(table, frame, coded, summary, year, source))
     return issues
+
+
+@lru_cache(maxsize=256)
+def _summary(required: tuple[str, ...], key: tuple[str, ...], coded: tuple[str, ...], has_year: bool) -> list[pl.Expr]:
+    """The one query's expressions, built once per process for each shape of table."""
+    exprs = [pl.col(c).null_count().alias(f"missing:{c}") for c in required]
+    if key:
+        exprs.append(pl.struct(key).is_duplicated().any().alias("duplicated"))
+    return exprs + [_distinct(name, has_year=has_year) for name in coded]
 
 
 def _key(table: TableSchema, frame: pl.DataFrame) -> list[str]:

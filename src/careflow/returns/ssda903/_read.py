@@ -290,24 +290,30 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
                 table=layout.table,
             )
         )
-    frame = frame.select([pl.col(p).alias(f) for p, f in keep.items()] + ["_line"])
+    renamed = frame.lazy().select([pl.col(p).alias(f) for p, f in keep.items()] + ["_line"])
     fields = list(keep.values())
-    if fields:
+    if not fields:
+        frame = renamed.collect(engine="in-memory")
+    else:
         if split.is_clean:
             empty = pl.all_horizontal([pl.col(f).is_null() for f in fields])
         else:
             empty = pl.all_horizontal([pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "") for f in fields])
-        blank = frame.filter(empty)
-        if blank.height:
+        # The table and its empty rows (how many, the first's line), in one call into polars.
+        frame, blank = pl.collect_all(
+            [renamed, renamed.select(empty.sum().alias("n"), pl.col("_line").filter(empty).first().alias("line"))],
+            engine="in-memory",
+        )
+        count, first = blank.row(0)
+        if count:
             frame = frame.filter(~empty)
             issues.append(
                 Issue(
                     "empty-rows",
                     Severity.INFO,
-                    f"{blank.height} empty row{'s' if blank.height > 1 else ''} (first on line {blank['_line'][0]}) "
-                    "skipped.",
+                    f"{count} empty row{'s' if count > 1 else ''} (first on line {first}) skipped.",
                     file=name,
-                    row=int(blank["_line"][0]),
+                    row=int(first),
                 )
             )
     return [RawTable(layout, name, frame, present=fields, is_clean=split.is_clean)], issues
@@ -425,10 +431,11 @@ def _dfe_rules(data: CareData, year: int | None, sources: dict[str, Source]) -> 
     from careflow.returns.dfe_rules import ssda903_findings
 
     out = []
+    nowhere = Source()
     for f in ssda903_findings(data, year):
         value = f.value.strftime("%d/%m/%Y") if isinstance(f.value, dt.date) else f.value
-        out.append(sources.get(f.table, Source()).issue(f.table, f.index, f.column, f.code, Severity.ERROR,
-                                                        f"DfE rule {f.rule}: {f.message}", value))
+        out.append(sources.get(f.table, nowhere).issue(f.table, f.index, f.column, f.code, Severity.ERROR,
+                                                       f"DfE rule {f.rule}: {f.message}", value))
     return out
 
 
