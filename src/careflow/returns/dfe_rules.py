@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -41,7 +41,8 @@ class Finding:
 
 @cache
 def _rules() -> dict[str, Any]:
-    text = resources.files("careflow.returns").joinpath("data/dfe_rules.yaml").read_text(encoding="utf-8")
+    # Beside this module, as careflow.codes reads its lists (importlib.resources would cost ~1 ms to import).
+    text = (Path(__file__).parent / "data" / "dfe_rules.yaml").read_text(encoding="utf-8")
     rules = loads_yaml(text)
     assert isinstance(rules, dict)
     return rules

@@ -345,7 +345,7 @@ def _tables(raws: list[RawTable]) -> tuple[CareData, dict[str, Source], list[Iss
                     table=layout.table,
                 )
             )
-        data[layout.table] = frame.drop(LOCATION_COLUMNS)
+        data[layout.table] = frame[[c for c in frame.columns if c not in LOCATION_COLUMNS]]  # not drop: a query
         sources[layout.table] = _source(frame, files, layout, xml=all(raw.xml for _, raw in parts))
     return data, sources, issues
 
