@@ -290,21 +290,18 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
                 table=layout.table,
             )
         )
-    renamed = frame.lazy().select([pl.col(p).alias(f) for p, f in keep.items()] + ["_line"])
+    # The columns kept, renamed, without a query (a query costs more to plan than to run on a return's rows).
+    kept = [frame.get_column(p).alias(f) for p, f in keep.items()]
+    frame = pl.DataFrame([*kept, frame.get_column("_line")])
     fields = list(keep.values())
-    if not fields:
-        frame = renamed.collect(engine="in-memory")
-    else:
+    # A row is empty when every field is; in a clean file (empty values are null) a field without nulls (most
+    # often CHILD) shows there is none, from the null counts each column keeps.
+    if fields and not (split.is_clean and any(column.null_count() == 0 for column in kept)):
         if split.is_clean:
             empty = pl.all_horizontal([pl.col(f).is_null() for f in fields])
         else:
             empty = pl.all_horizontal([pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "") for f in fields])
-        # The table and its empty rows (how many, the first's line), in one call into polars.
-        frame, blank = pl.collect_all(
-            [renamed, renamed.select(empty.sum().alias("n"), pl.col("_line").filter(empty).first().alias("line"))],
-            engine="in-memory",
-        )
-        count, first = blank.row(0)
+        count, first = frame.select(empty.sum(), pl.col("_line").filter(empty).first()).row(0)
         if count:
             frame = frame.filter(~empty)
             issues.append(
