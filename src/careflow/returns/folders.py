@@ -358,7 +358,12 @@ def _tag(data: CareData, year: int | None) -> CareData:
     for name in data.names():
         frame = data[name]
         if "collection_year" in frame.columns:
-            frame = frame.with_columns(pl.col("collection_year").fill_null(pl.lit(year, dtype=pl.Int16)))
+            if frame["collection_year"].null_count() == frame.height:  # a return without YEAR: the year throughout
+                years = pl.Series("collection_year", [year] * frame.height, dtype=pl.Int16)  # no query: ~20 µs
+                frame = frame.clone()  # a new frame (sharing the columns): the return's own stays as it was read
+                frame.replace_column(frame.get_column_index("collection_year"), years)
+            else:
+                frame = frame.with_columns(pl.col("collection_year").fill_null(pl.lit(year, dtype=pl.Int16)))
         out[name] = frame
     return out
 
