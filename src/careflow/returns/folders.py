@@ -488,29 +488,33 @@ def _reconcile_report(data: CareData, issues: list[Issue]) -> tuple[dict[str, in
         key = _keyed(name, frame)
         if key is None:
             continue
-        # The rows and how many of them an earlier year returned, in one call into polars.
+        # How many rows an earlier year returned and the versions that differ, in one call into polars (the
+        # comparison finds nothing when no row was returned again, and is then not used).
         lazy = _marked(frame, key)
-        marked, counted = pl.collect_all(
-            [lazy, lazy.select((pl.col("collection_year") < pl.col("_latest")).sum())], engine="in-memory")
-        earlier = int(counted.item())
+        fields = {"looked_after_episodes": _EPISODE_FIELDS, "children": ("date_of_birth",)}.get(name)
+        counting = lazy.select((pl.col("collection_year") < pl.col("_latest")).sum())
+        if fields is None:
+            earlier = int(counting.collect(engine="in-memory").item())
+            compared = None
+        else:
+            counted, compared = pl.collect_all([counting, _compared(frame, lazy, key, fields)], engine="in-memory")
+            earlier = int(counted.item())
         if earlier:
             repeated[name] = earlier
-        if name == "looked_after_episodes" and earlier:
-            revised += _revisions(marked, key, _EPISODE_FIELDS, "episode-revised", issues, name)
-        elif name == "children" and earlier:
-            revised += _revisions(marked, key, ("date_of_birth",), "child-revised", issues, name)
+        if compared is not None and earlier:
+            code = "episode-revised" if name == "looked_after_episodes" else "child-revised"
+            revised += _revisions(compared, fields or (), code, issues, name)
     return repeated, revised
 
 
-def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], code: str, issues: list[Issue],
-               table: str) -> int:
-    """Compare each year's version of a record with the next year's; a value that changed (not one filled in,
-    nor a code the code lists replaced) is a revision."""
-    fields = tuple(f for f in fields if f in marked.columns)
-    versions = (marked.lazy().filter(pl.col("collection_year").is_not_null())
+def _compared(frame: pl.DataFrame, marked: pl.LazyFrame, key: list[str], fields: tuple[str, ...]) -> pl.LazyFrame:
+    """Each year's version of a record beside the next year's, where a value changed (not one filled in, nor a
+    code the code lists replaced)."""
+    fields = tuple(f for f in fields if f in frame.columns)
+    versions = (marked.filter(pl.col("collection_year").is_not_null())
                 .unique(subset=[*key, "collection_year"], keep="last")  # a child in both returns of one year
                 .sort([*key, "collection_year"]))
-    if _may_recode(marked, fields):
+    if _may_recode(frame, fields):
         versions = _recoded_to_next(versions.collect(engine="in-memory"), key, fields).lazy()
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     changed = [
@@ -518,10 +522,15 @@ def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], co
         .fill_null(False).alias(f"_changed_{f}")
         for f in fields
     ]
-    compared = versions.with_columns(
+    return versions.with_columns(
         *changed, *(pl.col(f).shift(-1).alias(f"_next_{f}") for f in fields),
         pl.col("collection_year").shift(-1).alias("_next_year"),
-    ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields)).collect(engine="in-memory")
+    ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields))
+
+
+def _revisions(compared: pl.DataFrame, fields: tuple[str, ...], code: str, issues: list[Issue], table: str) -> int:
+    """A warning for each version of a record that the next year's return changed (see :func:`_compared`)."""
+    fields = tuple(f for f in fields if f in compared.columns)
     for row in compared.iter_rows(named=True):
         what = "; ".join(
             f"{f} {_show(row[f])} → {_show(row[f'_next_{f}'])}" for f in fields if row[f"_changed_{f}"]
