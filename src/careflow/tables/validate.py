@@ -110,7 +110,9 @@ def validate_table(
     coded = _coded(table, frame) if check_codes else []
     # Missing values from the null count each column keeps; the rest from the query.
     summary: dict[str, object] = {f"missing:{c}": frame[c].null_count() for c in required}
-    exprs = _summary(tuple(key), tuple(c.name for c in coded), "collection_year" in frame.columns)
+    # Codes are judged per collection year only where rows carry one (a column all null needs no pairing).
+    has_year = "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height
+    exprs = _summary(tuple(key), tuple(c.name for c in coded), has_year)
     if exprs:
         summary.update(frame.select(exprs).row(0, named=True))
     issues: list[Issue] = []
@@ -171,10 +173,11 @@ def _coded(table: TableSchema, frame: pl.DataFrame) -> list[Column]:
 
 
 def _distinct(name: str, *, has_year: bool) -> pl.Expr:
-    """A coded column's distinct values (with their collection year, if the table has one), in order of first
+    """A coded column's distinct values (each with its collection year, if rows have one), in order of first
     appearance, as one list."""
-    cols = [name, "collection_year"] if has_year else [name]
-    distinct = pl.struct(cols).filter(pl.col(name).is_not_null()).unique(maintain_order=True)
+    if not has_year:
+        return pl.col(name).drop_nulls().unique(maintain_order=True).implode().alias(f"codes:{name}")
+    distinct = pl.struct([name, "collection_year"]).filter(pl.col(name).is_not_null()).unique(maintain_order=True)
     return distinct.implode().alias(f"codes:{name}")
 
 
@@ -242,12 +245,15 @@ def _codes(
 
     issues: list[Issue] = []
     has_year = "collection_year" in frame.columns
+    paired = has_year and frame["collection_year"].null_count() < frame.height  # as _summary asked
     present: pl.DataFrame | None = None
     for column in coded:
-        pairs = summary[f"codes:{column.name}"]
-        assert isinstance(pairs, list)
-        if not pairs:
+        found = summary[f"codes:{column.name}"]
+        assert isinstance(found, list)
+        if not found:
             continue
+        # (value, year) pairs; rows without a year pair with None, as the column then holds.
+        pairs = found if paired else [{column.name: value, "collection_year": None} for value in found]
         if column.code_list not in codes.list_names(column.code_collection):
             issues.append(
                 Issue(
