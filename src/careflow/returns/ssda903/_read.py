@@ -429,10 +429,14 @@ def _dfe_rules(data: CareData, year: int | None, sources: dict[str, Source]) -> 
 
     out = []
     nowhere = Source()
+    said: dict[tuple[str, str], tuple[str, str]] = {}  # a rule's code and message, made once for all its rows
     for f in ssda903_findings(data, year):
+        code_message = said.get((f.rule, f.message))
+        if code_message is None:
+            code_message = said[(f.rule, f.message)] = (f.code, f"DfE rule {f.rule}: {f.message}")
         value = f.value.strftime("%d/%m/%Y") if isinstance(f.value, dt.date) else f.value
-        out.append(sources.get(f.table, nowhere).issue(f.table, f.index, f.column, f.code, Severity.ERROR,
-                                                       f"DfE rule {f.rule}: {f.message}", value))
+        out.append(sources.get(f.table, nowhere).issue(f.table, f.index, f.column, code_message[0], Severity.ERROR,
+                                                       code_message[1], value))
     return out
 
 
