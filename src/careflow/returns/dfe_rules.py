@@ -12,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import polars as pl
 
 from careflow._yaml import loads_yaml
 from careflow.tables import CareData
 
-__all__ = ["Finding", "cin_findings", "ssda903_findings"]
+__all__ = ["Finding", "Group", "cin_findings", "issue_code", "ssda903_findings", "ssda903_groups"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,17 @@ class Finding:
     @property
     def code(self) -> str:
         """The issue code careflow reports it under (``dfe-8696``)."""
-        return f"dfe-{self.rule}"
+        return issue_code(self.rule)
+
+
+def issue_code(rule: str) -> str:
+    """The issue code careflow reports a DfE rule under.
+
+    Example:
+        >>> issue_code("8696")
+        'dfe-8696'
+    """
+    return f"dfe-{rule}"
 
 
 @cache
@@ -155,33 +165,49 @@ def _cin_logic(data: CareData) -> list[Finding]:
     return out
 
 
+#: One rule's findings in one table: the rule, the table, the column, the message, the rows (0-based) and, where the
+#: rule shows one, each row's value.
+Group: TypeAlias = tuple[str, str, str, str, list[int], list[object] | None]
+
+
 def ssda903_findings(data: CareData, year: int) -> list[Finding]:
     """The SSDA903 of ``year`` (ending 31 March) against the DfE rules careflow checks."""
+    return [
+        Finding(rule, table, index, column, message, values[n] if values is not None else None)
+        for rule, table, column, message, indices, values in ssda903_groups(data, year)
+        for n, index in enumerate(indices)
+    ]
+
+
+def ssda903_groups(data: CareData, year: int) -> list[Group]:
+    """:func:`ssda903_findings` rule by rule, in the same order: a reader turns thousands of them into issues (the
+    SSDA903 of an LA can have a finding for most of its children) without a :class:`Finding` for each."""
     rules = _rules()["ssda903"]
     _, end = _bounds(year)
-    out: list[Finding] = []
+    out: list[Group] = []
     episodes = data["looked_after_episodes"] if "looked_after_episodes" in data.tables else None
     children = data["children"] if "children" in data.tables else None
     urn = rules["urn_not_known"]
     if episodes is not None and year >= urn["from_year"] and "urn" in episodes.columns:
         bad = (pl.col("urn") == urn["value"]) & ~pl.col("placement_type").is_in(urn["placements"])
-        out += [Finding(urn["rule"], "looked_after_episodes", row["_i"], "urn", urn["message"],
-                        f"{row['placement_type']}, {row['urn']}")
-                for row in _rows(episodes, bad, "placement_type", "urn")]
+        rows = _rows(episodes, bad, "placement_type", "urn")
+        out.append((urn["rule"], "looked_after_episodes", "urn", urn["message"], [row["_i"] for row in rows],
+                    [f"{row['placement_type']}, {row['urn']}" for row in rows]))
     worker = rules["social_worker_id"]
     if year >= worker["from_year"] and _has(data, "social_worker_episodes", "social_worker_id"):
         bad = ~pl.col("social_worker_id").str.to_uppercase().str.starts_with(worker["prefixes"][0])
         for prefix in worker["prefixes"][1:]:
             bad = bad & ~pl.col("social_worker_id").str.to_uppercase().str.starts_with(prefix)
-        out += [Finding(worker["rule"], "social_worker_episodes", row["_i"], "social_worker_id", worker["message"],
-                        row["social_worker_id"])
-                for row in _rows(data["social_worker_episodes"], bad, "social_worker_id")]
+        rows = _rows(data["social_worker_episodes"], bad, "social_worker_id")
+        out.append((worker["rule"], "social_worker_episodes", "social_worker_id", worker["message"],
+                    [row["_i"] for row in rows], [row["social_worker_id"] for row in rows]))
         # SW13STG1: every social worker episode from 1 April 2023 gives the reason for the change
         if "reason" in data["social_worker_episodes"].columns:
             bad = pl.col("reason").is_null() & (pl.col("start_date") >= dt.date(2023, 4, 1))
-            out += [Finding("SW13STG1", "social_worker_episodes", row["_i"], "reason",
-                            "The reason for social worker change is either not valid or has not been entered",
-                            None) for row in _rows(data["social_worker_episodes"], bad)]
+            rows = _rows(data["social_worker_episodes"], bad)
+            out.append(("SW13STG1", "social_worker_episodes", "reason",
+                        "The reason for social worker change is either not valid or has not been entered",
+                        [row["_i"] for row in rows], None))
     if episodes is not None and children is not None and "legal_status" in episodes.columns:
         cared = episodes.lazy().filter(~pl.col("legal_status").is_in(["V3", "V4"])).select(
             pl.col("child_id").unique()).collect(engine="in-memory")["child_id"]
@@ -195,16 +221,19 @@ def ssda903_findings(data: CareData, year: int) -> list[Finding]:
         if checks:  # both in one query: the rows of each, in order
             found = children.with_row_index("_i").select(
                 pl.col("_i").filter(mask).implode().alias(rule) for rule, mask in checks.items()).row(0, named=True)
-            out += [Finding("442", "children", i, "upn", "Unique Pupil Number (UPN) field is not completed")
-                    for i in found.get("442", [])]
-            out += [Finding("393", "children", i, "is_mother",
-                            "Child is looked after but mother field is not completed") for i in found.get("393", [])]
+            if "442" in found:
+                out.append(("442", "children", "upn", "Unique Pupil Number (UPN) field is not completed",
+                            found["442"], None))
+            if "393" in found:
+                out.append(("393", "children", "is_mother", "Child is looked after but mother field is not completed",
+                            found["393"], None))
     if _has(data, "looked_after_outcomes", "date_of_birth", "sdq_score", "sdq_reason"):
         # 188: no SDQ score nor reason for a child under 4 at the end of the year
         under_4 = pl.col("date_of_birth").dt.offset_by("4y") > end
         bad = under_4 & (pl.col("sdq_score").is_not_null() | pl.col("sdq_reason").is_not_null())
-        out += [Finding("188", "looked_after_outcomes", row["_i"], "sdq_reason",
-                        "Child is aged under 4 years at the end of the year, but a Strengths and Difficulties (SDQ) "
-                        "score or a reason for no SDQ score has been completed", row["sdq_reason"])
-                for row in _rows(data["looked_after_outcomes"], bad, "sdq_reason")]
+        rows = _rows(data["looked_after_outcomes"], bad, "sdq_reason")
+        out.append(("188", "looked_after_outcomes", "sdq_reason",
+                    "Child is aged under 4 years at the end of the year, but a Strengths and Difficulties (SDQ) "
+                    "score or a reason for no SDQ score has been completed", [row["_i"] for row in rows],
+                    [row["sdq_reason"] for row in rows]))
     return out

@@ -51,14 +51,33 @@ class Source:
         value: object = None,
     ) -> Issue:
         """An issue at row ``index`` (0-based in the table) and ``column`` (canonical)."""
-        row = self.rows[index] if (self.rows is not None and index is not None) else None
-        element = self.elements[index] if (self.elements is not None and index is not None) else None
-        if self.file is None and row is None and element is None and index is not None:
-            element = f"row index {index}"
+        return self.issues(table, [index], column, code, severity, message, [value])[0]
+
+    def issues(
+        self,
+        table: str,
+        indices: Sequence[int | None],
+        column: str | None,
+        code: str,
+        severity: Severity,
+        message: str,
+        values: Sequence[object] | None = None,
+    ) -> list[Issue]:
+        """Issues of one kind, one at each of ``indices`` (0-based in the table), with the ``values`` found there
+        (none if not given): what :meth:`issue` gives for each, made at once for the thousands a return can have."""
+        file, rows, elements = self.file, self.rows, self.elements
         field_name = self.fields.get(column, column) if column is not None else None
-        # Positional: a return can have thousands of issues, and keyword arguments cost more.
-        return Issue(code, severity, message, self.file, row, element, field_name,
-                     None if value is None else str(value), table)
+        out = []
+        for n, index in enumerate(indices):
+            row = rows[index] if (rows is not None and index is not None) else None
+            element = elements[index] if (elements is not None and index is not None) else None
+            if file is None and row is None and element is None and index is not None:
+                element = f"row index {index}"
+            value = values[n] if values is not None else None
+            # Positional: keyword arguments cost more, thousands of times.
+            out.append(Issue(code, severity, message, file, row, element, field_name,
+                             None if value is None else str(value), table))
+        return out
 
 
 def validate(

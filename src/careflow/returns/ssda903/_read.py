@@ -425,18 +425,14 @@ def _dfe_rules(data: CareData, year: int | None, sources: dict[str, Source]) -> 
     """DfE's validation rules careflow checks itself (careflow.returns.dfe_rules), for a known collection year."""
     if year is None:
         return []
-    from careflow.returns.dfe_rules import ssda903_findings
+    from careflow.returns.dfe_rules import issue_code, ssda903_groups
 
-    out = []
+    out: list[Issue] = []
     nowhere = Source()
-    said: dict[tuple[str, str], tuple[str, str]] = {}  # a rule's code and message, made once for all its rows
-    for f in ssda903_findings(data, year):
-        code_message = said.get((f.rule, f.message))
-        if code_message is None:
-            code_message = said[(f.rule, f.message)] = (f.code, f"DfE rule {f.rule}: {f.message}")
-        value = f.value.strftime("%d/%m/%Y") if isinstance(f.value, dt.date) else f.value
-        out.append(sources.get(f.table, nowhere).issue(f.table, f.index, f.column, code_message[0], Severity.ERROR,
-                                                       code_message[1], value))
+    for rule, table, column, message, indices, values in ssda903_groups(data, year):
+        shown = None if values is None else [v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values]
+        out += sources.get(table, nowhere).issues(table, indices, column, issue_code(rule), Severity.ERROR,
+                                                  f"DfE rule {rule}: {message}", shown)
     return out
 
 
