@@ -323,8 +323,9 @@ def _locate(result: ReadResult, spec: ReturnSpec) -> list[Issue]:
     prefix = f"{spec.label}: " if spec.year is not None else ""
     out = []
     for issue in result.issues:  # Issue(...) rather than dataclasses.replace: a return can have thousands of issues
-        if issue.file is not None and issue.file in where and where[issue.file] != issue.file:
-            out.append(Issue(issue.code, issue.severity, issue.message, where[issue.file], issue.row, issue.element,
+        located = where.get(issue.file) if issue.file is not None else None
+        if located is not None and located != issue.file:
+            out.append(Issue(issue.code, issue.severity, issue.message, located, issue.row, issue.element,
                              issue.field, issue.value, issue.table))
         elif issue.file is None and prefix:
             out.append(Issue(issue.code, issue.severity, prefix + issue.message, issue.file, issue.row, issue.element,
@@ -488,6 +489,8 @@ def _reconcile_report(data: CareData, issues: list[Issue]) -> tuple[dict[str, in
         key = _keyed(name, frame)
         if key is None:
             continue
+        if frame["local_authority"].null_count() == frame.height:
+            key = key[1:]  # _la is blank on every row: grouping, sorting and comparing on it would change nothing
         # How many rows an earlier year returned and the versions that differ, in one call into polars (the
         # comparison finds nothing when no row was returned again, and is then not used).
         lazy = _marked(frame, key)
