@@ -291,6 +291,8 @@ def _codes(
             value = pair[column.name]
             pair_year = pair["collection_year"] if has_year else None
             row_year = pair_year if pair_year is not None else year
+            if row_year is not None and not _holds(column.code_collection, row_year):
+                row_year = None  # judged against every year, as below: one cached answer for all such years
             message = _explained(column.code_list, value, row_year, column.code_collection)
             if message:
                 bad[(value, pair_year)] = message
