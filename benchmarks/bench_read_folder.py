@@ -2,7 +2,8 @@
 
 One synthetic LA (careflow.synth, as in ``bench_forecast_process.py``: 0-17 population 60,000, seed 1) is written as
 DfE SSDA903 CSVs in per-year folders (collection years 2017 to 2021, ~4,500 episode rows). Each run is a fresh
-Python process that imports what the command has imported by then (careflow.cli, careflow.flows._cli), then times
+Python process that imports what the command has imported by then (numpy, polars, careflow.cli, careflow.flows._cli,
+careflow.tables) and numpy.ma (which the command imports anyway), then times
 ``read_folder(DIR, reconcile=False, collections={"ssda903"})`` (folder layouts, detection, the SSDA903 reader with
 its validation and DfE rules, the reconciliation report) in CPU seconds: the first read, which also imports the
 readers and loads the code lists as the command does, and a second read in the same process. Polars runs on one
@@ -14,11 +15,12 @@ versions on the same files: run them alternately and compare medians (the machin
 
 Usage: python benchmarks/bench_read_folder.py [--population 60000] [--seed 1] [--repeats 9] [--python PATH]
 
-Measured 2026-12-03 (2 shared cores, another process using one of them, load average ~1.9; 9 alternating runs):
-main at 05db2c8 0.146 s CPU for the first read (0.124 s for a second), after the speed-up of the reader (branch
-readfast) 0.068 s (0.055 s): 2.1x. Inside ``careflow forecast`` (``load_data``, from the stage timings) 0.174 s
-became 0.085 s; of the difference ~0.01 s is numpy.ma, which the old reader imported and the forecast's fit now
-imports instead.
+Measured 2026-12-03 (2 shared cores, load average 0.6-1.8; three alternating pairs of 9 processes each), with main's
+virtual environment (the reader as at commit 05db2c8) and with this branch (readfast, issue 9): first read 0.213-0.226 s
+CPU before, 0.084-0.110 s after (medians of the three: 0.219 s and 0.090 s, 2.4x); second read 0.149-0.168 s before,
+0.056-0.077 s after (2.6x). Inside ``careflow forecast`` (the ``load_data`` stage, same base, 9-11 alternating runs)
+0.174-0.207 s became 0.085-0.099 s (2.0-2.1x); there the old figure includes importing numpy.ma (~0.01 s), which the
+forecast's fit now imports instead.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ HERE = Path(__file__).resolve().parent
 
 RUN = """
 import json, sys, time
-import careflow.cli, careflow.flows._cli  # what `careflow forecast` has imported before it reads the returns
+# What `careflow forecast` has imported before it reads the returns (whichever the CLI imports lazily), and numpy.ma,
+# which the forecast imports anyway (the reader used to import it first; now the fit does): not the reader's cost.
+import numpy, numpy.ma, polars, careflow.cli, careflow.flows._cli, careflow.tables
 from careflow.returns import read_folder
 start = time.process_time()
 read = read_folder(sys.argv[1], reconcile=False, collections={"ssda903"})
