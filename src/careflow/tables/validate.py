@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
+from typing import Any, cast
 
 import polars as pl
 
@@ -119,8 +120,8 @@ def validate_table(
 
     One query finds whether anything is wrong (repeated keys, and the distinct values of each coded column;
     missing values are counted from the null count each column keeps); only what it finds is looked at again
-    row by row. On a few thousand rows a polars query costs
-    more to plan than to run, so one query instead of twenty per table is most of the time validation takes.
+    row by row. On a few thousand rows a polars query costs more to plan than to run, so one query instead of
+    twenty per table is most of the time validation takes.
     """
     table = SCHEMAS[name]
     source = source or Source()
@@ -267,8 +268,7 @@ def _codes(
     paired = has_year and frame["collection_year"].null_count() < frame.height  # as _summary asked
     present: pl.DataFrame | None = None
     for column in coded:
-        found = summary[f"codes:{column.name}"]
-        assert isinstance(found, list)
+        found = cast("list[Any]", summary[f"codes:{column.name}"])  # the query's list of distinct values
         if not found:
             continue
         # (value, year) pairs; rows without a year pair with None, as the column then holds.
