@@ -71,13 +71,10 @@ def _parse_cached(path: Path) -> CodeListFile:
     import hashlib
     import os
     import pickle
-    import sys
 
     text = path.read_bytes()
     digest = hashlib.sha256(text)
-    for source in _PARSER_FILES:
-        digest.update(source.read_bytes())
-    digest.update(sys.version.encode())
+    digest.update(_parser_digest())
     folder = path.parent / "__pycache__"
     cached = folder / f"{path.stem}.{digest.hexdigest()[:24]}.pickle"
     try:
@@ -97,6 +94,19 @@ def _parse_cached(path: Path) -> CodeListFile:
     except OSError:
         pass
     return parsed
+
+
+@cache
+def _parser_digest() -> bytes:
+    """The parser's sources and the Python version, hashed once per process (not once per code-list file)."""
+    import hashlib
+    import sys
+
+    digest = hashlib.sha256()
+    for source in _PARSER_FILES:
+        digest.update(source.read_bytes())
+    digest.update(sys.version.encode())
+    return digest.digest()
 
 
 #: The sources whose change invalidates a cached code list.

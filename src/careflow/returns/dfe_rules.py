@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeAlias
 
 import polars as pl
 
 from careflow._yaml import loads_yaml
 from careflow.tables import CareData
 
-__all__ = ["Finding", "cin_findings", "ssda903_findings"]
+__all__ = ["Finding", "Group", "cin_findings", "issue_code", "ssda903_findings", "ssda903_groups"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,23 @@ class Finding:
     @property
     def code(self) -> str:
         """The issue code careflow reports it under (``dfe-8696``)."""
-        return f"dfe-{self.rule}"
+        return issue_code(self.rule)
+
+
+def issue_code(rule: str) -> str:
+    """The issue code careflow reports a DfE rule under.
+
+    Example:
+        >>> issue_code("8696")
+        'dfe-8696'
+    """
+    return f"dfe-{rule}"
 
 
 @cache
 def _rules() -> dict[str, Any]:
-    text = resources.files("careflow.returns").joinpath("data/dfe_rules.yaml").read_text(encoding="utf-8")
+    # Beside this module, as careflow.codes reads its lists (importlib.resources would cost ~1 ms to import).
+    text = (Path(__file__).parent / "data" / "dfe_rules.yaml").read_text(encoding="utf-8")
     rules = loads_yaml(text)
     assert isinstance(rules, dict)
     return rules
@@ -61,8 +72,9 @@ def _bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
 
 
-def _rows(frame: pl.DataFrame, mask: pl.Expr) -> list[dict[str, Any]]:
-    return frame.with_row_index("_i").filter(mask).to_dicts()
+def _rows(frame: pl.DataFrame, mask: pl.Expr, *columns: str) -> list[dict[str, Any]]:
+    """The rows where ``mask`` holds: their index (``_i``) and ``columns``, the only values a finding shows."""
+    return frame.with_row_index("_i").filter(mask).select("_i", *columns).to_dicts()
 
 
 def _has(data: CareData, table: str, *columns: str) -> bool:
@@ -80,7 +92,7 @@ def cin_findings(data: CareData, year: int) -> list[Finding]:
             continue
         bad = pl.col(column).is_not_null() & ((pl.col(column) < start) | (pl.col(column) > end))
         out += [Finding(r["rule"], table, row["_i"], column, r["message"], row[column])
-                for row in _rows(data[table], bad)]
+                for row in _rows(data[table], bad, column)]
     for r in rules["open_started_in_census_year"]:
         table, first, last = r["table"], r["start"], r["end"]
         if not _has(data, table, first, last):
@@ -90,11 +102,11 @@ def cin_findings(data: CareData, year: int) -> list[Finding]:
             open_ = open_ & ~pl.col(r["unless"]).fill_null(False)
         bad = open_ & pl.col(first).is_not_null() & ((pl.col(first) < start) | (pl.col(first) > end))
         out += [Finding(r["rule"], table, row["_i"], first, r["message"], row[first])
-                for row in _rows(data[table], bad)]
+                for row in _rows(data[table], bad, first)]
     upn = rules["upn_la_numbers"]
     if _has(data, "children", "upn"):
         numbers = upn_la_numbers()
-        for row in _rows(data["children"], pl.col("upn").str.len_chars() == 13):
+        for row in _rows(data["children"], pl.col("upn").str.len_chars() == 13, "upn"):
             if row["upn"][1:4] not in numbers:
                 out.append(Finding(upn["rule"], "children", row["_i"], "upn", upn["message"], row["upn"]))
     out += _cin_logic(data)
@@ -153,48 +165,75 @@ def _cin_logic(data: CareData) -> list[Finding]:
     return out
 
 
+#: One rule's findings in one table: the rule, the table, the column, the message, the rows (0-based) and, where the
+#: rule shows one, each row's value.
+Group: TypeAlias = tuple[str, str, str, str, list[int], list[object] | None]
+
+
 def ssda903_findings(data: CareData, year: int) -> list[Finding]:
     """The SSDA903 of ``year`` (ending 31 March) against the DfE rules careflow checks."""
+    return [
+        Finding(rule, table, index, column, message, values[n] if values is not None else None)
+        for rule, table, column, message, indices, values in ssda903_groups(data, year)
+        for n, index in enumerate(indices)
+    ]
+
+
+def ssda903_groups(data: CareData, year: int) -> list[Group]:
+    """:func:`ssda903_findings` rule by rule, in the same order: a reader turns thousands of them into issues (the
+    SSDA903 of an LA can have a finding for most of its children) without a :class:`Finding` for each."""
     rules = _rules()["ssda903"]
     _, end = _bounds(year)
-    out: list[Finding] = []
+    out: list[Group] = []
     episodes = data["looked_after_episodes"] if "looked_after_episodes" in data.tables else None
     children = data["children"] if "children" in data.tables else None
     urn = rules["urn_not_known"]
     if episodes is not None and year >= urn["from_year"] and "urn" in episodes.columns:
         bad = (pl.col("urn") == urn["value"]) & ~pl.col("placement_type").is_in(urn["placements"])
-        out += [Finding(urn["rule"], "looked_after_episodes", row["_i"], "urn", urn["message"],
-                        f"{row['placement_type']}, {row['urn']}") for row in _rows(episodes, bad)]
+        rows = _rows(episodes, bad, "placement_type", "urn")
+        out.append((urn["rule"], "looked_after_episodes", "urn", urn["message"], [row["_i"] for row in rows],
+                    [f"{row['placement_type']}, {row['urn']}" for row in rows]))
     worker = rules["social_worker_id"]
     if year >= worker["from_year"] and _has(data, "social_worker_episodes", "social_worker_id"):
         bad = ~pl.col("social_worker_id").str.to_uppercase().str.starts_with(worker["prefixes"][0])
         for prefix in worker["prefixes"][1:]:
             bad = bad & ~pl.col("social_worker_id").str.to_uppercase().str.starts_with(prefix)
-        out += [Finding(worker["rule"], "social_worker_episodes", row["_i"], "social_worker_id", worker["message"],
-                        row["social_worker_id"]) for row in _rows(data["social_worker_episodes"], bad)]
+        rows = _rows(data["social_worker_episodes"], bad, "social_worker_id")
+        out.append((worker["rule"], "social_worker_episodes", "social_worker_id", worker["message"],
+                    [row["_i"] for row in rows], [row["social_worker_id"] for row in rows]))
         # SW13STG1: every social worker episode from 1 April 2023 gives the reason for the change
         if "reason" in data["social_worker_episodes"].columns:
             bad = pl.col("reason").is_null() & (pl.col("start_date") >= dt.date(2023, 4, 1))
-            out += [Finding("SW13STG1", "social_worker_episodes", row["_i"], "reason",
-                            "The reason for social worker change is either not valid or has not been entered",
-                            None) for row in _rows(data["social_worker_episodes"], bad)]
+            rows = _rows(data["social_worker_episodes"], bad)
+            out.append(("SW13STG1", "social_worker_episodes", "reason",
+                        "The reason for social worker change is either not valid or has not been entered",
+                        [row["_i"] for row in rows], None))
     if episodes is not None and children is not None and "legal_status" in episodes.columns:
-        cared = episodes.filter(~pl.col("legal_status").is_in(["V3", "V4"]))["child_id"].unique().to_list()
-        looked_after = pl.col("child_id").is_in(cared)
+        cared = episodes.lazy().filter(~pl.col("legal_status").is_in(["V3", "V4"])).select(
+            pl.col("child_id").unique()).collect(engine="in-memory")["child_id"]
+        looked_after = pl.col("child_id").is_in(cared.implode())
+        checks: dict[str, pl.Expr] = {}
         if "upn" in children.columns:  # 442: a child looked after (not only on short breaks) has a UPN or a UN code
-            out += [Finding("442", "children", row["_i"], "upn", "Unique Pupil Number (UPN) field is not completed")
-                    for row in _rows(children, looked_after & pl.col("upn").is_null())]
+            checks["442"] = looked_after & pl.col("upn").is_null()
         if "is_mother" in children.columns and "sex" in children.columns:  # 393: MOTHER for every girl looked after
             girl = pl.col("sex").is_in(["2", "F"])
-            out += [Finding("393", "children", row["_i"], "is_mother",
-                            "Child is looked after but mother field is not completed")
-                    for row in _rows(children, looked_after & girl & pl.col("is_mother").is_null())]
+            checks["393"] = looked_after & girl & pl.col("is_mother").is_null()
+        if checks:  # both in one query: the rows of each, in order
+            found = children.with_row_index("_i").select(
+                pl.col("_i").filter(mask).implode().alias(rule) for rule, mask in checks.items()).row(0, named=True)
+            if "442" in found:
+                out.append(("442", "children", "upn", "Unique Pupil Number (UPN) field is not completed",
+                            found["442"], None))
+            if "393" in found:
+                out.append(("393", "children", "is_mother", "Child is looked after but mother field is not completed",
+                            found["393"], None))
     if _has(data, "looked_after_outcomes", "date_of_birth", "sdq_score", "sdq_reason"):
         # 188: no SDQ score nor reason for a child under 4 at the end of the year
         under_4 = pl.col("date_of_birth").dt.offset_by("4y") > end
         bad = under_4 & (pl.col("sdq_score").is_not_null() | pl.col("sdq_reason").is_not_null())
-        out += [Finding("188", "looked_after_outcomes", row["_i"], "sdq_reason",
-                        "Child is aged under 4 years at the end of the year, but a Strengths and Difficulties (SDQ) "
-                        "score or a reason for no SDQ score has been completed", row["sdq_reason"])
-                for row in _rows(data["looked_after_outcomes"], bad)]
+        rows = _rows(data["looked_after_outcomes"], bad, "sdq_reason")
+        out.append(("188", "looked_after_outcomes", "sdq_reason",
+                    "Child is aged under 4 years at the end of the year, but a Strengths and Difficulties (SDQ) "
+                    "score or a reason for no SDQ score has been completed", [row["_i"] for row in rows],
+                    [row["sdq_reason"] for row in rows]))
     return out

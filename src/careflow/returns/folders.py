@@ -322,11 +322,14 @@ def _locate(result: ReadResult, spec: ReturnSpec) -> list[Issue]:
         where.setdefault(path.name, _relative(path, spec.root))
     prefix = f"{spec.label}: " if spec.year is not None else ""
     out = []
-    for issue in result.issues:
-        if issue.file is not None and issue.file in where and where[issue.file] != issue.file:
-            out.append(replace(issue, file=where[issue.file]))
+    for issue in result.issues:  # Issue(...) rather than dataclasses.replace: a return can have thousands of issues
+        located = where.get(issue.file) if issue.file is not None else None
+        if located is not None and located != issue.file:
+            out.append(Issue(issue.code, issue.severity, issue.message, located, issue.row, issue.element,
+                             issue.field, issue.value, issue.table))
         elif issue.file is None and prefix:
-            out.append(replace(issue, message=prefix + issue.message))
+            out.append(Issue(issue.code, issue.severity, prefix + issue.message, issue.file, issue.row, issue.element,
+                             issue.field, issue.value, issue.table))
         else:
             out.append(issue)
     return out
@@ -356,7 +359,12 @@ def _tag(data: CareData, year: int | None) -> CareData:
     for name in data.names():
         frame = data[name]
         if "collection_year" in frame.columns:
-            frame = frame.with_columns(pl.col("collection_year").fill_null(pl.lit(year, dtype=pl.Int16)))
+            if frame["collection_year"].null_count() == frame.height:  # a return without YEAR: the year throughout
+                years = pl.Series("collection_year", [year] * frame.height, dtype=pl.Int16)  # no query: ~20 µs
+                frame = frame.clone()  # a new frame (sharing the columns): the return's own stays as it was read
+                frame.replace_column(frame.get_column_index("collection_year"), years)
+            else:
+                frame = frame.with_columns(pl.col("collection_year").fill_null(pl.lit(year, dtype=pl.Int16)))
         out[name] = frame
     return out
 
@@ -447,7 +455,13 @@ def _keyed(name: str, frame: pl.DataFrame) -> list[str] | None:
 
 
 def _with_latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col("local_authority").fill_null("").alias("_la")).with_columns(
+    return _marked(frame, key).collect(engine="in-memory")
+
+
+def _marked(frame: pl.DataFrame, key: list[str]) -> pl.LazyFrame:
+    """The rows with ``_la`` (the local authority, blank if none) and ``_latest`` (the latest year that returned
+    the same record)."""
+    return frame.lazy().with_columns(pl.col("local_authority").fill_null("").alias("_la")).with_columns(
         pl.col("collection_year").max().over(key).alias("_latest"))
 
 
@@ -475,36 +489,55 @@ def _reconcile_report(data: CareData, issues: list[Issue]) -> tuple[dict[str, in
         key = _keyed(name, frame)
         if key is None:
             continue
-        marked = _with_latest(frame, key)
-        earlier = marked.filter(pl.col("collection_year") < pl.col("_latest")).height
+        if frame["local_authority"].null_count() == frame.height:
+            key = key[1:]  # _la is blank on every row: grouping, sorting and comparing on it would change nothing
+        # How many rows an earlier year returned and the versions that differ, in one call into polars (the
+        # comparison finds nothing when no row was returned again, and is then not used).
+        lazy = _marked(frame, key)
+        fields = {"looked_after_episodes": _EPISODE_FIELDS, "children": ("date_of_birth",)}.get(name)
+        counting = lazy.select((pl.col("collection_year") < pl.col("_latest")).sum())
+        if fields is None:
+            earlier = int(counting.collect(engine="in-memory").item())
+            compared = None
+        else:
+            counted, compared = pl.collect_all([counting, _compared(frame, lazy, key, fields)], engine="in-memory")
+            earlier = int(counted.item())
         if earlier:
             repeated[name] = earlier
-        if name == "looked_after_episodes" and earlier:
-            revised += _revisions(marked, key, _EPISODE_FIELDS, "episode-revised", issues, name)
-        elif name == "children" and earlier:
-            revised += _revisions(marked, key, ("date_of_birth",), "child-revised", issues, name)
+        if compared is not None and earlier:
+            code = "episode-revised" if name == "looked_after_episodes" else "child-revised"
+            revised += _revisions(compared, fields or (), code, issues, name)
     return repeated, revised
 
 
-def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], code: str, issues: list[Issue],
-               table: str) -> int:
-    """Compare each year's version of a record with the next year's; a value that changed (not one filled in,
-    nor a code the code lists replaced) is a revision."""
-    fields = tuple(f for f in fields if f in marked.columns)
-    versions = (marked.filter(pl.col("collection_year").is_not_null())
+def _compared(frame: pl.DataFrame, marked: pl.LazyFrame, key: list[str], fields: tuple[str, ...]) -> pl.LazyFrame:
+    """Each year's version of a record beside the next year's, where a value changed (not one filled in, nor a
+    code the code lists replaced)."""
+    fields = tuple(f for f in fields if f in frame.columns)
+    # Only the columns compared or shown: sorting the others too would cost most of the time.
+    versions = (marked.select(list(dict.fromkeys([*key, "collection_year", *fields])))
+                .filter(pl.col("collection_year").is_not_null())
                 .unique(subset=[*key, "collection_year"], keep="last")  # a child in both returns of one year
-                .sort([*key, "collection_year"]))
-    versions = _recoded_to_next(versions, key, fields)
+                # One version per key and year, so the order is the same either way; on one thread a
+                # return's few thousand rows sort in two thirds of the time.
+                .sort([*key, "collection_year"], multithreaded=frame.height > 100_000))
+    if _may_recode(frame, fields):
+        versions = _recoded_to_next(versions.collect(engine="in-memory"), key, fields).lazy()
     same = pl.all_horizontal(pl.col(k) == pl.col(k).shift(-1) for k in key).fill_null(False)
     changed = [
         (pl.col(f).is_not_null() & (pl.col(f).shift(-1).is_null() | (pl.col(f) != pl.col(f).shift(-1))))
         .fill_null(False).alias(f"_changed_{f}")
         for f in fields
     ]
-    compared = versions.with_columns(
+    return versions.with_columns(
         *changed, *(pl.col(f).shift(-1).alias(f"_next_{f}") for f in fields),
         pl.col("collection_year").shift(-1).alias("_next_year"),
     ).filter(same & pl.any_horizontal(pl.col(f"_changed_{f}") for f in fields))
+
+
+def _revisions(compared: pl.DataFrame, fields: tuple[str, ...], code: str, issues: list[Issue], table: str) -> int:
+    """A warning for each version of a record that the next year's return changed (see :func:`_compared`)."""
+    fields = tuple(f for f in fields if f in compared.columns)
     for row in compared.iter_rows(named=True):
         what = "; ".join(
             f"{f} {_show(row[f])} → {_show(row[f'_next_{f}'])}" for f in fields if row[f"_changed_{f}"]
@@ -522,6 +555,17 @@ def _revisions(marked: pl.DataFrame, key: list[str], fields: tuple[str, ...], co
 
 def _show(value: object) -> str:
     return "(blank)" if value is None else str(value)
+
+
+def _may_recode(frame: pl.DataFrame, fields: tuple[str, ...]) -> bool:
+    """Whether recoding could change a version: some field is coded, and some year of the rows (the years versions
+    are brought up to are among them) has code lists. When not, the comparison runs as one query."""
+    from careflow import codes
+
+    if not any(frame.schema[f] == pl.String for f in fields):
+        return False
+    held = {int(y) for y in codes.years("ssda903")}
+    return bool(held.intersection(frame["collection_year"].drop_nulls().unique().to_list()))
 
 
 def _recoded_to_next(versions: pl.DataFrame, key: list[str], fields: tuple[str, ...]) -> pl.DataFrame:

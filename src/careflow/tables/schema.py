@@ -104,8 +104,14 @@ class TableSchema:
         extra = [c for c in frame.columns if c not in self._index]
         if extra:
             raise TableSchemaError(f"table {self.name}: unknown column(s) {extra}; expected some of {self.names}")
+        columns = self.all_columns
+        if len(frame.columns) == len(columns):
+            held = frame.schema
+            pairs = zip(held, columns, strict=True)
+            if all(name == column.name and held[name] == column.dtype for name, column in pairs):
+                return frame  # already conforms: casting each column to its own type would copy it for nothing
         exprs = []
-        for column in self.all_columns:
+        for column in columns:
             if column.name in frame.columns:
                 exprs.append(pl.col(column.name).cast(column.dtype, strict=True))
             else:

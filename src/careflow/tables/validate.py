@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
+from typing import Any, cast
 
 import polars as pl
 
 from careflow.issues import Issue, Severity
 from careflow.tables.dataset import CareData
-from careflow.tables.schema import SCHEMAS, TableSchema
+from careflow.tables.schema import SCHEMAS, Column, TableSchema
 
 __all__ = ["Source", "validate", "validate_table"]
 
@@ -51,22 +52,33 @@ class Source:
         value: object = None,
     ) -> Issue:
         """An issue at row ``index`` (0-based in the table) and ``column`` (canonical)."""
-        row = self.rows[index] if (self.rows is not None and index is not None) else None
-        element = self.elements[index] if (self.elements is not None and index is not None) else None
-        if self.file is None and row is None and element is None and index is not None:
-            element = f"row index {index}"
+        return self.issues(table, [index], column, code, severity, message, [value])[0]
+
+    def issues(
+        self,
+        table: str,
+        indices: Sequence[int | None],
+        column: str | None,
+        code: str,
+        severity: Severity,
+        message: str,
+        values: Sequence[object] | None = None,
+    ) -> list[Issue]:
+        """Issues of one kind, one at each of ``indices`` (0-based in the table), with the ``values`` found there
+        (none if not given): what :meth:`issue` gives for each, made at once for the thousands a return can have."""
+        file, rows, elements = self.file, self.rows, self.elements
         field_name = self.fields.get(column, column) if column is not None else None
-        return Issue(
-            code=code,
-            severity=severity,
-            message=message,
-            file=self.file,
-            row=row,
-            element=element,
-            field=field_name,
-            value=None if value is None else str(value),
-            table=table,
-        )
+        out = []
+        for n, index in enumerate(indices):
+            row = rows[index] if (rows is not None and index is not None) else None
+            element = elements[index] if (elements is not None and index is not None) else None
+            if file is None and row is None and element is None and index is not None:
+                element = f"row index {index}"
+            value = values[n] if values is not None else None
+            # Positional: keyword arguments cost more, thousands of times.
+            out.append(Issue(code, severity, message, file, row, element, field_name,
+                             None if value is None else str(value), table))
+        return out
 
 
 def validate(
@@ -104,33 +116,89 @@ def validate_table(
     source: Source | None = None,
     check_codes: bool = True,
 ) -> list[Issue]:
-    """Required values, duplicate keys and code validity in one canonical table."""
+    """Required values, duplicate keys and code validity in one canonical table.
+
+    One query finds whether anything is wrong (repeated keys, and the distinct values of each coded column;
+    missing values are counted from the null count each column keeps); only what it finds is looked at again
+    row by row. On a few thousand rows a polars query costs more to plan than to run, so one query instead of
+    twenty per table is most of the time validation takes.
+    """
     table = SCHEMAS[name]
     source = source or Source()
+    required = [column.name for column in table.columns if column.required and column.name in frame.columns]
+    key = _key(table, frame)
+    coded = _coded(table, frame) if check_codes else []
+    # Missing values from the null count each column keeps; the rest from the query.
+    summary: dict[str, object] = {f"missing:{c}": frame[c].null_count() for c in required}
+    # Codes are judged per collection year only where rows carry one (a column all null needs no pairing).
+    has_year = "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height
+    exprs = _summary(tuple(key), tuple(c.name for c in coded), has_year)
+    if exprs:
+        summary.update(frame.select(exprs).row(0, named=True))
     issues: list[Issue] = []
-    indexed = frame.with_row_index("_i")
-    for column in table.columns:
-        if column.required and column.name in frame.columns:
-            missing = indexed.filter(pl.col(column.name).is_null())["_i"].to_list()
-            shown = source.fields.get(column.name, column.name)
-            issues.extend(
-                _capped(
-                    missing,
-                    partial(
-                        _issue_at,
-                        source,
-                        name,
-                        column.name,
-                        "missing-value",
-                        f"a value is required in {shown} and is missing",
-                        None,
-                    ),
-                )
+    indexed: pl.DataFrame | None = None
+    for column_name in required:
+        if not summary[f"missing:{column_name}"]:
+            continue
+        indexed = frame.with_row_index("_i") if indexed is None else indexed
+        missing = indexed.filter(pl.col(column_name).is_null())["_i"].to_list()
+        shown = source.fields.get(column_name, column_name)
+        issues.extend(
+            _capped(
+                missing,
+                partial(
+                    _issue_at,
+                    source,
+                    name,
+                    column_name,
+                    "missing-value",
+                    f"a value is required in {shown} and is missing",
+                    None,
+                ),
             )
-    issues.extend(_duplicate_keys(table, indexed, source))
-    if check_codes:
-        issues.extend(_codes(table, indexed, year, source))
+        )
+    if key and summary["duplicated"]:
+        issues.extend(_duplicate_keys(table, frame.with_row_index("_i"), source, key))
+    if coded:
+        issues.extend(_codes(table, frame, coded, summary, year, source))
     return issues
+
+
+@lru_cache(maxsize=256)
+def _summary(key: tuple[str, ...], coded: tuple[str, ...], has_year: bool) -> list[pl.Expr]:
+    """The one query's expressions, built once per process for each shape of table."""
+    exprs = []
+    if key:
+        exprs.append(pl.struct(key).is_duplicated().any().alias("duplicated"))
+    return exprs + [_distinct(name, has_year=has_year) for name in coded]
+
+
+def _key(table: TableSchema, frame: pl.DataFrame) -> list[str]:
+    """The columns a row must not repeat: the table's key, and in pooled returns its year and local authority (a
+    child is returned once a year). Empty when there is nothing to check."""
+    if not table.key or frame.height == 0:
+        return []
+    key = list(table.key)
+    if "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height:
+        key += ["collection_year", "local_authority"]  # pooled returns repeat a child once a year
+    return key
+
+
+def _coded(table: TableSchema, frame: pl.DataFrame) -> list[Column]:
+    return [
+        column
+        for column in table.columns
+        if column.code_list is not None and column.name in frame.columns and column.dtype == pl.String
+    ]
+
+
+def _distinct(name: str, *, has_year: bool) -> pl.Expr:
+    """A coded column's distinct values (each with its collection year, if rows have one), in order of first
+    appearance, as one list."""
+    if not has_year:
+        return pl.col(name).drop_nulls().unique(maintain_order=True).implode().alias(f"codes:{name}")
+    distinct = pl.struct([name, "collection_year"]).filter(pl.col(name).is_not_null()).unique(maintain_order=True)
+    return distinct.implode().alias(f"codes:{name}")
 
 
 def _issue_at(source: Source, table: str, column: str, code: str, message: str, value: object, index: int) -> Issue:
@@ -158,12 +226,7 @@ def _with_more(issues: list[Issue], total: int) -> list[Issue]:
     return issues
 
 
-def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -> list[Issue]:
-    if not table.key or indexed.height == 0:
-        return []
-    key = list(table.key)
-    if "collection_year" in indexed.columns and indexed["collection_year"].null_count() < indexed.height:
-        key += ["collection_year", "local_authority"]  # pooled returns repeat a child once a year
+def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source, key: list[str]) -> list[Issue]:
     dup = indexed.filter(pl.struct(key).is_duplicated())
     if dup.height == 0:
         return []
@@ -190,18 +253,26 @@ def _duplicate_keys(table: TableSchema, indexed: pl.DataFrame, source: Source) -
     return _with_more(issues, later.height)
 
 
-def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: Source) -> list[Issue]:
+def _codes(
+    table: TableSchema,
+    frame: pl.DataFrame,
+    coded: list[Column],
+    summary: Mapping[str, object],
+    year: int | None,
+    source: Source,
+) -> list[Issue]:
     from careflow import codes
 
     issues: list[Issue] = []
-    has_year = "collection_year" in indexed.columns
-    for column in table.columns:
-        if column.code_list is None or column.name not in indexed.columns or column.dtype != pl.String:
+    has_year = "collection_year" in frame.columns
+    paired = has_year and frame["collection_year"].null_count() < frame.height  # as _summary asked
+    present: pl.DataFrame | None = None
+    for column in coded:
+        found = cast("list[Any]", summary[f"codes:{column.name}"])  # the query's list of distinct values
+        if not found:
             continue
-        cols = [column.name] + (["collection_year"] if has_year else [])
-        present = indexed.select([*cols, "_i"]).filter(pl.col(column.name).is_not_null())
-        if present.height == 0:
-            continue
+        # (value, year) pairs; rows without a year pair with None, as the column then holds.
+        pairs = found if paired else [{column.name: value, "collection_year": None} for value in found]
         if column.code_list not in codes.list_names(column.code_collection):
             issues.append(
                 Issue(
@@ -215,24 +286,19 @@ def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: 
                 )
             )
             continue
-        pairs = present.select(cols).unique(maintain_order=True)
         bad: dict[tuple[str, int | None], str] = {}
-        for row in pairs.iter_rows():
-            value = row[0]
-            row_year = row[1] if has_year and row[1] is not None else year
-            try:
-                message = (
-                    codes.explain(column.code_list, value, row_year, collection=column.code_collection)
-                    if row_year is not None
-                    else _explain_any_year(column.code_list, value, column.code_collection)
-                )
-            except KeyError:
-                # A year outside the lists careflow holds: judge against every year instead.
-                message = _explain_any_year(column.code_list, value, column.code_collection)
+        for pair in pairs:
+            value = pair[column.name]
+            pair_year = pair["collection_year"] if has_year else None
+            row_year = pair_year if pair_year is not None else year
+            if row_year is not None and not _holds(column.code_collection, row_year):
+                row_year = None  # judged against every year, as below: one cached answer for all such years
+            message = _explained(column.code_list, value, row_year, column.code_collection)
             if message:
-                bad[(value, row[1] if has_year else None)] = message
+                bad[(value, pair_year)] = message
         if not bad:
             continue
+        present = frame.with_row_index("_i") if present is None else present
         for (value, row_year), message in bad.items():
             cond = pl.col(column.name) == value
             if has_year:
@@ -244,6 +310,37 @@ def _codes(table: TableSchema, indexed: pl.DataFrame, year: int | None, source: 
     return issues
 
 
+@lru_cache(maxsize=65536)
+def _explained(code_list: str, value: str, year: int | None, collection: str) -> str | None:
+    """Why a code is not valid in a year (``None`` if it is); against every year when ``year`` is ``None`` or a year
+    careflow holds no lists for. Kept per process: the same few codes recur in every row and every return."""
+    from careflow import codes
+
+    if year is not None and not _holds(collection, year):
+        return _explained(code_list, value, None, collection)  # as codes.explain's KeyError below, sooner
+    try:
+        return (
+            codes.explain(code_list, value, year, collection=collection)
+            if year is not None
+            else _explain_any_year(code_list, value, collection)
+        )
+    except KeyError:
+        # A year outside the lists careflow holds: judge against every year instead.
+        return _explain_any_year(code_list, value, collection)
+
+
+@lru_cache(maxsize=256)
+def _holds(collection: str, year: int) -> bool:
+    """Whether careflow holds code lists for a collection year (``True`` when unsure: the caller then asks
+    :func:`careflow.codes.explain`, which decides)."""
+    from careflow import codes
+
+    try:
+        return codes.CollectionYear.parse(year) in codes.years(collection)
+    except Exception:  # any doubt goes to codes.explain, which reports it
+        return True
+
+
 def _explain_any_year(name: str, value: str, collection: str) -> str | None:
     from careflow import codes
 
@@ -253,17 +350,22 @@ def _explain_any_year(name: str, value: str, collection: str) -> str | None:
 
 
 def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]:
-    """End before start, overlapping episodes, and care that starts before the child was born."""
+    """End before start, overlapping episodes, and care that starts before the child was born.
+
+    The checks are lazy queries run together (one call into polars rather than one per step)."""
+    names = [n for n in ("looked_after_episodes", "missing_episodes", "social_worker_episodes") if n in data]
+    backwards = pl.col("end_date") < pl.col("start_date")
+    queries = [data[name].lazy().with_row_index("_i").filter(backwards) for name in names]
+    clash = _overlaps(data) if "looked_after_episodes" in data else None
+    early = _before_birth(data) if "looked_after_episodes" in data else None
+    extra = [q for q in (clash, early) if q is not None]
+    found = pl.collect_all([*queries, *extra], engine="in-memory")
     issues: list[Issue] = []
-    for name in ("looked_after_episodes", "missing_episodes", "social_worker_episodes"):
-        if name not in data:
-            continue
+    for name, ended in zip(names, found, strict=False):
         source = sources.get(name) or Source()
-        frame = data[name].with_row_index("_i")
-        backwards = frame.filter(pl.col("end_date") < pl.col("start_date"))
-        found: list[Issue] = []
-        for row in backwards.head(MAX_PER_KIND).iter_rows(named=True):
-            found.append(
+        listed: list[Issue] = []
+        for row in ended.head(MAX_PER_KIND).iter_rows(named=True):
+            listed.append(
                 source.issue(
                     name,
                     row["_i"],
@@ -274,10 +376,13 @@ def _episode_logic(data: CareData, sources: Mapping[str, Source]) -> list[Issue]
                     _d(row["end_date"]),
                 )
             )
-        issues.extend(_with_more(found, backwards.height))
-    if "looked_after_episodes" in data:
-        issues.extend(_overlaps(data, sources.get("looked_after_episodes") or Source()))
-        issues.extend(_before_birth(data, sources.get("looked_after_episodes") or Source()))
+        issues.extend(_with_more(listed, ended.height))
+    found = found[len(names) :]
+    source = sources.get("looked_after_episodes") or Source()
+    if clash is not None:
+        issues.extend(_overlap_issues(found.pop(0), source))
+    if early is not None:
+        issues.extend(_before_birth_issues(found.pop(0), source))
     return issues
 
 
@@ -290,24 +395,28 @@ def _group_cols(frame: pl.DataFrame) -> list[str]:
     return cols
 
 
-def _overlaps(data: CareData, source: Source) -> list[Issue]:
-    frame = data["looked_after_episodes"].with_row_index("_i")
+def _overlaps(data: CareData) -> pl.LazyFrame | None:
+    """The episodes that start before the child's previous episode ends, with that episode's dates and row."""
+    frame = data["looked_after_episodes"]
     if frame.height == 0:
-        return []
+        return None
     group = _group_cols(frame)
     # Sorted by child, the previous row is the child's previous episode when the group is the same. (A plain
     # shift with this mask gives the same as shift().over(group), about 40 times faster on 300,000 episodes.)
     same = pl.all_horizontal([pl.col(g).eq_missing(pl.col(g).shift(1)) for g in group])
-    ordered = frame.sort([*group, "start_date"]).with_columns(
+    ordered = frame.lazy().with_row_index("_i").sort([*group, "start_date"]).with_columns(
         pl.when(same).then(pl.col("end_date").shift(1)).alias("_prev_end"),
         pl.when(same).then(pl.col("start_date").shift(1)).alias("_prev_start"),
         pl.when(same).then(pl.col("_i").shift(1)).alias("_prev_i"),
     )
     # An earlier episode still open, or ending after this one starts.
-    clash = ordered.filter(
+    return ordered.filter(
         pl.col("_prev_start").is_not_null()
         & (pl.col("_prev_end").is_null() | (pl.col("_prev_end") > pl.col("start_date")))
     )
+
+
+def _overlap_issues(clash: pl.DataFrame, source: Source) -> list[Issue]:
     issues: list[Issue] = []
     for row in clash.head(MAX_PER_KIND).iter_rows(named=True):
         prev_end = "is still open" if row["_prev_end"] is None else f"ends {_d(row['_prev_end'])}"
@@ -328,13 +437,17 @@ def _overlaps(data: CareData, source: Source) -> list[Issue]:
     return _with_more(issues, clash.height)
 
 
-def _before_birth(data: CareData, source: Source) -> list[Issue]:
+def _before_birth(data: CareData) -> pl.LazyFrame | None:
+    """The episodes that start before the child's date of birth, with that date."""
     children = data["children"]
     if children.height == 0:
-        return []
-    births = children.select("child_id", pl.col("date_of_birth").alias("_dob")).unique("child_id", keep="first")
-    frame = data["looked_after_episodes"].with_row_index("_i").join(births, on="child_id", how="left")
-    early = frame.filter(pl.col("start_date") < pl.col("_dob"))
+        return None
+    births = children.lazy().select("child_id", pl.col("date_of_birth").alias("_dob")).unique("child_id", keep="first")
+    frame = data["looked_after_episodes"].lazy().with_row_index("_i").join(births, on="child_id", how="left")
+    return frame.filter(pl.col("start_date") < pl.col("_dob"))
+
+
+def _before_birth_issues(early: pl.DataFrame, source: Source) -> list[Issue]:
     issues: list[Issue] = []
     for row in early.head(MAX_PER_KIND).iter_rows(named=True):
         issues.append(

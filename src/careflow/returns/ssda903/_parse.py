@@ -11,6 +11,7 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
@@ -111,22 +112,92 @@ def parse(raw: RawTable) -> tuple[pl.DataFrame, list[Issue]]:
         The canonical columns of ``raw.layout.table`` (every one of them, nulls where the file has no value)
         plus the location columns ``_file``, ``_line`` and ``_element``; and the issues found.
     """
-    table = schema(raw.layout.table)
     frame = raw.frame
-    height = frame.height
-    fields = _fields(raw)
-    present = [f for f in fields if f.name in frame.columns]
-    # 1. Text, stripped; empty means no value.
-    texts = frame.select(
-        [(pl.col(f.name) if raw.is_clean else _clean(f.name)).alias(f.name) for f in present]
-        + [
-            (pl.col("_line").cast(pl.Int64) if "_line" in frame.columns else pl.lit(None, pl.Int64)).alias("_line"),
-            (pl.col("_element") if "_element" in frame.columns else pl.lit(None, pl.String)).alias("_element"),
-        ]
-    )
-    # 2. Typed values, and for each field that can fail a flag saying this row's value did not read.
+    present = tuple(f for f in _fields(raw) if f.name in frame.columns)
+    plan = _plan(raw.layout.table, present, raw.is_clean, "_line" in frame.columns, "_element" in frame.columns,
+                 raw.inherited)
+    typed = frame.lazy().select(plan.texts).with_columns(plan.typed)
+    result_query = typed.with_columns(plan.narrowed).select([*plan.columns, pl.lit(raw.file).alias("_file"),
+                                                             "_line", "_element"])
+    if not plan.counts:
+        return result_query.collect(engine="in-memory"), []
+    counts: dict[str, int]
+    if raw.is_clean and not plan.ints:
+        # The texts are the values as they stand (nothing to strip), the fields are dates and flags (whose columns
+        # are the values as parsed), and a value reads only from a text: the values that did not read are the
+        # column's nulls less the text's. Null counts are kept with each column, so this costs no second query.
+        result = result_query.collect(engine="in-memory")
+        counts = {f"failed:{f.name}": result[f.column].null_count() - frame[f.name].null_count() for f in plan.checks}
+    else:
+        # The table and how many values did not read, in one call into polars.
+        result, counts_frame = pl.collect_all([result_query, typed.select(plan.counts)], engine="in-memory")
+        counts = counts_frame.row(0, named=True)
+    if not any(counts.values()):
+        return result, []
+    issues: list[Issue] = []
+    out = typed.collect(engine="in-memory")
+    # 2. Values that did not read (null in the table), in field order.
+    for f in plan.checks:
+        total = counts[f"failed:{f.name}"]
+        if total:
+            failed = pl.col(f.name).is_not_null() & pl.col(f.column).is_null()
+            bad = out.filter(failed).select(pl.col(f.name).alias("_value"), "_line", "_element")
+            issues.extend(_report(raw, f, bad, int(total)))
+    # 3. Integers that read but are out of range. A value outside a plausible range keeps its value (it is a
+    # number, just a wrong one); one that does not fit the column's type cannot (null in the table).
+    for f in plan.ints:
+        total = counts[f"outside:{f.name}"]
+        if total:
+            low, high = _RANGES.get(f.name, _INT16)
+            outside = out.filter(pl.col(f.column).is_not_null() & ~pl.col(f.column).is_between(low, high))
+            bad = outside.select(pl.col(f.name).alias("_value"), "_line", "_element")
+            issues.extend(_report(raw, f, bad, int(total), range_=(low, high)))
+    return result, issues
+
+
+class _Plan:
+    """The expressions that read one layout's fields (as a file has them) into its canonical table. (A plain
+    class: a dataclass costs ~0.5 ms to create when the module is imported, which every read pays.)"""
+
+    __slots__ = ("checks", "columns", "counts", "ints", "narrowed", "texts", "typed")
+
+    def __init__(
+        self,
+        texts: list[pl.Expr],
+        typed: list[pl.Expr],
+        narrowed: list[pl.Expr],
+        columns: list[pl.Expr],
+        counts: list[pl.Expr],
+        checks: list[Field],
+        ints: list[Field],
+    ) -> None:
+        self.texts = texts  # 1. text, stripped; empty means no value; and the location columns
+        self.typed = typed  # 2. typed values, named by canonical column
+        self.narrowed = narrowed  # integers that do not fit the column's type become null
+        self.columns = columns  # 4. every canonical column, in order, typed
+        self.counts = counts  # per field, how many values did not read, or read out of range
+        self.checks = checks  # the fields whose values can fail to read
+        self.ints = ints  # the integer fields checked for range
+
+
+@lru_cache(maxsize=256)
+def _plan(
+    table_name: str,
+    present: tuple[Field, ...],
+    is_clean: bool,
+    has_line: bool,
+    has_element: bool,
+    inherited: frozenset[str],
+) -> _Plan:
+    """The expressions for one layout and set of fields, built once per process: every file of a layout has
+    the same, and building them costs more than running them on a few thousand rows."""
+    table = schema(table_name)
+    texts = [(pl.col(f.name) if is_clean else _clean(f.name)).alias(f.name) for f in present] + [
+        (pl.col("_line").cast(pl.Int64) if has_line else pl.lit(None, pl.Int64)).alias("_line"),
+        (pl.col("_element") if has_element else pl.lit(None, pl.String)).alias("_element"),
+    ]
     typed: list[pl.Expr] = []
-    failed: dict[str, pl.Expr] = {}
+    can_fail: set[str] = set()
     for f in present:
         text = pl.col(f.name)
         if f.kind == "date":
@@ -139,40 +210,27 @@ def parse(raw: RawTable) -> tuple[pl.DataFrame, list[Issue]]:
             typed.append(text.alias(f.column))
             continue
         typed.append(value.alias(f.column))
-        failed[f.name] = text.is_not_null() & value.is_null()
-    out = texts.with_columns(typed)
-    issues: list[Issue] = []
-    checks = [f for f in present if f.name in failed and f.name not in raw.inherited]
-    if checks and height:
-        counts = texts.select([failed[f.name].sum().alias(f.name) for f in checks]).row(0, named=True)
-        for f in checks:
-            if counts[f.name]:
-                bad = texts.filter(failed[f.name]).select(pl.col(f.name).alias("_value"), "_line", "_element")
-                issues.extend(_report(raw, f, bad, int(counts[f.name])))
-    # 3. Integers that read but are out of range.
-    for f in present:
-        if f.kind != "int" or f.name in raw.inherited:
-            continue
+        can_fail.add(f.name)
+    checks = [f for f in present if f.name in can_fail and f.name not in inherited]
+    ints = [f for f in present if f.kind == "int" and f.name not in inherited]
+    counts = [(pl.col(f.name).is_not_null() & pl.col(f.column).is_null()).sum().alias(f"failed:{f.name}")
+              for f in checks]
+    for f in ints:
         low, high = _RANGES.get(f.name, _INT16)
-        outside = out.filter(pl.col(f.column).is_not_null() & ~pl.col(f.column).is_between(low, high))
-        if outside.height:
-            bad = outside.select(pl.col(f.name).alias("_value"), "_line", "_element")
-            issues.extend(_report(raw, f, bad, outside.height, range_=(low, high)))
-        # A value outside a plausible range keeps its value (it is a number, just a wrong one); one that does not
-        # fit the column's type cannot.
-        out = out.with_columns(
-            pl.when(pl.col(f.column).is_between(*_INT16)).then(pl.col(f.column)).otherwise(None).alias(f.column)
-        )
-    # 4. Every canonical column, in order, typed; then where each row came from.
-    columns: list[pl.Expr] = []
+        outside = pl.col(f.column).is_not_null() & ~pl.col(f.column).is_between(low, high)
+        counts.append(outside.sum().alias(f"outside:{f.name}"))
+    narrowed = [
+        pl.when(pl.col(f.column).is_between(*_INT16)).then(pl.col(f.column)).otherwise(None).alias(f.column)
+        for f in ints
+    ]
     produced = {f.column for f in present}
-    for column in table.all_columns:
-        if column.name in produced:
-            columns.append(pl.col(column.name).cast(column.dtype))
-        else:
-            columns.append(pl.lit(None, dtype=column.dtype).alias(column.name))
-    result = out.select([*columns, pl.lit(raw.file).alias("_file"), "_line", "_element"])
-    return result, issues
+    columns = [
+        pl.col(column.name).cast(column.dtype)
+        if column.name in produced
+        else pl.lit(None, dtype=column.dtype).alias(column.name)
+        for column in table.all_columns
+    ]
+    return _Plan(texts, typed, narrowed, columns, counts, checks, ints)
 
 
 def _report(

@@ -290,24 +290,27 @@ def _read_csv(raw: bytes, name: str, stem: str, explicit: bool) -> tuple[list[Ra
                 table=layout.table,
             )
         )
-    frame = frame.select([pl.col(p).alias(f) for p, f in keep.items()] + ["_line"])
+    # The columns kept, renamed, without a query (a query costs more to plan than to run on a return's rows).
+    kept = [frame.get_column(p).alias(f) for p, f in keep.items()]
+    frame = pl.DataFrame([*kept, frame.get_column("_line")])
     fields = list(keep.values())
-    if fields:
+    # A row is empty when every field is; in a clean file (empty values are null) a field without nulls (most
+    # often CHILD) shows there is none, from the null counts each column keeps.
+    if fields and not (split.is_clean and any(column.null_count() == 0 for column in kept)):
         if split.is_clean:
             empty = pl.all_horizontal([pl.col(f).is_null() for f in fields])
         else:
             empty = pl.all_horizontal([pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "") for f in fields])
-        blank = frame.filter(empty)
-        if blank.height:
+        count, first = frame.select(empty.sum(), pl.col("_line").filter(empty).first()).row(0)
+        if count:
             frame = frame.filter(~empty)
             issues.append(
                 Issue(
                     "empty-rows",
                     Severity.INFO,
-                    f"{blank.height} empty row{'s' if blank.height > 1 else ''} (first on line {blank['_line'][0]}) "
-                    "skipped.",
+                    f"{count} empty row{'s' if count > 1 else ''} (first on line {first}) skipped.",
                     file=name,
-                    row=int(blank["_line"][0]),
+                    row=int(first),
                 )
             )
     return [RawTable(layout, name, frame, present=fields, is_clean=split.is_clean)], issues
@@ -339,7 +342,7 @@ def _tables(raws: list[RawTable]) -> tuple[CareData, dict[str, Source], list[Iss
                     table=layout.table,
                 )
             )
-        data[layout.table] = frame.drop(LOCATION_COLUMNS)
+        data[layout.table] = frame[[c for c in frame.columns if c not in LOCATION_COLUMNS]]  # not drop: a query
         sources[layout.table] = _source(frame, files, layout, xml=all(raw.xml for _, raw in parts))
     return data, sources, issues
 
@@ -422,13 +425,14 @@ def _dfe_rules(data: CareData, year: int | None, sources: dict[str, Source]) -> 
     """DfE's validation rules careflow checks itself (careflow.returns.dfe_rules), for a known collection year."""
     if year is None:
         return []
-    from careflow.returns.dfe_rules import ssda903_findings
+    from careflow.returns.dfe_rules import issue_code, ssda903_groups
 
-    out = []
-    for f in ssda903_findings(data, year):
-        value = f.value.strftime("%d/%m/%Y") if isinstance(f.value, dt.date) else f.value
-        out.append(sources.get(f.table, Source()).issue(f.table, f.index, f.column, f.code, Severity.ERROR,
-                                                        f"DfE rule {f.rule}: {f.message}", value))
+    out: list[Issue] = []
+    nowhere = Source()
+    for rule, table, column, message, indices, values in ssda903_groups(data, year):
+        shown = None if values is None else [v.strftime("%d/%m/%Y") if isinstance(v, dt.date) else v for v in values]
+        out += sources.get(table, nowhere).issues(table, indices, column, issue_code(rule), Severity.ERROR,
+                                                  f"DfE rule {rule}: {message}", shown)
     return out
 
 
