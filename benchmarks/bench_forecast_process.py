@@ -15,10 +15,11 @@ sources afresh in every run (about 0.2 s of CPU) while the peer's are compiled.
 Also printed: how close the bands' edges are to converged with careflow's number of parameter draws (100),
 against 4,000 draws on the same LA (the justification for 100 rather than 200).
 
-Printed for each: the median over ``--repeats`` runs of the wall-clock seconds and of the CPU seconds (user +
-system, of the process and its threads), and the ratios peer / careflow. The start-up of ``careflow --help`` and
-of ``python -c "import careflow"`` is printed too. The machine's load average is printed beside the figures:
-on a shared machine wall-clock times vary with the load; CPU seconds much less.
+Printed for each: the median over ``--repeats`` runs (careflow's and the peer's interleaved, so that each pair
+shares the machine's state) of the wall-clock seconds and of the CPU seconds (user + system, of the process and its
+threads), the ratios peer / careflow of the medians and the CPU ratio of each pair. The start-up of ``careflow
+--help`` and of ``python -c "import careflow"`` is printed too. The machine's load average is printed beside the
+figures: on a shared machine wall-clock times vary with the load; CPU seconds less, but they drift too.
 
 Usage: python benchmarks/bench_forecast_process.py [--population 60000] [--seed 1] [--repeats 3]
 
@@ -163,23 +164,35 @@ def main() -> None:
             print("   (this careflow does not read per-year folders from the command line: it reads the same rows "
                   "as one pooled folder with a YEAR column)")
         shutil.rmtree(out, ignore_errors=True)
-        before = load()
-        cf_wall, cf_cpu, cf_ok = median_of([str(CAREFLOW), "forecast", str(source), "--out", str(out)], args.repeats)
-        print(f"   careflow forecast (fit 3 years to 31/03/2021, 24 months with bands, costs, back-test, report): "
-              f"{cf_wall:.2f} s wall, {cf_cpu:.2f} s CPU{'' if cf_ok else ' (FAILED)'}   [{before}]")
+        cf_cmd = [str(CAREFLOW), "forecast", str(source), "--out", str(out)]
         if not PEER_PYTHON.exists():
+            before = load()
+            cf_wall, cf_cpu, cf_ok = median_of(cf_cmd, args.repeats)
+            print(f"   careflow forecast (fit 3 years to 31/03/2021, 24 months with bands, costs, back-test, report): "
+                  f"{cf_wall:.2f} s wall, {cf_cpu:.2f} s CPU{'' if cf_ok else ' (FAILED)'}   [{before}]")
             print(f"   peer: no virtual environment at {PEER_PYTHON.parent.parent}; run "
                   "bash benchmarks/peer_demand_model/setup_venv.sh")
             return
         print_convergence(folders)
-        before = load()
         peer_cmd = [str(PEER_PYTHON), str(PEER / "run_peer.py"), str(folders), "2018-04-01", "2021-03-31", "24"]
-        peer_wall, peer_cpu, peer_ok = median_of(peer_cmd, args.repeats)
+        # Interleaved (careflow, peer, careflow, peer ...): the machine's speed drifts with its load over minutes
+        # (the peer alone took 4.6 s to 9.5 s on the same input on different days), so each pair shares a moment.
+        before = load()
+        pairs = [(timed(cf_cmd), timed(peer_cmd)) for _ in range(args.repeats)]
+        after = load()
+        cf_ok = all(c[2] == 0 for c, _ in pairs)
+        peer_ok = all(p[2] == 0 for _, p in pairs)
+        cf_wall, cf_cpu = (statistics.median(c[i] for c, _ in pairs) for i in (0, 1))
+        peer_wall, peer_cpu = (statistics.median(p[i] for _, p in pairs) for i in (0, 1))
+        print(f"   careflow forecast (fit 3 years to 31/03/2021, 24 months with bands, costs, back-test, report): "
+              f"{cf_wall:.2f} s wall, {cf_cpu:.2f} s CPU{'' if cf_ok else ' (FAILED)'}")
         print(f"   peer (cs-demand-model: read, fit on 2018-04-01 to 2021-03-31, 24 months in daily steps):     "
-              f"{peer_wall:.2f} s wall, {peer_cpu:.2f} s CPU{'' if peer_ok else ' (FAILED)'}   [{before}]")
-        print(f"   WHOLE-PROCESS RATIO (peer / careflow forecast): {peer_wall / cf_wall:.1f}x wall-clock, "
+              f"{peer_wall:.2f} s wall, {peer_cpu:.2f} s CPU{'' if peer_ok else ' (FAILED)'}")
+        print(f"   [{args.repeats} interleaved pairs; {before} before, {after} after]")
+        print(f"   WHOLE-PROCESS RATIO (peer / careflow forecast), medians: {peer_wall / cf_wall:.1f}x wall-clock, "
               f"{peer_cpu / cf_cpu:.1f}x CPU")
-
+        ratios = sorted(p[1] / c[1] for c, p in pairs)
+        print(f"   CPU ratio of each pair: {', '.join(f'{r:.1f}x' for r in ratios)}")
 
 if __name__ == "__main__":
     main()
