@@ -35,6 +35,16 @@ Later that day the CLI moved from typer to click, and a Markov forecast stopped 
 lines; the projection is too short for a bar): ``careflow forecast`` of a 1,312-child LA (five years of returns) took
 0.74-0.77 s of CPU against 0.97-1.00 s before, and ``careflow --help`` 0.07 s against 0.23 s (medians of 5 alternating
 runs of the two installs, from bytecode; the peer not re-run).
+
+Measured 2026-12-03 after the CLI's move to click, the SSDA903 reader's fewer queries (returns/, tables/validate.py)
+and the projection's restructuring (flows/): careflow forecast 0.93 s CPU, 0.94 s wall; the peer 11.19 s CPU, 11.10 s
+wall: **12.0x in CPU, 11.8x wall-clock** (5 interleaved pairs, load average 0.4-0.8; each pair's CPU ratio 10.4x to
+13.5x). An earlier run that day, not interleaved: 0.69 s against 8.65 s, 12.6x CPU. The machine's speed drifts: the
+peer alone took 4.64 s on this input in the run above (the 4.9x), 7.7 s at the start of this day with careflow's code
+unchanged (8.3x), and 8.2-11.2 s later; careflow's own gain, its code before and after run alternately
+(7 pairs): 1.04 s -> 0.71 s CPU for the forecast, 0.245 s -> 0.075 s for ``careflow --help``. What is left is mostly
+numpy and polars' own import (~0.25 s of CPU on one thread), then reading five years of returns (~0.12 s), the two
+fits and projections with their bands (~0.17 s) and the report.
 """
 
 from __future__ import annotations
