@@ -129,3 +129,22 @@ def test_corrections_that_are_not_rebuilt_are_refused(world: World) -> None:
                         correction="x", corrected_occurred_on="2024-07-02")
     assert "record the right event too" in other["detail"]
     assert _episodes(world, child) == before and _rederivations(world, child) == []
+
+
+def test_a_corrected_legal_status_and_reason_for_leaving_care_rebuild_the_episodes(world: World) -> None:
+    child, _, _ = _in_care(world)
+    status = world.event("sw", child, "legal_status_changed", legal_status="C2", occurred_on="2024-10-01")
+    ended = world.event("sw", child, "looked_after_ended", reason_episode_ceased="E4A", occurred_on="2025-02-14")
+    world.event("sw", child, "event_corrected", corrects_event_id=status["id"], reason="it was an interim order",
+                correction="An interim care order from 3 October", corrected_values={"legal_status": "C1"},
+                corrected_occurred_on="2024-10-03")
+    world.event("sw", child, "event_corrected", corrects_event_id=ended["id"], reason="wrong reason",
+                correction="The child went to live with relatives", corrected_values={"reason_episode_ceased": "E41"})
+    with world.app.state.record.sessions() as session:
+        rows = session.execute(select(LookedAfterEpisode.start_date, LookedAfterEpisode.legal_status,
+                                      LookedAfterEpisode.reason_episode_ceased)
+                               .where(LookedAfterEpisode.child_id == child["id"])
+                               .order_by(LookedAfterEpisode.start_date)).all()
+    assert [tuple(r) for r in rows] == [(dt.date(2024, 6, 10), "V2", "X1"), (dt.date(2024, 9, 2), "V2", "X1"),
+                                        (dt.date(2024, 10, 3), "C1", "E41")]
+    assert len(_rederivations(world, child)) == 2
