@@ -474,7 +474,8 @@ _EPISODE_FIELDS = ("start_date", "end_date", "reason_new_episode", "legal_status
 
 
 def _episode_row(episode: LookedAfterEpisode) -> dict[str, str | None]:
-    return {f: (v.isoformat() if isinstance(v, dt.date) else v) for f in _EPISODE_FIELDS
+    """The row for the audit log, which is kept for good: no postcodes (a carer's address; the events hold them)."""
+    return {f: (v.isoformat() if isinstance(v, dt.date) else v) for f in _EPISODE_FIELDS if not f.endswith("postcode")
             for v in [getattr(episode, f)]}
 
 

@@ -163,7 +163,7 @@ def _history(ctx: Ctx, child: Child) -> list[tuple[str, dt.date, Any]]:
 def _rederive(ctx: Ctx, child: Child, now: Event, target: Event) -> None:
     """Rebuild the child's episodes of care from the corrected history; the audit keeps the rows before and after."""
     change = rederive_episodes(ctx, child, _history(ctx, child))
-    ctx.audit("rederive", child_id=child.id, entity="looked_after_episode", entity_id=target.id,
+    ctx.audit("rederive", child_id=child.id, entity="looked_after_episode",
               detail={"correction_event_id": now.id, "kind": now.kind, "corrects_event_id": target.id,
                       "corrected_kind": target.kind, **change})
 
