@@ -21,7 +21,8 @@ from careflow.record.labels import CODED_FIELDS, field_label, words
 
 __all__ = ["CODED_FIELDS", "FieldSpec", "field_specs", "form_values", "typed_field_count"]
 
-_SKIP = {"kind", "version"}
+# corrected_values (a mapping of field names to values) is for the API; the web form corrects in words and a date
+_SKIP = {"kind", "version", "corrected_values"}
 _PEOPLE = {"advocate_id", "user_id", "supervising_social_worker_id", "carer_person_id", "corrects_event_id",
            "signed_off_event_id"}
 _LONG_TEXT = {"note", "reason", "correction", "goals", "purpose", "success_measures", "accommodation", "monitoring",

@@ -95,6 +95,7 @@ _LABELS = {
     "planned_end_on": "Planned end",
     "ends_on": "Until",
     "corrected_occurred_on": "Correct date",
+    "corrected_values": "Corrected values",
     "reason_no_score": "Why there is no score",
     "in_touch": "In touch",
     "accommodation": "Accommodation",

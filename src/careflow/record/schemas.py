@@ -683,6 +683,9 @@ class EventCorrectedForm(EventBase):
     reason: Text
     correction: Text
     corrected_occurred_on: dt.date | None = None
+    # The right values of the corrected event's fields (its form's names: ``{"placement_type": "U3"}``); the
+    # episodes of care are rebuilt from them (services/correction_events.py says which events and fields).
+    corrected_values: dict[str, str | bool | None] | None = None
 
 
 class EventRetractedForm(EventBase):

@@ -49,9 +49,12 @@ from careflow.record.services.event_rules import (
 )
 
 __all__ = [
+    "EPISODE_KINDS",
     "LEGAL_STATUS_OF_ORDER",
+    "change_legal_status",
     "is_care_leaver",
     "new_episode",
+    "rederive_episodes",
 ]
 
 
@@ -78,18 +81,25 @@ def _category_of_need(child: Child) -> str | None:
     return need if need and need[0] == "N" and need[1:].isdigit() and 1 <= int(need[1:]) <= 8 else None
 
 
-@handles("looked_after_started")
-def _looked_after_started(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
-    legal_status = form.legal_status or _current_order_status(ctx, child) or "V2"
+def _start_episode(ctx: Ctx, child: Child, form: Any, day: dt.date, *, legal_status: str | None,
+                   category_of_need: str, home_postcode: str | None) -> None:
+    """The first episode of a period of care (SSDA903 RNE S); the status is V2 when no order or worker says."""
+    legal_status = legal_status or "V2"
     check_code("legal_status", legal_status, day, "legal_status")
     check_code("placement_type", form.placement_type, day, "placement_type")
     check_code("placement_provider", form.placement_provider, day, "placement_provider")
-    category = _category_of_need(child) or "N1"
     ctx.session.add(LookedAfterEpisode(
         child_id=child.id, start_date=day, reason_new_episode="S", legal_status=legal_status,
-        category_of_need=category, placement_type=form.placement_type, placement_provider=form.placement_provider,
-        home_postcode=child.person.postcode, placement_postcode=form.placement_postcode, urn=form.urn,
+        category_of_need=category_of_need, placement_type=form.placement_type,
+        placement_provider=form.placement_provider, home_postcode=home_postcode,
+        placement_postcode=form.placement_postcode, urn=form.urn,
     ))
+
+
+@handles("looked_after_started")
+def _looked_after_started(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    _start_episode(ctx, child, form, day, legal_status=form.legal_status or _current_order_status(ctx, child),
+                   category_of_need=_category_of_need(child) or "N1", home_postcode=child.person.postcode)
     if ctx.role is Role.SOCIAL_WORKER:
         # a social worker taking the case into care replaces one allocated earlier: the case moved on
         allocate(ctx, child, ctx.actor.user_id, "social_worker", day, reason="TSPROC")
@@ -170,8 +180,7 @@ def _open_episode(ctx: Ctx, child: Child) -> LookedAfterEpisode:
     return found
 
 
-@handles("placement_changed")
-def _placement_changed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+def _change_placement(ctx: Ctx, child: Child, form: Any, day: dt.date) -> None:
     episode = _open_episode(ctx, child)
     check_code("placement_type", form.placement_type, day, "placement_type")
     check_code("placement_provider", form.placement_provider, day, "placement_provider")
@@ -179,6 +188,11 @@ def _placement_changed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.
     new_episode(ctx, child, episode, day, reason_new_episode="T" if form.is_same_carer else "P",
                  placement_type=form.placement_type, placement_provider=form.placement_provider,
                  reason_placement_change=form.reason_placement_change, placement_postcode=form.placement_postcode)
+
+
+@handles("placement_changed")
+def _placement_changed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    _change_placement(ctx, child, form, day)
     close_deadlines(ctx, child, ["looked_after_first_visit", "looked_after_visit"], met_on=None, event=event)
     open_deadline(ctx, child, "looked_after_first_visit", day, event)
     return None
@@ -188,9 +202,15 @@ def _placement_changed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.
 def _legal_status_changed(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
     episode = _open_episode(ctx, child)
     check_code("legal_status", form.legal_status, day, "legal_status")
-    if form.legal_status != episode.legal_status:
-        new_episode(ctx, child, episode, day, reason_new_episode="L", legal_status=form.legal_status)
+    change_legal_status(ctx, child, episode, form.legal_status, day)
     return None
+
+
+def change_legal_status(ctx: Ctx, child: Child, episode: LookedAfterEpisode | None, status: str | None,
+                        day: dt.date) -> None:
+    """A new episode (RNE L) when ``status`` differs from the open ``episode``'s (an order or a worker said)."""
+    if status is not None and episode is not None and episode.legal_status != status:
+        new_episode(ctx, child, episode, day, reason_new_episode="L", legal_status=status)
 
 
 @handles("looked_after_review_held")
@@ -237,8 +257,7 @@ def is_care_leaver(ctx: Ctx, child: Child, day: dt.date) -> bool:
     return _weeks_looked_after_since(ctx, child, clocks.add_months(dob, 12 * from_age), day) >= weeks
 
 
-@handles("looked_after_ended")
-def _looked_after_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+def _end_episode(ctx: Ctx, child: Child, form: Any, day: dt.date) -> None:
     episode = _open_episode(ctx, child)
     check_code("reason_episode_ceased", form.reason_episode_ceased, day, "reason_episode_ceased")
     if form.reason_episode_ceased == "X1":
@@ -251,6 +270,11 @@ def _looked_after_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt
             raise InvalidInput("an adoption needs the decision that the child should be placed for adoption and the "
                                "match with adopters recorded first", "reason_episode_ceased")
     episode.end_date, episode.reason_episode_ceased = day, form.reason_episode_ceased
+
+
+@handles("looked_after_ended")
+def _looked_after_ended(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
+    _end_episode(ctx, child, form, day)
     close_deadlines(ctx, child, _LOOKED_AFTER_CLOCKS, met_on=None, event=event)
     if is_care_leaver(ctx, child, day):
         if open_row(ctx.session, PathwayPlan, child) is None:
@@ -438,3 +462,85 @@ def _care_leaver_contact(ctx: Ctx, child: Child, form: Any, event: Event, day: d
     ctx.session.add(CareLeaverContact(child_id=child.id, contact_date=day, in_touch=in_touch,
                                       activity=activity or "0", accommodation=accommodation or "0"))
     return None
+
+
+# The events whose fields build the episodes of care (and so the SSDA903 episodes file), in the order they apply.
+EPISODE_KINDS = ("looked_after_started", "placement_changed", "legal_status_changed", "order_made",
+                 "looked_after_ended")
+
+_EPISODE_FIELDS = ("start_date", "end_date", "reason_new_episode", "legal_status", "category_of_need",
+                   "placement_type", "placement_provider", "reason_episode_ceased", "reason_placement_change",
+                   "home_postcode", "placement_postcode", "urn")
+
+
+def _episode_row(episode: LookedAfterEpisode) -> dict[str, str | None]:
+    """The row for the audit log, which is kept for good: no postcodes (a carer's address; the events hold them)."""
+    return {f: (v.isoformat() if isinstance(v, dt.date) else v) for f in _EPISODE_FIELDS if not f.endswith("postcode")
+            for v in [getattr(episode, f)]}
+
+
+def _order_status_on(ctx: Ctx, child: Child, day: dt.date) -> str | None:
+    """The legal status the child's orders in force on ``day`` give (the latest order first)."""
+    orders = ctx.session.scalars(
+        select(CourtOrder.order_type).where(CourtOrder.child_id == child.id, CourtOrder.start_date <= day,
+                                            (CourtOrder.end_date.is_(None)) | (CourtOrder.end_date > day))
+        .order_by(CourtOrder.start_date.desc(), CourtOrder.id.desc())
+    ).all()
+    return next((LEGAL_STATUS_OF_ORDER[o] for o in orders if o in LEGAL_STATUS_OF_ORDER), None)
+
+
+def rederive_episodes(ctx: Ctx, child: Child, history: list[tuple[str, dt.date, Any]]) -> dict[str, Any]:
+    """Rebuild the child's episodes of care from ``history``: the events of :data:`EPISODE_KINDS` as corrected
+    (retracted ones left out), each ``(kind, date, form)``, in the order they happened.
+
+    The episode steps are the ones the events' own handlers take (:func:`new_episode` and the rest), so a corrected
+    history gives the rows the right events would have given. What the events do not hold is kept from the old rows,
+    period by period: the home postcode and the category of need as they were when each period of care began (the
+    child's current ones may have changed since). Returns the rows before and after, for the audit.
+
+    Raises:
+        InvalidInput: the corrected history does not make episodes (a placement change before the period began), or
+            the child has episodes that no event here recorded (loaded from an earlier system).
+    """
+    old = list(ctx.session.scalars(select(LookedAfterEpisode).where(LookedAfterEpisode.child_id == child.id)
+                                   .order_by(LookedAfterEpisode.start_date, LookedAfterEpisode.id)))
+    before = [_episode_row(e) for e in old]
+    periods = [e for e in old if e.reason_new_episode == "S"]
+    starts = [h for h in history if h[0] == "looked_after_started"]
+    # the events here make episodes with RNE S, P, T and L only, and one S for each period they began
+    if len(periods) != len(starts) or any(e.reason_new_episode not in ("S", "P", "T", "L") for e in old):
+        raise InvalidInput(f"child {child.id}'s episodes of care were not all recorded as events on this record "
+                           "(some were loaded from an earlier system), so they cannot be rebuilt from the events; "
+                           "record the right event instead (a placement or legal status change)",
+                           "corrects_event_id")
+    for episode in old:
+        ctx.session.delete(episode)
+    ctx.session.flush()
+    period = 0
+    for kind, day, form in history:
+        if kind == "looked_after_started":
+            kept = periods[period]
+            period += 1
+            _start_episode(ctx, child, form, day, legal_status=form.legal_status or _order_status_on(ctx, child, day),
+                           category_of_need=kept.category_of_need or "N1", home_postcode=kept.home_postcode)
+            continue
+        episode = open_row(ctx.session, LookedAfterEpisode, child)
+        if kind == "order_made":
+            change_legal_status(ctx, child, episode, LEGAL_STATUS_OF_ORDER.get(form.order_type), day)
+            continue
+        if episode is None:
+            label = kind.replace("_", " ")
+            raise InvalidInput(f"as corrected, the {label} of {human_date(day)} falls outside any episode of care; "
+                               "check the corrected date", "corrected_occurred_on")
+        if kind == "placement_changed":
+            _change_placement(ctx, child, form, day)
+        elif kind == "legal_status_changed":
+            check_code("legal_status", form.legal_status, day, "legal_status")
+            change_legal_status(ctx, child, episode, form.legal_status, day)
+        elif kind == "looked_after_ended":
+            _end_episode(ctx, child, form, day)
+    ctx.session.flush()
+    after = [_episode_row(e) for e in ctx.session.scalars(
+        select(LookedAfterEpisode).where(LookedAfterEpisode.child_id == child.id)
+        .order_by(LookedAfterEpisode.start_date, LookedAfterEpisode.id))]
+    return {"before": before, "after": after}

@@ -18,7 +18,7 @@ from careflow.record.models import (
     Proceedings,
 )
 from careflow.record.pathway import Stage
-from careflow.record.services.care_events import LEGAL_STATUS_OF_ORDER, new_episode
+from careflow.record.services.care_events import LEGAL_STATUS_OF_ORDER, change_legal_status
 from careflow.record.services.context import Ctx
 from careflow.record.services.event_rules import (
     S,
@@ -87,8 +87,6 @@ def _order_made(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -
             .execution_options(synchronize_session=False)
         )
         close_deadlines(ctx, child, ["proceedings_end"], met_on=day, event=event)
-    status = LEGAL_STATUS_OF_ORDER.get(form.order_type)
-    episode = open_row(ctx.session, LookedAfterEpisode, child)
-    if status is not None and episode is not None and episode.legal_status != status:
-        new_episode(ctx, child, episode, day, reason_new_episode="L", legal_status=status)
+    change_legal_status(ctx, child, open_row(ctx.session, LookedAfterEpisode, child),
+                        LEGAL_STATUS_OF_ORDER.get(form.order_type), day)
     return resting_stage(ctx.session, child)
