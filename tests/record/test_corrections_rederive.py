@@ -89,6 +89,8 @@ def test_a_corrected_placement_code_and_date_reach_the_ssda903_export(own_world:
         (dt.date(2024, 6, 10), dt.date(2024, 9, 9), "S", "U1"),
         (dt.date(2024, 9, 9), dt.date(2025, 2, 14), "P", "K2"),
     ]
+    # the reason for the move on the episode the move ended (DfE rule 225), not on the new one
+    assert mine["reason_placement_change"].to_list() == ["CARPL", None]
     right = episodes.filter(episodes["child_id"] == f"C{twin['id']:07d}").sort("start_date")
     assert mine.drop("child_id").rows() == right.drop("child_id").rows()  # as if recorded right
     # the episode that ended later kept its ending; the category of need is the one of when care began
@@ -101,8 +103,8 @@ def test_a_corrected_placement_code_and_date_reach_the_ssda903_export(own_world:
     assert audit["before"][1]["start_date"] == "2024-09-02" and audit["after"][1]["start_date"] == "2024-09-09"
     # DfE's own SSDA903 validator (csc-validator-be-903, scripts/validate_903) finds in the corrected child's
     # episodes just what it finds in the twin's. Not none: this small record lacks postcodes and previous
-    # permanence (rules 169, 179, 392b, 630), and the record puts the reason for a placement change on the new
-    # episode where rule 225 wants it on the one that ends (a finding of its own, not of corrections).
+    # permanence (rules 169, 179, 392b, 630). Rule 225 (the reason for a placement change on the episode that ends)
+    # holds: the record puts it there.
     _ready("validate_903")
     checked = _run("validate_903", written["ssda903"][0].parent, "--year", "2025",
                    "--output", tmp_path / "ssda903_errors.csv")
@@ -114,7 +116,7 @@ def test_a_corrected_placement_code_and_date_reach_the_ssda903_export(own_world:
         return sorted(rows.select("rule_code", "fields").rows())
 
     assert failing(child) == failing(twin)
-    assert {rule for rule, _ in failing(child)} <= {"169", "179", "225", "392b", "630"}
+    assert {rule for rule, _ in failing(child)} <= {"169", "179", "392b", "630"}
 
 
 def test_a_retracted_placement_change_leaves_the_episodes(world: World) -> None:

@@ -158,14 +158,28 @@ def _previous_permanence(ctx: Ctx, child: Child, form: Any, day: dt.date) -> Pre
 
 
 def new_episode(ctx: Ctx, child: Child, current: LookedAfterEpisode, day: dt.date, **changes: Any) -> None:
-    """End ``current`` and start the next episode the same day with ``changes`` (SSDA903: REC X1)."""
+    """End ``current`` and start the next episode the same day with ``changes`` (SSDA903: REC X1).
+
+    The reason for a placement change goes on the episode that ends, not on the new one: the SSDA903 records it
+    where the placement ended (DfE rule 225: an episode ending X1 before a change of placement, RNE P, B, T or U,
+    must carry REASON_PLACE_CHANGE; csc-validator-be-903 ``lac_validator/rules/lac2022_23/rule_225.py``).
+    """
     validate_date(ctx, day, "occurred_on", after=current.start_date, after_what="the current episode of care began")
+    reason = changes.pop("reason_placement_change", None)
     if day == current.start_date:  # a same-day correction: no zero-length episodes in the SSDA903
         for key, value in changes.items():
             if key != "reason_new_episode":
                 setattr(current, key, value)
+        if reason is not None:  # the episode that ended that day is the one the placement change ended
+            ended = ctx.session.scalar(select(LookedAfterEpisode).where(
+                LookedAfterEpisode.child_id == child.id, LookedAfterEpisode.end_date == day,
+                LookedAfterEpisode.reason_episode_ceased == "X1"))
+            if ended is not None:
+                ended.reason_placement_change = reason
         return
     current.end_date, current.reason_episode_ceased = day, "X1"
+    if reason is not None:
+        current.reason_placement_change = reason
     values = {c: getattr(current, c) for c in ("legal_status", "category_of_need", "placement_type",
                                                 "placement_provider", "home_postcode", "placement_postcode", "urn")}
     values.update(changes)
