@@ -46,8 +46,8 @@ from careflow.record.models import (
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS", "LinkedContact", "LoadResult", "PartnerLinkError",
-           "COMPARED_FIELDS", "agency_counts_by_child", "decided_items", "family_people", "linked_contacts",
+__all__ = ["COMPARED_FIELDS", "CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS", "LinkedContact", "LoadResult",
+           "PartnerLinkError", "agency_counts_by_child", "decided_items", "family_people", "linked_contacts",
            "load_linked", "people_frame", "person_key", "review_counts"]
 
 LINK_COLUMNS = ("agency", "source_record_id", "person_id", "match_probability", "match_weight", "method")
