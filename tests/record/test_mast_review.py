@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from careflow.record.models import AuditEntry, PartnerLink, PartnerReviewDecision
@@ -224,3 +225,27 @@ def test_the_page_confirms_from_a_form(world: World, tmp_path: Path) -> None:
                                 "version": "0", "csrf_token": token}, follow_redirects=False)
     assert posted.status_code == 303, posted.text
     assert f"police record {r1}" not in browser.get(f"/children/{child['id']}/mast/review").text
+
+
+def test_a_decision_racing_past_the_version_check_is_stopped_by_the_database(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two reviewers who both pass the version check (neither had committed) cannot both write: the unique
+    (agency, record, sequence) refuses the second, which gets a 409 and writes nothing (no link, no audit entry)."""
+    from careflow.record.services import mast_review
+
+    child, mother = _family(world)
+    r1, _r2 = _ids(child)
+    _load(world, link_output(tmp_path / "out", child, mother))
+    first = world.client("manager").post(_url(child, f"police/{r1}"), json={
+        "decision": "rejected", "reason": "not known to the family", "version": 0})
+    assert first.status_code == 201
+    monkeypatch.setattr(mast_review, "_versions", lambda ctx, keys: {})  # the second read before the first committed
+    second = world.client("manager").post(_url(child, f"police/{r1}"), json={
+        "decision": "confirmed", "person_id": mother, "reason": "same address", "version": 0})
+    assert second.status_code == 409, second.text
+    assert "at the same time" in second.json()["detail"]
+    with world.app.state.record.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PartnerReviewDecision)
+                              .where(PartnerReviewDecision.source_record_id == r1)) == 1
+        assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.child_id == child["id"], AuditEntry.entity == "partner_review_decision")) == 1
