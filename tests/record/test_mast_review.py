@@ -163,6 +163,7 @@ def test_confirm_links_at_once_and_survives_a_reload(world: World, tmp_path: Pat
     assert (result.records, result.links, result.reviews) == (1, 1, 3)
     again = next(c for c in _contacts(world, child) if c["summary"] == "missing overnight, found at a friend's")
     assert again["method"] == "clerical" and again["linked_by"] == row["linked_by"]
+    assert again["match_probability"] == 0.62  # the queue's probability for the person confirmed, as at first
     assert [i["source_record_id"] for i in world.client("manager").get(_url(child)).json()["items"]] == [r2]
     with world.app.state.record.sessions() as session:
         assert session.scalar(select(func.count()).select_from(PartnerLink)

@@ -832,8 +832,9 @@ class PartnerLink(Base):
 
 class PartnerReview(Base):
     """A partner record ``careflow link`` could not decide about (the clerical-review band) that may be this person:
-    which agency and record, how likely, and why it waits. Nothing of the record's content is kept until a reviewer
-    links it."""
+    which agency and record, how likely, why it waits, and the record's identifiers for the reviewer. Its contact is
+    kept in ``partner_records`` unlinked, shown nowhere until a reviewer confirms it
+    (:mod:`careflow.record.services.mast_review`)."""
 
     __tablename__ = "partner_reviews"
     id: Mapped[int] = _id()

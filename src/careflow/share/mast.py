@@ -350,8 +350,11 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
             for key, link in links.items() if key in contacts]
     # A reviewer's confirmation outlives the load: the record is linked again as they decided, unless careflow link
     # now links it itself.
+    queued_probability = {(r["agency"], r["source_record_id"], r["person_id"]): r["match_probability"]
+                          for r in reviews}
     relinked = [{"load_id": load.id, "record_id": ids[key], "person_id": d.person_id, "method": "clerical",
-                 "match_probability": 1.0, "match_weight": None, "event_date": contacts[key]["event_date"],
+                 "match_probability": queued_probability.get((*key, d.person_id), 1.0), "match_weight": None,
+                 "event_date": contacts[key]["event_date"],
                  "decision_id": d.id}
                 for key, d in confirmed.items() if key in contacts and key not in links]
     for start in range(0, len(rows), _BATCH):
