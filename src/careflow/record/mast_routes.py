@@ -1,16 +1,18 @@
-"""The MAST view's routes: ``GET /api/children/{id}/mast``, ``GET /api/team/mast`` and their pages. Thin: the
-service (:mod:`careflow.record.services.mast`) applies access, the sharing rules and the audit."""
+"""The MAST view's routes: ``GET /api/children/{id}/mast``, ``GET /api/team/mast``, the clerical review of uncertain
+partner-record matches (``GET /api/children/{id}/mast/review``, ``POST .../review/{agency}/{source_record_id}``) and
+their pages. Thin: the services (:mod:`careflow.record.services.mast`, :mod:`~careflow.record.services.mast_review`)
+apply access, the sharing rules and the audit."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from careflow.record.deps import CtxDep
 from careflow.record.errors import InvalidInput
-from careflow.record.services import mast
+from careflow.record.services import mast, mast_review
 from careflow.record.services.context import Ctx
 from careflow.record.timeline import contact_timeline
 
@@ -86,3 +88,44 @@ def team_mast_page(request: Request, ctx: CtxDep, purpose: str = "", months: str
         return _page(request, "team_mast.html", view=None, purposes=purposes, purpose="", months=months)
     view = mast.team_mast(ctx, purpose=purpose, months=_months(months))
     return _page(request, "team_mast.html", view=view, purposes=purposes, purpose=purpose, months=str(view.months))
+
+
+@api_router.get("/children/{child_id}/mast/review", response_model=mast_review.ReviewQueue)
+def review_queue_api(child_id: int, ctx: CtxDep) -> Any:
+    """The partner records waiting for clerical review that may be this child's or their family's (audited)."""
+    return mast_review.review_queue(ctx, child_id)
+
+
+@api_router.post("/children/{child_id}/mast/review/{agency}/{source_record_id}",
+                 response_model=mast_review.DecisionPublic, status_code=201)
+def review_decide_api(child_id: int, agency: str, source_record_id: str, body: mast_review.DecisionCreate,
+                      ctx: CtxDep) -> Any:
+    """Confirm a waiting partner record as a person of the family, or reject it, with a reason (409 when another
+    reviewer decided it since ``version`` was read)."""
+    return mast_review.decide(ctx, child_id, agency, source_record_id, body)
+
+
+@pages_router.get("/children/{child_id}/mast/review")
+def review_page(request: Request, child_id: int, ctx: CtxDep) -> Response:
+    """The review queue of a child's family: each record's identifiers beside each candidate's, with a form."""
+    queue = mast_review.review_queue(ctx, child_id)
+    return _page(request, "mast_review.html", queue=queue)
+
+
+@pages_router.post("/children/{child_id}/mast/review/{agency}/{source_record_id}")
+async def review_decide_page(request: Request, child_id: int, agency: str, source_record_id: str,
+                             ctx: CtxDep) -> Response:
+    """A decision from the review page; back to the queue."""
+    from careflow.record.pages import _attempt, error_page
+
+    form = await request.form()
+    person = str(form.get("person_id") or "")
+    version = str(form.get("version") or "")
+    values = {"decision": str(form.get("decision") or ""), "reason": str(form.get("reason") or ""),
+              "person_id": int(person) if person.isdigit() else None,
+              "version": int(version) if version.isdigit() else -1}
+    _done, error, needs, status = _attempt(ctx, lambda: mast_review.decide(
+        ctx, child_id, agency, source_record_id, mast_review.DecisionCreate.model_validate(values)))
+    if error is not None:
+        return error_page(request, status, error, needs)
+    return RedirectResponse(f"/children/{child_id}/mast/review", status_code=303)

@@ -822,6 +822,8 @@ class PartnerLink(Base):
     method: Mapped[str] = mapped_column(String(20))
     match_probability: Mapped[float] = mapped_column(Float)
     match_weight: Mapped[float | None] = mapped_column(Float)
+    # A clerical link names the reviewer's decision (who and when); None for the links careflow link made.
+    decision_id: Mapped[int | None] = _fk("partner_review_decisions.id", nullable=True, index=False)
     # The MAST view reads a person's links with their records' dates in one index range (benchmarks/bench_mast.py).
     event_date: Mapped[dt.date] = mapped_column(Date)
     __table_args__ = (Index("ix_partner_links_person_date", "person_id", "event_date"),
@@ -830,8 +832,9 @@ class PartnerLink(Base):
 
 class PartnerReview(Base):
     """A partner record ``careflow link`` could not decide about (the clerical-review band) that may be this person:
-    which agency and record, how likely, and why it waits. Nothing of the record's content is kept until a reviewer
-    links it."""
+    which agency and record, how likely, why it waits, and the record's identifiers for the reviewer. Its contact is
+    kept in ``partner_records`` unlinked, shown nowhere until a reviewer confirms it
+    (:mod:`careflow.record.services.mast_review`)."""
 
     __tablename__ = "partner_reviews"
     id: Mapped[int] = _id()
@@ -841,3 +844,28 @@ class PartnerReview(Base):
     source_record_id: Mapped[str] = mapped_column(String(80))
     match_probability: Mapped[float] = mapped_column(Float)
     reason: Mapped[str | None] = mapped_column(String(200))
+    # The partner record's identifiers as careflow link compared them (first_name, last_name, dob, sex, postcode,
+    # nhs_number, upn), for the reviewer to set beside the person's: identifiers only, never a risk score.
+    compared: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class PartnerReviewDecision(Base):
+    """A reviewer's decision on a partner record from the clerical review queue: confirmed as one person of the
+    record, or rejected, with the reason, who and when. Decisions are only added (a later one supersedes, by
+    ``sequence``), and they outlive the partner tables, which each load replaces: a rejected record stays rejected
+    and a confirmed one stays linked when the same linkage output is loaded again. The unique ``(agency,
+    source_record_id, sequence)`` is the optimistic lock: two reviewers deciding the same item from the same
+    version cannot both write."""
+
+    __tablename__ = "partner_review_decisions"
+    id: Mapped[int] = _id()
+    agency: Mapped[str] = mapped_column(String(40))
+    source_record_id: Mapped[str] = mapped_column(String(80))
+    sequence: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = _fk("people.id", nullable=True, index=False)
+    reason: Mapped[str] = mapped_column(String(500))
+    decided_by: Mapped[int] = _fk("users.id", index=False)
+    decided_at: Mapped[dt.datetime] = mapped_column()
+    __table_args__ = (UniqueConstraint("agency", "source_record_id", "sequence",
+                                       name="uq_partner_review_decisions_item_sequence"),)

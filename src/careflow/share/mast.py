@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CompoundSelect, Select, delete, func, insert, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, delete, exists, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from careflow.errors import CareflowError
@@ -37,21 +37,26 @@ from careflow.record.models import (
     PartnerLoad,
     PartnerRecord,
     PartnerReview,
+    PartnerReviewDecision,
     Person,
     Relationship,
+    User,
 )
 
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS", "LinkedContact", "LoadResult", "PartnerLinkError",
-           "agency_counts_by_child", "family_people", "linked_contacts", "load_linked", "people_frame",
-           "person_key", "review_counts"]
+__all__ = ["COMPARED_FIELDS", "CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS", "LinkedContact", "LoadResult",
+           "PartnerLinkError", "agency_counts_by_child", "decided_items", "family_people", "linked_contacts",
+           "load_linked", "people_frame", "person_key", "review_counts"]
 
 LINK_COLUMNS = ("agency", "source_record_id", "person_id", "match_probability", "match_weight", "method")
 CONTACT_COLUMNS = ("agency", "source_record_id", "event_date", "event_type", "summary", "agency_contact_name",
                    "agency_contact_role", "agency_contact_phone")
 LINK_METHODS = frozenset({"nhs_number", "probabilistic", "clerical"})
+#: The identifiers ``careflow link`` compares (``careflow.share.link.COMPARED``); ``review_queue.csv`` holds each as
+#: ``<field>_record`` and ``<field>_person``. Named here so loading does not import the linkage engine.
+COMPARED_FIELDS = ("first_name", "last_name", "dob", "sex", "postcode", "nhs_number", "upn")
 _CHILD_KEY = re.compile(r"^\d{1,18}$")
 _PERSON_KEY = re.compile(r"^person-(\d{1,18})$")
 _BATCH = 5000
@@ -186,12 +191,12 @@ def _parse_links(rows: list[tuple[int, dict[str, str]]], people: dict[str, int],
 
 
 def _parse_contacts(rows: list[tuple[int, dict[str, str]]], links: dict[tuple[str, str], dict[str, Any]],
-                    problems: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+                    problems: list[str], queued: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     contacts: dict[tuple[str, str], dict[str, Any]] = {}
     for number, row in rows:
         key = (row["agency"].strip(), row["source_record_id"].strip())
-        if key not in links:
-            continue  # not linked to anyone in the record: the record keeps none of it
+        if key not in links and key not in queued:
+            continue  # neither linked to anyone in the record nor awaiting review: the record keeps none of it
         where = f"contacts.csv row {number}"
         try:
             day = dt.date.fromisoformat(row["event_date"].strip())
@@ -220,8 +225,8 @@ def _parse_contacts(rows: list[tuple[int, dict[str, str]]], links: dict[tuple[st
 
 
 def _read_reviews(session: Session, path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    """The review queue's candidates for people of the record (agency, record id, probability, reason); the queue's
-    compared fields are not kept. A missing queue is an empty one."""
+    """The review queue's candidates for people of the record (agency, record id, probability, reason, and the
+    partner record's compared identifiers for the reviewer). A missing queue is an empty one."""
     if not path.exists():
         return []
     raw = path.read_bytes()
@@ -249,18 +254,38 @@ def _read_reviews(session: Session, path: Path, problems: list[str]) -> list[dic
         elif not agency or not record or len(agency) > 40 or len(record) > 80:
             problems.append(f"{where}, agency/source_record_id: empty or too long; the candidate is left out")
         else:
+            compared = {f: (row.get(f"{f}_record") or "").strip()[:120] for f in COMPARED_FIELDS
+                        if f"{f}_record" in row}
             out.append({"person_id": person, "agency": agency, "source_record_id": record,
-                        "match_probability": probability, "reason": (row["reason"] or "").strip()[:200] or None})
+                        "match_probability": probability, "reason": (row["reason"] or "").strip()[:200] or None,
+                        "compared": compared})
     return out
 
 
+def decided_items() -> Any:
+    """A SQL condition true for a queued candidate (a :class:`PartnerReview` row) whose partner record a reviewer
+    has decided: such a record has left the queue, whichever load put it there."""
+    return exists(select(PartnerReviewDecision.id).where(
+        PartnerReviewDecision.agency == PartnerReview.agency,
+        PartnerReviewDecision.source_record_id == PartnerReview.source_record_id))
+
+
 def review_counts(session: Session, person_ids: Sequence[int]) -> dict[str, int]:
-    """How many partner records awaiting clerical review may be one of ``person_ids``, by agency."""
+    """How many partner records awaiting clerical review (not yet decided) may be one of ``person_ids``, by
+    agency."""
     if not person_ids:
         return {}
     return {str(agency): int(n) for agency, n in session.execute(
         select(PartnerReview.agency, func.count(func.distinct(PartnerReview.source_record_id)))
-        .where(PartnerReview.person_id.in_(list(person_ids))).group_by(PartnerReview.agency))}
+        .where(PartnerReview.person_id.in_(list(person_ids)), ~decided_items()).group_by(PartnerReview.agency))}
+
+
+def _latest_decisions(session: Session) -> dict[tuple[str, str], PartnerReviewDecision]:
+    """Each decided partner record's latest decision."""
+    out: dict[tuple[str, str], PartnerReviewDecision] = {}
+    for d in session.scalars(select(PartnerReviewDecision).order_by(PartnerReviewDecision.sequence)):
+        out[(d.agency, d.source_record_id)] = d
+    return out
 
 
 def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM,
@@ -271,7 +296,10 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
 
     Rows that cannot be used (a person not in the record, a bad date or probability, a method not known, a record
     linked twice) are left out and each is named in :attr:`LoadResult.problems` (file, row, field); nothing is
-    dropped silently. Partner records linked to nobody in the record are not kept.
+    dropped silently. Partner records linked to nobody in the record are not kept, except those in the clerical review
+    queue (or confirmed by a reviewer before): they are kept unlinked, and shown only once a reviewer links them.
+    Reviewers' decisions (:class:`~careflow.record.models.PartnerReviewDecision`) are never replaced: a record
+    confirmed before is linked again ("clerical", naming the decision) and a rejected one stays out of the queue.
 
     Raises:
         PartnerLinkError: a file is missing or its columns are not the interface's.
@@ -282,8 +310,13 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
     problems: list[str] = []
     people = _resolve_people(session, {row["person_id"].strip() for _, row in link_rows})
     links = _parse_links(link_rows, people, problems)
-    contacts = _parse_contacts(contact_rows, links, problems)
     reviews = _read_reviews(session, folder / "review_queue.csv", problems)
+    decisions = _latest_decisions(session)
+    confirmed = {k: d for k, d in decisions.items() if d.decision == "confirmed" and d.person_id is not None}
+    # Records awaiting review, or confirmed by a reviewer before, are kept too (not shown unless linked), so that a
+    # confirmation links the record's contact at once and a reload keeps it linked.
+    queued = {(r["agency"], r["source_record_id"]) for r in reviews} | set(confirmed)
+    contacts = _parse_contacts(contact_rows, links, problems, queued - set(links))
     quality: dict[str, Any] = {}
     if (folder / "quality.json").exists():
         import json
@@ -301,8 +334,10 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
     session.flush()
     # Each person's records side by side on disk: the MAST view then reads a person's few records from one or
     # two pages rather than one page each (benchmarks/bench_mast.py).
-    kept = sorted(contacts.values(), key=lambda c: (links[(c["agency"], c["source_record_id"])]["person_id"],
-                                                    c["event_date"]))
+    kept = sorted((c for k, c in contacts.items() if k in links),
+                  key=lambda c: (links[(c["agency"], c["source_record_id"])]["person_id"], c["event_date"]))
+    links_kept = list(kept)
+    kept += [c for k, c in contacts.items() if k not in links]
     for start in range(0, len(kept), _BATCH):
         session.execute(insert(PartnerRecord), [{k: v for k, v in c.items() if k != "row"} | {"load_id": load.id}
                                                 for c in kept[start:start + _BATCH]])
@@ -313,19 +348,32 @@ def load_linked(session: Session, link_dir: Path | str, *, actor: Actor = SYSTEM
              "match_probability": link["match_probability"], "match_weight": link["match_weight"],
              "event_date": contacts[key]["event_date"]}
             for key, link in links.items() if key in contacts]
+    # A reviewer's confirmation outlives the load: the record is linked again as they decided, unless careflow link
+    # now links it itself.
+    queued_probability = {(r["agency"], r["source_record_id"], r["person_id"]): r["match_probability"]
+                          for r in reviews}
+    relinked = [{"load_id": load.id, "record_id": ids[key], "person_id": d.person_id, "method": "clerical",
+                 "match_probability": queued_probability.get((*key, d.person_id), 1.0), "match_weight": None,
+                 "event_date": contacts[key]["event_date"],
+                 "decision_id": d.id}
+                for key, d in confirmed.items() if key in contacts and key not in links]
     for start in range(0, len(rows), _BATCH):
         session.execute(insert(PartnerLink), rows[start:start + _BATCH])
+    if relinked:
+        session.execute(insert(PartnerLink), relinked)
     for start in range(0, len(reviews), _BATCH):
         session.execute(insert(PartnerReview), [r | {"load_id": load.id} for r in reviews[start:start + _BATCH]])
     by_agency = dict(sorted(Counter(key[0] for key in links if key in contacts).items()))
     linked_people = len({r["person_id"] for r in rows})
-    load.counts = {"records": len(kept), "links": len(rows), "people": linked_people, "by_agency": by_agency,
+    load.counts = {"records": len(links_kept), "links": len(rows), "people": linked_people, "by_agency": by_agency,
                    "awaiting_review": len(reviews), "left_out": len(problems), "problems": problems[:200]}
     chains = audit_chains or int(session.scalar(select(func.count()).select_from(AuditChain)) or 1)
     audit.append(session, actor, "import", chains=chains, entity="partner_links", entity_id=load.id,
-                 detail={"links_sha256": links_sha, "contacts_sha256": contacts_sha, "records": len(kept),
-                         "links": len(rows), "awaiting_review": len(reviews), "left_out": len(problems)})
-    return LoadResult(load.id, len(kept), len(rows), linked_people, by_agency, reviews=len(reviews), problems=problems)
+                 detail={"links_sha256": links_sha, "contacts_sha256": contacts_sha, "records": len(links_kept),
+                         "links": len(rows), "awaiting_review": len(reviews), "left_out": len(problems),
+                         "relinked_by_review": len(relinked)})
+    return LoadResult(load.id, len(links_kept), len(rows), linked_people, by_agency, reviews=len(reviews),
+                      problems=problems)
 
 
 # --- the queries the MAST view runs ---------------------------------------------------------------------------
@@ -356,6 +404,8 @@ class LinkedContact:
     contact_phone: str | None
     method: str
     match_probability: float
+    linked_by: str | None = None  # the reviewer, for a clerical link
+    linked_at: dt.datetime | None = None
 
 
 def linked_contacts(session: Session, person_ids: Sequence[int], start: dt.date, end: dt.date) -> list[LinkedContact]:
@@ -366,12 +416,16 @@ def linked_contacts(session: Session, person_ids: Sequence[int], start: dt.date,
     rows = session.execute(
         select(PartnerLink.person_id, PartnerRecord.agency, PartnerRecord.event_date, PartnerRecord.event_type,
                PartnerRecord.summary, PartnerRecord.contact_name, PartnerRecord.contact_role,
-               PartnerRecord.contact_phone, PartnerLink.method, PartnerLink.match_probability)
+               PartnerRecord.contact_phone, PartnerLink.method, PartnerLink.match_probability, User.display_name,
+               PartnerReviewDecision.decided_at)
         .join(PartnerRecord, PartnerRecord.id == PartnerLink.record_id)
+        .outerjoin(PartnerReviewDecision, PartnerReviewDecision.id == PartnerLink.decision_id)
+        .outerjoin(User, User.id == PartnerReviewDecision.decided_by)
         .where(PartnerLink.person_id.in_(list(person_ids)), PartnerLink.event_date.between(start, end))
         .order_by(PartnerLink.event_date, PartnerRecord.agency, PartnerRecord.id)
     ).all()
-    return [LinkedContact(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], float(r[9])) for r in rows]
+    return [LinkedContact(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], float(r[9]), r[10], r[11])
+            for r in rows]
 
 
 def agency_counts_by_child(session: Session, child_ids: Select[Any] | CompoundSelect[Any], start: dt.date,

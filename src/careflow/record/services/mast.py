@@ -116,6 +116,8 @@ class ContactRow(BaseModel):
     summary: str | None
     method: str | None
     match_probability: float | None
+    linked_by: str | None = None  # the reviewer who confirmed a clerical link, and when
+    linked_at: dt.datetime | None = None
 
 
 class MastView(BaseModel):
@@ -325,7 +327,8 @@ def child_mast(ctx: Ctx, child_id: int, *, purpose: str | None, months: int | No
         rows.append(ContactRow(event_date=c.event_date, agency=c.agency, agency_label=_label(rules, c.agency),
                                person=person_label, event_type=c.event_type if details else None,
                                summary=c.summary if details else None, method=c.method if sure else None,
-                               match_probability=round(c.match_probability, 4) if sure else None))
+                               match_probability=round(c.match_probability, 4) if sure else None,
+                               linked_by=c.linked_by if sure else None, linked_at=c.linked_at if sure else None))
     load = _latest_load(ctx)
     shown, withheld = decide.shown(), decide.withheld()
     ctx.audit("read", child_id=child.id, entity="mast",
