@@ -51,9 +51,9 @@ def link(agency: str, rid: str, person: str, probability: float = 1.0, method: s
             "match_weight": 12.5, "method": method}
 
 
-def _family(world: World) -> tuple[dict[str, Any], int]:
+def family_with_mother(world: World, **child_fields: Any) -> tuple[dict[str, Any], int]:
     """A child in Family Help with a mother in their network; returns the child and the mother's person id."""
-    child = world.new_child(occurred_on="2025-01-06")
+    child = world.new_child(occurred_on="2025-01-06", **child_fields)
     world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
     world.event("fhw", child, "family_member_added", given_name="Rose", family_name="Mother",
                 relationship="mother", has_parental_responsibility=True, occurred_on="2025-01-08")
@@ -89,7 +89,7 @@ def _load(world: World, tmp_path: Path, child: dict[str, Any], mother: int, pref
 
 
 def test_load_keeps_linked_records_only_and_audits(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     result = _load(world, tmp_path, child, mother, "a")
     assert (result.records, result.links, result.people) == (5, 5, 2)
     assert result.by_agency == {"health": 1, "police": 3, "school": 1}
@@ -110,7 +110,7 @@ def test_load_keeps_linked_records_only_and_audits(world: World, tmp_path: Path)
 
 
 def test_mast_view_for_safeguarding(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     _load(world, tmp_path, child, mother, "b")
     view = world.client("fhw").get(f"/api/children/{child['id']}/mast", params={"purpose": "safeguarding"})
     assert view.status_code == 200, view.text
@@ -160,7 +160,7 @@ def test_mast_view_for_safeguarding(world: World, tmp_path: Path) -> None:
 def test_without_the_right_purpose_a_restricted_item_is_not_shown(world: World, tmp_path: Path) -> None:
     """A user declaring Family Help sees counts and who to call, never what a contact was; with safeguarding they
     see police details; health details only once a section 47 enquiry is open (through the API and the page)."""
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     _load(world, tmp_path, child, mother, "c")
     url = f"/api/children/{child['id']}/mast"
     help_view = world.client("fhw").get(url, params={"purpose": "family_help"}).json()
@@ -188,7 +188,7 @@ def test_without_the_right_purpose_a_restricted_item_is_not_shown(world: World, 
 
 
 def test_role_allocation_and_purpose_are_checked(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     _load(world, tmp_path, child, mother, "d")
     url = f"/api/children/{child['id']}/mast"
     assert world.client("other").get(url, params={"purpose": "safeguarding"}).status_code == 404
@@ -222,7 +222,7 @@ def test_sharing_ends_at_18(world: World, tmp_path: Path) -> None:
 
 
 def test_team_view_lists_children_past_the_threshold(world: World, tmp_path: Path) -> None:
-    many, mother = _family(world)  # police, health, school: 3 agencies
+    many, mother = family_with_mother(world)  # police, health, school: 3 agencies
     few = world.new_child(occurred_on="2025-01-06")  # police and housing: 2
     elsewhere = world.new_child(who="other", occurred_on="2025-01-06")  # another team's: 4, not listed
     days = TODAY - dt.timedelta(days=10)
@@ -255,7 +255,7 @@ def test_team_view_lists_children_past_the_threshold(world: World, tmp_path: Pat
 
 
 def test_bad_link_output_is_reported_by_file_row_and_field(world: World, tmp_path: Path) -> None:
-    child, _ = _family(world)
+    child, _ = family_with_mother(world)
     cid = str(child["id"])
     contacts = [contact("police", "g-1", TODAY, "incident", "fine"),
                 contact("police", "g-2", TODAY, "incident", "bad date") | {"event_date": "31/13/2024"},

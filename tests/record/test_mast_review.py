@@ -16,7 +16,7 @@ from careflow.record.models import AuditEntry, PartnerLink, PartnerReviewDecisio
 from careflow.share.mast import COMPARED_FIELDS, CONTACT_COLUMNS, LINK_COLUMNS, load_linked
 
 from .conftest import TODAY, World
-from .test_mast import _family, contact, link
+from .test_mast import contact, family_with_mother, link
 from .test_pages import _browser, _csrf
 
 REVIEW_COLUMNS = (*LINK_COLUMNS, "reason", *[f"{c}_{side}" for c in COMPARED_FIELDS for side in ("record", "person")])
@@ -79,7 +79,7 @@ def _contacts(world: World, child: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_queue_sets_identifiers_beside_the_family_and_is_audited(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, r2 = _ids(child)
     _load(world, link_output(tmp_path / "out", child, mother))
     response = world.client("manager").get(_url(child))
@@ -107,7 +107,7 @@ def test_queue_sets_identifiers_beside_the_family_and_is_audited(world: World, t
 
 
 def test_role_and_allocation_are_checked(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, r2 = _ids(child)
     _load(world, link_output(tmp_path / "out", child, mother))
     body = {"decision": "rejected", "reason": "not her", "version": 0}
@@ -129,7 +129,7 @@ def test_role_and_allocation_are_checked(world: World, tmp_path: Path) -> None:
 
 
 def test_confirm_links_at_once_and_survives_a_reload(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, r2 = _ids(child)
     folder = link_output(tmp_path / "out", child, mother)
     _load(world, folder)
@@ -171,7 +171,7 @@ def test_confirm_links_at_once_and_survives_a_reload(world: World, tmp_path: Pat
 
 
 def test_reject_leaves_the_queue_and_stays_rejected_on_reload(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, r2 = _ids(child)
     folder = link_output(tmp_path / "out", child, mother)
     _load(world, folder)
@@ -191,7 +191,7 @@ def test_reject_leaves_the_queue_and_stays_rejected_on_reload(world: World, tmp_
 
 
 def test_two_reviewers_deciding_the_same_item_get_a_409(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, r2 = _ids(child)
     _load(world, link_output(tmp_path / "out", child, mother))
     seen = world.client("manager").get(_url(child)).json()
@@ -213,7 +213,7 @@ def test_two_reviewers_deciding_the_same_item_get_a_409(world: World, tmp_path: 
 
 
 def test_the_page_confirms_from_a_form(world: World, tmp_path: Path) -> None:
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, _r2 = _ids(child)
     _load(world, link_output(tmp_path / "out", child, mother))
     browser = _browser(world, "manager")
@@ -234,7 +234,7 @@ def test_a_decision_racing_past_the_version_check_is_stopped_by_the_database(
     (agency, record, sequence) refuses the second, which gets a 409 and writes nothing (no link, no audit entry)."""
     from careflow.record.services import mast_review
 
-    child, mother = _family(world)
+    child, mother = family_with_mother(world)
     r1, _r2 = _ids(child)
     _load(world, link_output(tmp_path / "out", child, mother))
     first = world.client("manager").post(_url(child, f"police/{r1}"), json={

@@ -16,7 +16,7 @@ from careflow.share.mast import load_linked
 
 from ...browser_support import serving
 from ..conftest import TODAY, World, fast_settings, make_world
-from ..test_mast import contact, link, write_link_output
+from ..test_mast import contact, family_with_mother, link, write_link_output
 from .test_browser import _log_in
 
 
@@ -27,11 +27,7 @@ def served_mast(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     root: Path = tmp_path_factory.mktemp("mast-browser")
     app = create_app(fast_settings(database_url=f"sqlite:///{root / 'record.db'}"))
     world = make_world(app)
-    child = world.new_child(given_name="Mia", occurred_on="2025-01-06")
-    world.event("fhw", child, "family_help_started", primary_need="N1", occurred_on="2025-01-07")
-    world.event("fhw", child, "family_member_added", given_name="Rose", family_name="Mother", relationship="mother",
-                has_parental_responsibility=True, occurred_on="2025-01-08")
-    mother = world.client("fhw").get(f"/api/children/{child['id']}/network").json()[0]["person"]["id"]
+    child, mother = family_with_mother(world, given_name="Mia")
     cid = str(child["id"])
     days = [TODAY - dt.timedelta(days=d) for d in (15, 40, 75, 160, 250)]
     folder = write_link_output(root / "linked", [
