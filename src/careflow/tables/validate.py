@@ -126,12 +126,13 @@ def validate_table(
     table = SCHEMAS[name]
     source = source or Source()
     required = [column.name for column in table.columns if column.required and column.name in frame.columns]
-    key = _key(table, frame)
+    # Rows that carry a collection year (pooled returns): keys then include it, and codes are judged per year (a
+    # column all null needs no pairing).
+    has_year = "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height
+    key = _key(table, frame, has_year)
     coded = _coded(table, frame) if check_codes else []
     # Missing values from the null count each column keeps; the rest from the query.
     summary: dict[str, object] = {f"missing:{c}": frame[c].null_count() for c in required}
-    # Codes are judged per collection year only where rows carry one (a column all null needs no pairing).
-    has_year = "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height
     exprs = _summary(tuple(key), tuple(c.name for c in coded), has_year)
     if exprs:
         summary.update(frame.select(exprs).row(0, named=True))
@@ -160,7 +161,7 @@ def validate_table(
     if key and summary["duplicated"]:
         issues.extend(_duplicate_keys(table, frame.with_row_index("_i"), source, key))
     if coded:
-        issues.extend(_codes(table, frame, coded, summary, year, source))
+        issues.extend(_codes(table, frame, coded, summary, year, source, paired=has_year))
     return issues
 
 
@@ -173,13 +174,14 @@ def _summary(key: tuple[str, ...], coded: tuple[str, ...], has_year: bool) -> li
     return exprs + [_distinct(name, has_year=has_year) for name in coded]
 
 
-def _key(table: TableSchema, frame: pl.DataFrame) -> list[str]:
-    """The columns a row must not repeat: the table's key, and in pooled returns its year and local authority (a
-    child is returned once a year). Empty when there is nothing to check."""
+def _key(table: TableSchema, frame: pl.DataFrame, has_year: bool) -> list[str]:
+    """The columns a row must not repeat: the table's key, and in pooled returns (``has_year``: rows carry a
+    collection year) its year and local authority (a child is returned once a year). Empty when there is nothing
+    to check."""
     if not table.key or frame.height == 0:
         return []
     key = list(table.key)
-    if "collection_year" in frame.columns and frame["collection_year"].null_count() < frame.height:
+    if has_year:
         key += ["collection_year", "local_authority"]  # pooled returns repeat a child once a year
     return key
 
@@ -260,12 +262,14 @@ def _codes(
     summary: Mapping[str, object],
     year: int | None,
     source: Source,
+    *,
+    paired: bool,
 ) -> list[Issue]:
+    """``paired``: the summary's distinct values come with their collection year (rows carry one)."""
     from careflow import codes
 
     issues: list[Issue] = []
     has_year = "collection_year" in frame.columns
-    paired = has_year and frame["collection_year"].null_count() < frame.height  # as _summary asked
     present: pl.DataFrame | None = None
     for column in coded:
         found = cast("list[Any]", summary[f"codes:{column.name}"])  # the query's list of distinct values
@@ -291,8 +295,6 @@ def _codes(
             value = pair[column.name]
             pair_year = pair["collection_year"] if has_year else None
             row_year = pair_year if pair_year is not None else year
-            if row_year is not None and not _holds(column.code_collection, row_year):
-                row_year = None  # judged against every year, as below: one cached answer for all such years
             message = _explained(column.code_list, value, row_year, column.code_collection)
             if message:
                 bad[(value, pair_year)] = message
