@@ -181,3 +181,20 @@ def test_a_corrected_legal_status_and_reason_for_leaving_care_rebuild_the_episod
     assert [tuple(r) for r in rows] == [(dt.date(2024, 6, 10), "V2", "X1"), (dt.date(2024, 9, 2), "V2", "X1"),
                                         (dt.date(2024, 10, 3), "C1", "E41")]
     assert len(_rederivations(world, child)) == 2
+
+
+def test_a_redated_placement_change_moves_the_clocks_it_started(world: World) -> None:
+    child, _, moved = _in_care(world)
+
+    def first_visit() -> list[tuple[str, str]]:
+        record = world.client("sw").get(f"/api/children/{child['id']}").json()
+        return [(d["basis_date"], d["due_date"]) for d in record["deadlines"]
+                if d["kind"] == "looked_after_first_visit"]
+
+    [(basis, due)] = first_visit()
+    assert basis == "2024-09-02"
+    world.event("sw", child, "event_corrected", corrects_event_id=moved["id"], reason="wrong date",
+                correction="The move was on 9 September", corrected_occurred_on="2024-09-09")
+    [(basis_after, due_after)] = first_visit()
+    assert basis_after == "2024-09-09"
+    assert dt.date.fromisoformat(due_after) - dt.date.fromisoformat(due) == dt.timedelta(days=7)

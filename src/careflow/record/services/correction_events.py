@@ -25,7 +25,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from careflow.record import clocks
 from careflow.record.errors import InvalidInput
@@ -172,8 +172,7 @@ def _move_deadlines(ctx: Ctx, target: Event, day: dt.date) -> None:
     """The clocks the corrected event started, still running, run from its corrected date."""
     for deadline in ctx.session.scalars(select(Deadline).where(
             Deadline.opened_by_event_id == target.id, Deadline.met_date.is_(None), Deadline.is_cancelled.is_(False))):
-        ctx.session.execute(update(Deadline).where(Deadline.id == deadline.id).values(
-            basis_date=day, due_date=clocks.due_date(deadline.parameter, day)))
+        deadline.basis_date, deadline.due_date = day, clocks.due_date(deadline.parameter, day)
 
 
 @handles("event_retracted")
