@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from careflow.share import _splink
+from careflow.share.layout import COMPARED, CONTACT_COLUMNS, LINK_COLUMNS
 from careflow.share.partners_io import PartnerRead, read_partner_files
 
 __all__ = ["DEFAULT_THRESHOLD", "LINK_COLUMNS", "REVIEW_FROM", "LinkResult", "decide", "link", "nhs_number_links",
@@ -48,10 +49,6 @@ REVIEW_FROM = 0.0
 MARGIN = 5.0
 #: An NHS-number match whose other fields alone give a weight below this goes to review, not to the links.
 CONTRADICTED = 0.0
-LINK_COLUMNS = ("agency", "source_record_id", "person_id", "match_probability", "match_weight", "method")
-CONTACT_COLUMNS = ("agency", "source_record_id", "event_date", "event_type", "summary", "agency_contact_name",
-                   "agency_contact_role", "agency_contact_phone")
-COMPARED = ("first_name", "last_name", "dob", "sex", "postcode", "nhs_number", "upn")
 
 Progress = Callable[[str, float], None]
 

@@ -42,6 +42,8 @@ from careflow.record.models import (
     Relationship,
     User,
 )
+from careflow.share.layout import COMPARED as COMPARED_FIELDS
+from careflow.share.layout import CONTACT_COLUMNS, LINK_COLUMNS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,13 +52,7 @@ __all__ = ["COMPARED_FIELDS", "CONTACT_COLUMNS", "LINK_COLUMNS", "LINK_METHODS",
            "PartnerLinkError", "agency_counts_by_child", "decided_items", "family_people", "linked_contacts",
            "load_linked", "people_frame", "person_key", "review_counts"]
 
-LINK_COLUMNS = ("agency", "source_record_id", "person_id", "match_probability", "match_weight", "method")
-CONTACT_COLUMNS = ("agency", "source_record_id", "event_date", "event_type", "summary", "agency_contact_name",
-                   "agency_contact_role", "agency_contact_phone")
 LINK_METHODS = frozenset({"nhs_number", "probabilistic", "clerical"})
-#: The identifiers ``careflow link`` compares (``careflow.share.link.COMPARED``); ``review_queue.csv`` holds each as
-#: ``<field>_record`` and ``<field>_person``. Named here so loading does not import the linkage engine.
-COMPARED_FIELDS = ("first_name", "last_name", "dob", "sex", "postcode", "nhs_number", "upn")
 _CHILD_KEY = re.compile(r"^\d{1,18}$")
 _PERSON_KEY = re.compile(r"^person-(\d{1,18})$")
 _BATCH = 5000
