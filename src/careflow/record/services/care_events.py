@@ -65,15 +65,16 @@ _LOOKED_AFTER_CLOCKS = ("looked_after_first_review", "looked_after_second_review
                         "looked_after_first_visit", "looked_after_visit")
 
 
-def _current_order_status(ctx: Ctx, child: Child) -> str | None:
+def _order_status(ctx: Ctx, child: Child, on: dt.date | None = None) -> str | None:
+    """The legal status the child's orders give, the latest order first: the orders in force on ``on``, or without
+    it the orders still open (as a period of care is recorded)."""
+    in_force = (CourtOrder.end_date.is_(None) if on is None else
+                (CourtOrder.start_date <= on) & (CourtOrder.end_date.is_(None) | (CourtOrder.end_date > on)))
     orders = ctx.session.scalars(
-        select(CourtOrder.order_type).where(CourtOrder.child_id == child.id, CourtOrder.end_date.is_(None))
+        select(CourtOrder.order_type).where(CourtOrder.child_id == child.id, in_force)
         .order_by(CourtOrder.start_date.desc(), CourtOrder.id.desc())
     ).all()
-    for order in orders:
-        if order in LEGAL_STATUS_OF_ORDER:
-            return LEGAL_STATUS_OF_ORDER[order]
-    return None
+    return next((LEGAL_STATUS_OF_ORDER[o] for o in orders if o in LEGAL_STATUS_OF_ORDER), None)
 
 
 def _category_of_need(child: Child) -> str | None:
@@ -98,7 +99,7 @@ def _start_episode(ctx: Ctx, child: Child, form: Any, day: dt.date, *, legal_sta
 
 @handles("looked_after_started")
 def _looked_after_started(ctx: Ctx, child: Child, form: Any, event: Event, day: dt.date) -> Stage | None:
-    _start_episode(ctx, child, form, day, legal_status=form.legal_status or _current_order_status(ctx, child),
+    _start_episode(ctx, child, form, day, legal_status=form.legal_status or _order_status(ctx, child),
                    category_of_need=_category_of_need(child) or "N1", home_postcode=child.person.postcode)
     if ctx.role is Role.SOCIAL_WORKER:
         # a social worker taking the case into care replaces one allocated earlier: the case moved on
@@ -493,16 +494,6 @@ def _episode_row(episode: LookedAfterEpisode) -> dict[str, str | None]:
             for v in [getattr(episode, f)]}
 
 
-def _order_status_on(ctx: Ctx, child: Child, day: dt.date) -> str | None:
-    """The legal status the child's orders in force on ``day`` give (the latest order first)."""
-    orders = ctx.session.scalars(
-        select(CourtOrder.order_type).where(CourtOrder.child_id == child.id, CourtOrder.start_date <= day,
-                                            (CourtOrder.end_date.is_(None)) | (CourtOrder.end_date > day))
-        .order_by(CourtOrder.start_date.desc(), CourtOrder.id.desc())
-    ).all()
-    return next((LEGAL_STATUS_OF_ORDER[o] for o in orders if o in LEGAL_STATUS_OF_ORDER), None)
-
-
 def rederive_episodes(ctx: Ctx, child: Child, history: list[tuple[str, dt.date, Any]]) -> dict[str, Any]:
     """Rebuild the child's episodes of care from ``history``: the events of :data:`EPISODE_KINDS` as corrected
     (retracted ones left out), each ``(kind, date, form)``, in the order they happened.
@@ -535,7 +526,7 @@ def rederive_episodes(ctx: Ctx, child: Child, history: list[tuple[str, dt.date, 
         if kind == "looked_after_started":
             kept = periods[period]
             period += 1
-            _start_episode(ctx, child, form, day, legal_status=form.legal_status or _order_status_on(ctx, child, day),
+            _start_episode(ctx, child, form, day, legal_status=form.legal_status or _order_status(ctx, child, day),
                            category_of_need=kept.category_of_need or "N1", home_postcode=kept.home_postcode)
             continue
         episode = open_row(ctx.session, LookedAfterEpisode, child)
